@@ -1,0 +1,172 @@
+package io.breakwater.exception;
+
+import io.breakwater.chain.Priority;
+import io.breakwater.chain.Routes;
+import io.breakwater.config.ConfigReader;
+import io.breakwater.error.ErrorResponse;
+import io.breakwater.error.RequestIds;
+import io.breakwater.metrics.BreakwaterMetrics;
+import io.breakwater.metrics.FilterMetrics;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * First in the chain: no exception or error from the rest of the chain takes the app down or leaks internals.
+ * The client gets the error contract's problem+json answer, the log gets one ERROR line with the stack trace,
+ * a committed response gets its connection aborted, a client that went away is only counted. Every response
+ * carries {@code X-Request-Id}, and log lines carry it under the MDC key {@code requestId}. Thread-safe.
+ */
+@Priority(Priority.EXCEPTION_HANDLING)
+public class ExceptionHandlingFilter implements Filter {
+    private static final Logger LOG = LoggerFactory.getLogger(ExceptionHandlingFilter.class);
+    private static final String LISTENING_ATTRIBUTE = ExceptionHandlingFilter.class.getName() + ".listening";
+
+    private ExceptionHandlingConfig config;
+    private ServletContext context;
+    private FilterMetrics metrics;
+
+    @Override
+    public void init(FilterConfig filterConfig) throws ServletException {
+        config = ExceptionHandlingConfig.read(ConfigReader.of(filterConfig));
+        context = filterConfig.getServletContext();
+        metrics = new FilterMetrics(BreakwaterMetrics.acquire(context), "exceptionHandling");
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+            throws IOException, ServletException {
+        if (!(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)) {
+            chain.doFilter(req, res);
+            return;
+        }
+        long start = System.nanoTime();
+        HttpServletRequest request = (HttpServletRequest) req;
+        HttpServletResponse response = (HttpServletResponse) res;
+        String previousId = MDC.get(RequestIds.MDC_KEY);
+        MDC.put(RequestIds.MDC_KEY, RequestIds.resolve(request, response));
+        long downstream = 0;
+        try {
+            long before = System.nanoTime();
+            try {
+                chain.doFilter(request, response);
+            } finally {
+                downstream = System.nanoTime() - before;
+            }
+            if (request.isAsyncStarted()) {
+                listenTo(request.getAsyncContext(), request);
+            }
+        } catch (Throwable thrown) {
+            handle(request, response, thrown);
+        } finally {
+            restore(previousId);
+            metrics.record(System.nanoTime() - start - downstream);
+        }
+    }
+
+    /** Handles an async cycle's failure too: {@code AsyncListener.onError} answers like a thrown exception. */
+    private void listenTo(AsyncContext async, HttpServletRequest request) {
+        if (request.getAttribute(LISTENING_ATTRIBUTE) == async) {
+            return;
+        }
+        request.setAttribute(LISTENING_ATTRIBUTE, async);
+        async.addListener(new AsyncListener() {
+            @Override
+            public void onError(AsyncEvent event) throws IOException {
+                HttpServletRequest req = (HttpServletRequest) event.getSuppliedRequest();
+                HttpServletResponse res = (HttpServletResponse) event.getSuppliedResponse();
+                String previousId = MDC.get(RequestIds.MDC_KEY);
+                MDC.put(RequestIds.MDC_KEY, RequestIds.resolve(req, res));
+                try {
+                    handle(req, res, event.getThrowable());
+                } catch (Throwable abort) {
+                    // the committed case: the container aborts the connection when the error is rethrown
+                    LOG.debug("aborting async response", abort);
+                } finally {
+                    restore(previousId);
+                    event.getAsyncContext().complete();
+                }
+            }
+
+            @Override
+            public void onStartAsync(AsyncEvent event) {
+                event.getAsyncContext().addListener(this);
+            }
+
+            @Override
+            public void onComplete(AsyncEvent event) {
+                // nothing to do
+            }
+
+            @Override
+            public void onTimeout(AsyncEvent event) {
+                // the TimeoutFilter or the app answers timeouts
+            }
+        });
+    }
+
+    /**
+     * Answers a failure. When the response is committed no answer is possible: the failure is rethrown so that
+     * the container aborts the connection, and the client never takes a truncated response for a whole one.
+     */
+    void handle(HttpServletRequest request, HttpServletResponse response, Throwable thrown)
+            throws IOException, ServletException {
+        Failure failure = Failure.classify(thrown, config.mappings());
+        if (failure.kind == Failure.Kind.CLIENT_GONE) {
+            metrics.event("clientAborts");
+            LOG.debug("client went away: {} {}", request.getMethod(), Routes.of(request), thrown);
+            return;
+        }
+        if (failure.kind == Failure.Kind.INTERNAL) {
+            metrics.event("exceptions." + thrown.getClass().getName());
+            LOG.error("request failed: requestId={} method={} route={}", RequestIds.of(request),
+                    request.getMethod(), Routes.of(request), thrown);
+        } else {
+            metrics.event("answers." + failure.errorCode.code());
+            LOG.debug("request answered {}: {} {}", failure.errorCode, request.getMethod(), Routes.of(request));
+        }
+        if (!ErrorResponse.send(request, response, failure.errorCode, failure.headers)) {
+            metrics.event("abortedCommitted");
+            LOG.warn("response already committed, aborting the connection: requestId={} method={} route={}",
+                    RequestIds.of(request), request.getMethod(), Routes.of(request));
+            throw new CommittedResponseFailure(thrown);
+        }
+    }
+
+    private static void restore(String previousId) {
+        if (previousId == null) {
+            MDC.remove(RequestIds.MDC_KEY);
+        } else {
+            MDC.put(RequestIds.MDC_KEY, previousId);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        if (context != null) {
+            BreakwaterMetrics.release(context);
+        }
+    }
+
+    /** Thrown to the container so that it aborts a committed response's connection; the failure was logged. */
+    static final class CommittedResponseFailure extends ServletException {
+        private static final long serialVersionUID = 1L;
+
+        CommittedResponseFailure(Throwable cause) {
+            super("response committed before the failure; connection aborted", cause);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.breakwater.metrics;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What one Breakwater filter did, under {@code filter.<name>.} in the web app's registry: its calls and its own
+ * execution time (downstream work excluded), the time of its last execution, failures by exception type, and
+ * named events such as {@code exceptions.<class>} or {@code timeouts}. These exist whether or not
+ * {@code MetricsFilter} is registered. Thread-safe.
+ */
+public final class FilterMetrics {
+    private final MetricRegistry registry;
+    private final String prefix;
+    private final Timer ownTime;
+    private volatile long lastExecutionMillis;
+
+    public FilterMetrics(MetricRegistry registry, String filterName) {
+        this.registry = registry;
+        this.prefix = "filter." + filterName + ".";
+        this.ownTime = registry.timer(prefix + "ownTime");
+        registry.gauge(prefix + "lastExecution", () -> (Gauge<Long>) () -> lastExecutionMillis);
+    }
+
+    /** Records one call and the nanoseconds the filter spent on it itself. */
+    public void record(long ownNanos) {
+        ownTime.update(ownNanos, TimeUnit.NANOSECONDS);
+        lastExecutionMillis = System.currentTimeMillis();
+    }
+
+    /** Counts a failure of the filter's own work by exception class. */
+    public void failure(Throwable failure) {
+        event("failures." + failure.getClass().getName());
+    }
+
+    /** Counts one named event, like {@code exceptions.java.lang.IllegalStateException}. */
+    public void event(String name) {
+        counter(name).inc();
+    }
+
+    /** The counter of a named event, for callers that count it often. */
+    public Counter counter(String name) {
+        return registry.counter(prefix + name);
+    }
+}
