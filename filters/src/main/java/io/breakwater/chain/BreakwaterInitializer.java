@@ -43,7 +43,7 @@ public class BreakwaterInitializer implements ServletContainerInitializer {
         if (ConfigReader.of(context).get(AUTO_REGISTER)) {
             register(filters(annotated), context);
         }
-        ChainOrder.checkAtStartup(context);
+        ChainOrder.checkOnce(context);
     }
 
     static List<Class<? extends Filter>> filters(Set<Class<?>> annotated) {

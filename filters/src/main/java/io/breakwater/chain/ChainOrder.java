@@ -23,6 +23,7 @@ import org.w3c.dom.NodeList;
  */
 public final class ChainOrder {
     static final String REGISTERED_ATTRIBUTE = "io.breakwater.chain.registered";
+    private static final String CHECKED_ATTRIBUTE = "io.breakwater.chain.checked";
     private static final Logger LOG = LoggerFactory.getLogger(ChainOrder.class);
     private static final int UNORDERED = Integer.MAX_VALUE;
 
@@ -34,7 +35,18 @@ public final class ChainOrder {
         return priority == null ? UNORDERED : priority.value();
     }
 
-    static void checkAtStartup(ServletContext context) {
+    /** Checks the order once per web app, whichever of the initializer or a Breakwater filter asks first. */
+    public static void checkOnce(ServletContext context) {
+        synchronized (context) {
+            if (context.getAttribute(CHECKED_ATTRIBUTE) != null) {
+                return;
+            }
+            context.setAttribute(CHECKED_ATTRIBUTE, Boolean.TRUE);
+        }
+        check(context);
+    }
+
+    static void check(ServletContext context) {
         List<String> order = new ArrayList<>();
         Map<String, Integer> priorities = new HashMap<>();
         @SuppressWarnings("unchecked")

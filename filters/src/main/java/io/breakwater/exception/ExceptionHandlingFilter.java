@@ -1,5 +1,6 @@
 package io.breakwater.exception;
 
+import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
 import io.breakwater.chain.Routes;
 import io.breakwater.config.ConfigReader;
@@ -43,6 +44,7 @@ public class ExceptionHandlingFilter implements Filter {
     public void init(FilterConfig filterConfig) throws ServletException {
         config = ExceptionHandlingConfig.read(ConfigReader.of(filterConfig));
         context = filterConfig.getServletContext();
+        ChainOrder.checkOnce(context);
         metrics = new FilterMetrics(BreakwaterMetrics.acquire(context), "exceptionHandling");
     }
 
@@ -130,18 +132,18 @@ public class ExceptionHandlingFilter implements Filter {
             LOG.debug("client went away: {} {}", request.getMethod(), Routes.of(request), thrown);
             return;
         }
+        boolean committed = response.isCommitted();
         if (failure.kind == Failure.Kind.INTERNAL) {
             metrics.event("exceptions." + thrown.getClass().getName());
-            LOG.error("request failed: requestId={} method={} route={}", RequestIds.of(request),
-                    request.getMethod(), Routes.of(request), thrown);
+            LOG.error("request failed{}: requestId={} method={} route={}",
+                    committed ? " after the response was committed, aborting the connection" : "",
+                    RequestIds.of(request), request.getMethod(), Routes.of(request), thrown);
         } else {
             metrics.event("answers." + failure.errorCode.code());
             LOG.debug("request answered {}: {} {}", failure.errorCode, request.getMethod(), Routes.of(request));
         }
-        if (!ErrorResponse.send(request, response, failure.errorCode, failure.headers)) {
+        if (committed || !ErrorResponse.send(request, response, failure.errorCode, failure.headers)) {
             metrics.event("abortedCommitted");
-            LOG.warn("response already committed, aborting the connection: requestId={} method={} route={}",
-                    RequestIds.of(request), request.getMethod(), Routes.of(request));
             throw new CommittedResponseFailure(thrown);
         }
     }
