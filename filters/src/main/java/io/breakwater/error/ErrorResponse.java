@@ -1,5 +1,7 @@
 package io.breakwater.error;
 
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -32,7 +34,7 @@ public final class ErrorResponse {
         response.setContentType(CONTENT_TYPE);
         response.setHeader("Cache-Control", "no-store");
         headers.forEach(response::setHeader);
-        byte[] body = body(error, requestId, request.getRequestURI()).getBytes(StandardCharsets.UTF_8);
+        byte[] body = body(error, requestId, originalUri(request)).getBytes(StandardCharsets.UTF_8);
         response.setContentLength(body.length);
         if (!"HEAD".equals(request.getMethod())) {
             response.getOutputStream().write(body);
@@ -44,6 +46,15 @@ public final class ErrorResponse {
     public static boolean send(HttpServletRequest request, HttpServletResponse response, ErrorCode error)
             throws IOException {
         return send(request, response, error, Map.of());
+    }
+
+    /** The URI the client asked for, also on an async or forward dispatch to another path. */
+    static String originalUri(HttpServletRequest request) {
+        Object uri = request.getAttribute(AsyncContext.ASYNC_REQUEST_URI);
+        if (uri == null) {
+            uri = request.getAttribute(RequestDispatcher.FORWARD_REQUEST_URI);
+        }
+        return uri instanceof String ? (String) uri : request.getRequestURI();
     }
 
     /** The problem+json body. */

@@ -140,7 +140,7 @@ public class ExceptionHandlingFilter implements Filter {
                     RequestIds.of(request), request.getMethod(), Routes.of(request), thrown);
         } else {
             metrics.event("answers." + failure.errorCode.code());
-            LOG.debug("request answered {}: {} {}", failure.errorCode, request.getMethod(), Routes.of(request));
+            LOG.debug("request answered {}: {} {}", failure.errorCode, request.getMethod(), Routes.of(request), thrown);
         }
         if (committed || !ErrorResponse.send(request, response, failure.errorCode, failure.headers)) {
             metrics.event("abortedCommitted");

@@ -36,6 +36,13 @@ final class Failure {
     }
 
     static Failure classify(Throwable thrown, List<ExceptionMapping> mappings) {
+        // first, because a container wraps a client's early EOF in its own 400 rejection
+        int seen = 0;
+        for (Throwable t = thrown; t != null && seen < MAX_CAUSES; t = t.getCause(), seen++) {
+            if (isClientGone(t)) {
+                return new Failure(Kind.CLIENT_GONE, null, Map.of());
+            }
+        }
         int depth = 0;
         for (Throwable t = thrown; t != null && depth < MAX_CAUSES; t = t.getCause(), depth++) {
             if (t instanceof BreakwaterException) {
@@ -53,9 +60,6 @@ final class Failure {
             }
             if (rejected >= 400 && rejected < 500) {
                 return new Failure(Kind.ANSWER, ErrorCode.BAD_REQUEST.withStatus(rejected), Map.of());
-            }
-            if (isClientGone(t)) {
-                return new Failure(Kind.CLIENT_GONE, null, Map.of());
             }
         }
         return new Failure(Kind.INTERNAL, ErrorCode.INTERNAL_ERROR, Map.of());
