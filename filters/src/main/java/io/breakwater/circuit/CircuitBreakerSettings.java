@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
 public final class CircuitBreakerSettings {
     private static final String COMPONENT = "CircuitBreakerFilter";
     private static final Duration NEVER_SLOW = Duration.ofDays(365);
+    private static final Pattern FIXED_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     /** {@code time}: the window holds the last windowSize seconds; {@code count}: the last windowSize calls. */
     public static final Parameter<String> WINDOW_TYPE =
@@ -62,8 +63,6 @@ public final class CircuitBreakerSettings {
     public static final Parameter<PathOverrides<Duration>> SLOW_CALL_DURATION_OVERRIDES =
             Parameter.of("slowCallDurationOverrides", COMPONENT, "",
                     Parsers.pathOverrides(Parsers.durationOrOff(Duration.ofMillis(1), Duration.ofHours(1))));
-
-    private static final Pattern FIXED_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private final SlidingWindowType windowType;
     private final int windowSize;
