@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -39,7 +40,7 @@ final class CircuitBreakerFixture implements AutoCloseable {
     final TestServer server;
 
     private CircuitBreakerFixture(Map<String, String> params, Map<String, HttpServlet> extraRoutes,
-            Filter inFront) throws Exception {
+            Function<TestClock, Filter> inFront) throws Exception {
         Map<String, String> all = new LinkedHashMap<>();
         all.put("windowType", "count");
         all.put("windowSize", "10");
@@ -52,7 +53,7 @@ final class CircuitBreakerFixture implements AutoCloseable {
             context.addFilter(new FilterHolder(new ExceptionHandlingFilter()), "/*",
                     EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
             if (inFront != null) {
-                context.addFilter(new FilterHolder(inFront), "/*", EnumSet.of(DispatcherType.REQUEST));
+                context.addFilter(new FilterHolder(inFront.apply(clock)), "/*", EnumSet.of(DispatcherType.REQUEST));
             }
             FilterHolder breaker = new FilterHolder(new CircuitBreakerFilter(clock));
             breaker.setInitParameters(all);
@@ -73,8 +74,9 @@ final class CircuitBreakerFixture implements AutoCloseable {
         return new CircuitBreakerFixture(params, Map.of(), null);
     }
 
+    /** With more routes, and a filter made on the fixture's clock between the first filter and the breaker. */
     static CircuitBreakerFixture start(Map<String, String> params, Map<String, HttpServlet> extraRoutes,
-            Filter inFront) throws Exception {
+            Function<TestClock, Filter> inFront) throws Exception {
         return new CircuitBreakerFixture(params, extraRoutes, inFront);
     }
 
