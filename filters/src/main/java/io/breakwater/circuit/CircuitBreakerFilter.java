@@ -1,5 +1,6 @@
 package io.breakwater.circuit;
 
+import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import io.breakwater.chain.Priority;
 import io.breakwater.chain.Routes;
@@ -43,6 +44,7 @@ public class CircuitBreakerFilter implements Filter {
     private CircuitBreakerRegistry registry;
     private MetricRegistry metricRegistry;
     private FilterMetrics metrics;
+    private Counter rejections;
 
     public CircuitBreakerFilter() {
         this(Clock.systemUTC());
@@ -60,6 +62,7 @@ public class CircuitBreakerFilter implements Filter {
         registry = BreakerRegistry.of(context);
         metricRegistry = BreakwaterMetrics.acquire(context);
         metrics = new FilterMetrics(metricRegistry, "circuitBreaker");
+        rejections = metrics.counter("rejections");
     }
 
     @Override
@@ -82,7 +85,7 @@ public class CircuitBreakerFilter implements Filter {
         }
         RouteBreaker breaker = guard.get();
         if (!breaker.tryAcquire()) {
-            metrics.event("rejections");
+            rejections.inc();
             ErrorResponse.send(request, response, ErrorCode.CIRCUIT_OPEN,
                     Map.of("Retry-After", Long.toString(breaker.retryAfterSeconds())));
             metrics.record(System.nanoTime() - start);
