@@ -1,0 +1,152 @@
+package io.breakwater.circuit;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
+import io.breakwater.chain.Priority;
+import io.breakwater.chain.Routes;
+import io.breakwater.config.ConfigReader;
+import io.breakwater.error.ErrorCode;
+import io.breakwater.error.ErrorResponse;
+import io.breakwater.metrics.BreakwaterMetrics;
+import io.breakwater.metrics.FilterMetrics;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletMapping;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Cuts a route that keeps failing or crawling off for a while, then lets a few probes through to see whether it
+ * recovered: one Resilience4j breaker per route (servlet mapping pattern), in the web app's one registry. While
+ * open, requests are answered 503 {@code CIRCUIT_OPEN} with {@code Retry-After} and never reach the servlet.
+ * Failures are exceptions, the configured statuses and timeouts; 4xx answers and clients that went away are not.
+ * Thread-safe.
+ */
+@Priority(Priority.CIRCUIT_BREAKER)
+public class CircuitBreakerFilter implements Filter {
+    private final Clock clock;
+    private final ConcurrentMap<String, Optional<RouteBreaker>> breakers = new ConcurrentHashMap<>();
+    private CircuitBreakerSettings settings;
+    private ServletContext context;
+    private CircuitBreakerRegistry registry;
+    private MetricRegistry metricRegistry;
+    private FilterMetrics metrics;
+    private Counter rejections;
+
+    public CircuitBreakerFilter() {
+        this(Clock.systemUTC());
+    }
+
+    /** With the clock that the breakers' windows, waits and slow-call durations are measured on. */
+    public CircuitBreakerFilter(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public void init(FilterConfig filterConfig) throws ServletException {
+        settings = CircuitBreakerSettings.read(ConfigReader.of(filterConfig));
+        context = filterConfig.getServletContext();
+        registry = BreakerRegistry.of(context);
+        metricRegistry = BreakwaterMetrics.acquire(context);
+        metrics = new FilterMetrics(metricRegistry, "circuitBreaker");
+        rejections = metrics.counter("rejections");
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+            throws IOException, ServletException {
+        // only the first dispatch takes a permission; async, error and include dispatches belong to its call
+        if (!(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)
+                || req.getDispatcherType() != DispatcherType.REQUEST) {
+            chain.doFilter(req, res);
+            return;
+        }
+        long start = System.nanoTime();
+        HttpServletRequest request = (HttpServletRequest) req;
+        HttpServletResponse response = (HttpServletResponse) res;
+        Optional<RouteBreaker> guard = breakerOf(request);
+        if (guard.isEmpty()) {
+            metrics.record(System.nanoTime() - start);
+            chain.doFilter(request, response);
+            return;
+        }
+        RouteBreaker breaker = guard.get();
+        if (!breaker.tryAcquire()) {
+            rejections.inc();
+            ErrorResponse.send(request, response, ErrorCode.CIRCUIT_OPEN,
+                    Map.of("Retry-After", Long.toString(breaker.retryAfterSeconds())));
+            metrics.record(System.nanoTime() - start);
+            return;
+        }
+        GuardedCall call = new GuardedCall(breaker, settings, clock);
+        long downstream = 0;
+        try {
+            long before = System.nanoTime();
+            try {
+                chain.doFilter(request, response);
+            } catch (Throwable thrown) {
+                call.threw(thrown);
+                throw thrown;
+            } finally {
+                downstream = System.nanoTime() - before;
+            }
+            if (request.isAsyncStarted()) {
+                request.getAsyncContext().addListener(call, request, response);
+            } else {
+                call.answered(request, response);
+            }
+        } finally {
+            metrics.record(System.nanoTime() - start - downstream);
+        }
+    }
+
+    private Optional<RouteBreaker> breakerOf(HttpServletRequest request) {
+        String route = Routes.of(request);
+        String name = nameOf(request, route);
+        Optional<RouteBreaker> breaker = breakers.get(name);
+        if (breaker == null) {
+            breaker = breakers.computeIfAbsent(name, key -> settings.forRoute(route, clock)
+                    .map(config -> new RouteBreaker(registry.circuitBreaker(key, config), settings, clock,
+                            metricRegistry).publish(context)));
+        }
+        return breaker;
+    }
+
+    private String nameOf(HttpServletRequest request, String route) {
+        switch (settings.breakerName()) {
+            case "route":
+                return route;
+            case "servlet":
+                HttpServletMapping mapping = request.getHttpServletMapping();
+                return mapping == null || mapping.getServletName() == null ? route : mapping.getServletName();
+            default:
+                return settings.breakerName();
+        }
+    }
+
+    @Override
+    public void destroy() {
+        if (context == null) {
+            return;
+        }
+        breakers.forEach((name, breaker) -> breaker.ifPresent(b -> {
+            b.unpublish();
+            registry.remove(name);
+        }));
+        breakers.clear();
+        BreakwaterMetrics.release(context);
+    }
+}

@@ -1,0 +1,127 @@
+package io.breakwater.circuit;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import io.breakwater.metrics.Jmx;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker.StateTransition;
+import jakarta.servlet.ServletContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.management.ObjectName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One route's Resilience4j breaker with what Breakwater adds around it: the {@code Retry-After} it answers while
+ * open, a WARN line per state change, its metrics under {@code circuit.<name>.} and its MBean. Thread-safe.
+ */
+final class RouteBreaker {
+    private static final Logger LOG = LoggerFactory.getLogger(CircuitBreakerFilter.class);
+
+    private final CircuitBreaker breaker;
+    private final CircuitBreakerSettings settings;
+    private final Clock clock;
+    private final MetricRegistry metrics;
+    private final String metricPrefix;
+    private final Counter rejected;
+    /** Openings without a close in between, as Resilience4j counts them to grow the wait. */
+    private final AtomicInteger openings = new AtomicInteger();
+    private volatile Instant probeAllowedAt = Instant.MIN;
+    private ObjectName mbean;
+
+    RouteBreaker(CircuitBreaker breaker, CircuitBreakerSettings settings, Clock clock, MetricRegistry metrics) {
+        this.breaker = breaker;
+        this.settings = settings;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.metricPrefix = "circuit." + breaker.getName() + ".";
+        this.rejected = metrics.counter(metricPrefix + "rejectedCalls");
+        breaker.getEventPublisher().onStateTransition(event -> changed(event.getStateTransition()));
+    }
+
+    /** Publishes the breaker's gauges and MBean; {@link #unpublish} takes them back. */
+    RouteBreaker publish(ServletContext context) {
+        metrics.gauge(metricPrefix + "state", () -> (Gauge<Integer>) () -> breaker.getState().getOrder());
+        metrics.gauge(metricPrefix + "failureRate", () -> (Gauge<Float>) () -> breaker.getMetrics().getFailureRate());
+        metrics.gauge(metricPrefix + "slowCallRate",
+                () -> (Gauge<Float>) () -> breaker.getMetrics().getSlowCallRate());
+        mbean = Jmx.register(new CircuitBreakerControl(this), Jmx.name(context, "CircuitBreaker", breaker.getName()));
+        return this;
+    }
+
+    void unpublish() {
+        for (String metric : List.of("state", "failureRate", "slowCallRate", "rejectedCalls")) {
+            metrics.remove(metricPrefix + metric);
+        }
+        if (mbean != null) {
+            Jmx.unregister(mbean);
+        }
+    }
+
+    CircuitBreaker breaker() {
+        return breaker;
+    }
+
+    /** Whether a call may go to the route; a refusal is counted. */
+    boolean tryAcquire() {
+        if (breaker.tryAcquirePermission()) {
+            return true;
+        }
+        rejected.inc();
+        return false;
+    }
+
+    void succeeded(long nanos) {
+        breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void failed(long nanos, Throwable failure) {
+        breaker.onError(nanos, TimeUnit.NANOSECONDS, failure);
+    }
+
+    /** Gives back a permission without judging the route: the call said nothing about it. */
+    void released() {
+        breaker.releasePermission();
+    }
+
+    long rejectedCalls() {
+        return rejected.getCount();
+    }
+
+    /** Whole seconds until the breaker will let a probe through, at least 1. */
+    long retryAfterSeconds() {
+        Duration wait;
+        State state = breaker.getState();
+        if (state == State.OPEN) {
+            wait = Duration.between(clock.instant(), probeAllowedAt);
+        } else if (state == State.FORCED_OPEN) {
+            // no probe until someone resets it: the configured wait is the honest polling interval
+            wait = settings.baseWaitInOpen();
+        } else {
+            // half-open with every probe taken: the probes' answers decide within a request's time
+            wait = Duration.ZERO;
+        }
+        long seconds = (wait.toMillis() + 999) / 1000;
+        return Math.max(1, seconds);
+    }
+
+    private void changed(StateTransition transition) {
+        State to = transition.getToState();
+        if (to == State.CLOSED) {
+            openings.set(0);
+        } else if (to == State.OPEN) {
+            probeAllowedAt = clock.instant().plus(settings.waitInOpen(openings.incrementAndGet()));
+        }
+        if (transition.getFromState() != to) {
+            LOG.warn("circuit breaker state change: route={} from={} to={} failureRate={}", breaker.getName(),
+                    transition.getFromState(), to, breaker.getMetrics().getFailureRate());
+        }
+    }
+}
