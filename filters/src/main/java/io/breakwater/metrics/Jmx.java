@@ -17,7 +17,11 @@ public final class Jmx {
 
     /** The object name of one MBean of a web app. */
     public static ObjectName name(ServletContext context, String type, String name) {
-        String path = context.getContextPath();
+        return name(context.getContextPath(), type, name);
+    }
+
+    /** The object name of one MBean of the web app at a context path ({@code ""} for the root). */
+    public static ObjectName name(String path, String type, String name) {
         try {
             return new ObjectName(BreakwaterMetrics.JMX_DOMAIN + ":type=" + type + ",context="
                     + ObjectName.quote(path.isEmpty() ? "ROOT" : path) + ",name=" + ObjectName.quote(name));

@@ -1,0 +1,59 @@
+package io.breakwater.metrics;
+
+import com.codahale.metrics.MetricRegistry;
+import io.breakwater.chain.Routes;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The routes that have metrics, at most {@code maxRoutes} of them besides {@value Routes#UNMATCHED}; requests of
+ * any further route share the {@value #OVERFLOW} route, so that no client can grow the registry. Thread-safe.
+ */
+final class RouteTable {
+    /** The route of requests whose own route came after the table was full. */
+    static final String OVERFLOW = "overflow";
+    private static final Logger LOG = LoggerFactory.getLogger(RouteTable.class);
+
+    private final MetricRegistry registry;
+    private final int maxRoutes;
+    private final ConcurrentMap<String, RouteMetrics> routes = new ConcurrentHashMap<>();
+    private final RouteMetrics unmatched;
+    private RouteMetrics overflow;
+
+    RouteTable(MetricRegistry registry, int maxRoutes) {
+        this.registry = registry;
+        this.maxRoutes = maxRoutes;
+        this.unmatched = new RouteMetrics(registry, Routes.UNMATCHED);
+    }
+
+    RouteMetrics of(String route) {
+        RouteMetrics metrics = routes.get(route);
+        if (metrics != null) {
+            return metrics;
+        }
+        if (route.equals(Routes.UNMATCHED)) {
+            return unmatched;
+        }
+        return add(route);
+    }
+
+    private synchronized RouteMetrics add(String route) {
+        RouteMetrics metrics = routes.get(route);
+        if (metrics != null) {
+            return metrics;
+        }
+        if (routes.size() >= maxRoutes) {
+            if (overflow == null) {
+                LOG.warn("more than {} routes; route {} and any further ones are counted as route {}",
+                        maxRoutes, route, OVERFLOW);
+                overflow = new RouteMetrics(registry, OVERFLOW);
+            }
+            return overflow;
+        }
+        metrics = new RouteMetrics(registry, route);
+        routes.put(route, metrics);
+        return metrics;
+    }
+}

@@ -1,0 +1,84 @@
+package io.breakwater.metrics;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
+import javax.management.JMException;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+
+/** A test's view of the JVM through a real {@link JmxConnector} over RMI on loopback. Close it to stop both. */
+final class JmxClient implements AutoCloseable {
+    private static final Duration PATIENCE = Duration.ofSeconds(10);
+    private static final Duration POLL = Duration.ofMillis(5);
+
+    private final JmxConnector connector;
+    private final JMXConnector client;
+    private final MBeanServerConnection connection;
+
+    private JmxClient(JmxConnector connector, JMXConnector client) throws IOException {
+        this.connector = connector;
+        this.client = client;
+        this.connection = client.getMBeanServerConnection();
+    }
+
+    static JmxClient open() throws IOException {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 0, InetAddress.getByName("127.0.0.1"))) {
+            port = probe.getLocalPort();
+        }
+        JmxConnector connector = JmxConnector.start(port);
+        return new JmxClient(connector, JMXConnectorFactory.connect(JmxConnector.url(port)));
+    }
+
+    MBeanServerConnection connection() {
+        return connection;
+    }
+
+    /** A metric's MBean name in the root web app. */
+    static ObjectName metric(String metricName) {
+        return metric("", metricName);
+    }
+
+    static ObjectName metric(String contextPath, String metricName) {
+        return Jmx.name(contextPath, ContextObjectNames.group(metricName), metricName);
+    }
+
+    Object attribute(ObjectName name, String attribute) throws IOException, JMException {
+        return connection.getAttribute(name, attribute);
+    }
+
+    /** Waits until the attribute has the expected value: responses reach clients before the last counts move. */
+    Object await(ObjectName name, String attribute, Object expected) throws Exception {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        Object actual = null;
+        while (System.nanoTime() < deadline) {
+            if (connection.isRegistered(name)) {
+                actual = connection.getAttribute(name, attribute);
+                if (Objects.equals(expected, actual)) {
+                    return actual;
+                }
+            }
+            LockSupport.parkNanos(POLL.toNanos());
+        }
+        return actual;
+    }
+
+    int count(String pattern) throws Exception {
+        return connection.queryNames(new ObjectName(pattern), null).size();
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            client.close();
+        } finally {
+            connector.close();
+        }
+    }
+}
