@@ -29,7 +29,7 @@ class SampleCommandLineIT {
 
     @Test
     void sampleJarServesTheDemoRoutes() throws Exception {
-        Process process = start("--port", "0");
+        Process process = start("--port", "0", "--jmx-port", String.valueOf(freePort()));
         try {
             int port = servingPort(process);
             HttpClient client = HttpClient.newHttpClient();
@@ -61,11 +61,18 @@ class SampleCommandLineIT {
     @Test
     void portInUsePrintsOneLineAndExitsWithStatus2() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("0.0.0.0"))) {
-            Process process = start("--port", String.valueOf(taken.getLocalPort()));
+            Process process = start("--port", String.valueOf(taken.getLocalPort()),
+                    "--jmx-port", String.valueOf(freePort()));
             List<String> err = finish(process);
             assertEquals(2, process.exitValue());
             assertEquals(1, err.size(), String.join("\n", err));
             assertTrue(err.get(0).startsWith("breakwater-sample: cannot listen: "), err.get(0));
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
         }
     }
 

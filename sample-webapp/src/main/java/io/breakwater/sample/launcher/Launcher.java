@@ -28,7 +28,8 @@ public final class Launcher {
             throw e;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "breakwater-sample-stop"));
-        System.out.println("Breakwater sample serving on http://127.0.0.1:" + server.port() + "/demo/hello");
+        System.out.println("Breakwater sample serving on http://127.0.0.1:" + server.port() + "/demo/hello"
+                + ", JMX on " + server.jmxAddress());
         server.join();
     }
 

@@ -1,5 +1,6 @@
 package io.breakwater.sample.launcher;
 
+import io.breakwater.metrics.JmxConnector;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -12,9 +13,11 @@ import org.eclipse.jetty.util.resource.ResourceFactory;
  */
 public final class SampleServer {
     private final Server server;
+    private final JmxConnector jmx;
 
-    private SampleServer(Server server) {
+    private SampleServer(Server server, JmxConnector jmx) {
         this.server = server;
+        this.jmx = jmx;
     }
 
     /** Starts the sample as the options say; throws IllegalArgumentException for options this build lacks. */
@@ -22,6 +25,7 @@ public final class SampleServer {
         if (!options.backends.isEmpty()) {
             throw new IllegalArgumentException("--backends needs the balancing proxy, which is not in this build");
         }
+        JmxConnector jmx = JmxConnector.start(options.jmxPort);
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setPort(options.port);
@@ -41,13 +45,19 @@ public final class SampleServer {
             server.start();
         } catch (Exception e) {
             server.stop();
+            jmx.close();
             throw e;
         }
-        return new SampleServer(server);
+        return new SampleServer(server, jmx);
     }
 
     public int port() {
         return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    /** The JMX service URL, for jconsole or a JMX client. */
+    public String jmxAddress() {
+        return jmx.address().toString();
     }
 
     void join() throws InterruptedException {
@@ -57,6 +67,7 @@ public final class SampleServer {
     public void stop() {
         try {
             server.stop();
+            jmx.close();
         } catch (Exception e) {
             throw new IllegalStateException("the sample did not stop", e);
         }
