@@ -1,0 +1,72 @@
+package io.breakwater.proxy;
+
+import io.breakwater.testing.TestServer;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+
+/** Scripted backends and a real Jetty serving {@link BalancingProxyServlet} at {@code /*} in front of them. */
+final class ProxyFixture implements AutoCloseable {
+    final List<ScriptedBackend> backends = new ArrayList<>();
+    final TestServer proxy;
+    final BalancingProxyServlet servlet;
+
+    private ProxyFixture(int backendCount, Map<String, String> params) throws Exception {
+        for (int i = 0; i < backendCount; i++) {
+            backends.add(ScriptedBackend.start("b" + i));
+        }
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("backends", backends.stream().map(ScriptedBackend::url).collect(Collectors.joining(",")));
+        all.put("healthCheckPath", "/health");
+        all.put("healthCheckInterval", "5s");
+        all.putAll(params);
+        servlet = new BalancingProxyServlet();
+        proxy = TestServer.start(context -> {
+            ServletHolder holder = new ServletHolder(servlet);
+            all.forEach(holder::setInitParameter);
+            context.addServlet(holder, "/*");
+        });
+    }
+
+    static ProxyFixture start(int backendCount, String... params) throws Exception {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < params.length; i += 2) {
+            map.put(params[i], params[i + 1]);
+        }
+        return new ProxyFixture(backendCount, map);
+    }
+
+    ScriptedBackend backend(int i) {
+        return backends.get(i);
+    }
+
+    HttpResponse<String> get(String pathAndQuery) throws Exception {
+        return proxy.get(pathAndQuery);
+    }
+
+    /** Polls until the condition holds; fails after the timeout. */
+    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+        }
+    }
+
+    @Override
+    public void close() {
+        proxy.close();
+        for (ScriptedBackend backend : backends) {
+            backend.close();
+        }
+    }
+}
