@@ -28,7 +28,7 @@ final class ProxyFixture implements AutoCloseable {
         all.putAll(params);
         servlet = new BalancingProxyServlet();
         proxy = TestServer.start(context -> {
-            ServletHolder holder = new ServletHolder(servlet);
+            ServletHolder holder = new ServletHolder("proxy", servlet);
             all.forEach(holder::setInitParameter);
             context.addServlet(holder, "/*");
         });
@@ -48,6 +48,16 @@ final class ProxyFixture implements AutoCloseable {
 
     HttpResponse<String> get(String pathAndQuery) throws Exception {
         return proxy.get(pathAndQuery);
+    }
+
+    /** The app's metric registry. */
+    com.codahale.metrics.MetricRegistry registry() {
+        return (com.codahale.metrics.MetricRegistry) proxy.context().getServletContext()
+                .getAttribute(io.breakwater.metrics.BreakwaterMetrics.REGISTRY_ATTRIBUTE);
+    }
+
+    long retries() {
+        return registry().counter("proxy.proxy.retries").getCount();
     }
 
     /** Polls until the condition holds; fails after the timeout. */
