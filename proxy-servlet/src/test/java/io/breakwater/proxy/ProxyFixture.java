@@ -17,7 +17,7 @@ final class ProxyFixture implements AutoCloseable {
     final TestServer proxy;
     final BalancingProxyServlet servlet;
 
-    private ProxyFixture(int backendCount, Map<String, String> params) throws Exception {
+    private ProxyFixture(int backendCount, Duration deadline, Map<String, String> params) throws Exception {
         for (int i = 0; i < backendCount; i++) {
             backends.add(ScriptedBackend.start("b" + i));
         }
@@ -27,11 +27,25 @@ final class ProxyFixture implements AutoCloseable {
         all.put("healthCheckInterval", "5s");
         all.putAll(params);
         servlet = new BalancingProxyServlet();
-        proxy = TestServer.start(context -> {
-            ServletHolder holder = new ServletHolder("proxy", servlet);
-            all.forEach(holder::setInitParameter);
-            context.addServlet(holder, "/*");
-        });
+        try {
+            proxy = TestServer.start(context -> {
+                ServletHolder holder = new ServletHolder("proxy", servlet);
+                all.forEach(holder::setInitParameter);
+                holder.setInitOrder(0);
+                context.addServlet(holder, "/*");
+                if (deadline != null) {
+                    context.addFilter(new org.eclipse.jetty.ee10.servlet.FilterHolder(
+                            (jakarta.servlet.Filter) (request, response, chain) -> {
+                                request.setAttribute(io.breakwater.timeout.Deadline.ATTRIBUTE,
+                                        io.breakwater.timeout.Deadline.after(deadline, java.time.Clock.systemUTC()));
+                                chain.doFilter(request, response);
+                            }), "/*", java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
+                }
+            });
+        } catch (Exception e) {
+            backends.forEach(ScriptedBackend::close);
+            throw e;
+        }
     }
 
     static ProxyFixture start(int backendCount, String... params) throws Exception {
@@ -39,7 +53,16 @@ final class ProxyFixture implements AutoCloseable {
         for (int i = 0; i < params.length; i += 2) {
             map.put(params[i], params[i + 1]);
         }
-        return new ProxyFixture(backendCount, map);
+        return new ProxyFixture(backendCount, null, map);
+    }
+
+    /** With a filter in front that gives every request a deadline, as TimeoutFilter does. */
+    static ProxyFixture withDeadline(Duration deadline, int backendCount, String... params) throws Exception {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < params.length; i += 2) {
+            map.put(params[i], params[i + 1]);
+        }
+        return new ProxyFixture(backendCount, deadline, map);
     }
 
     ScriptedBackend backend(int i) {
