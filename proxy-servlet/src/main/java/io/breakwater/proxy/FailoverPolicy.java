@@ -1,0 +1,66 @@
+package io.breakwater.proxy;
+
+import io.breakwater.proxy.balance.BackendPool;
+import java.util.Set;
+
+/**
+ * Decides whether a failed attempt may move to another backend, as a list of reasons not to (after OkHttp's
+ * {@code recover()}): each guard clause is one reason. Immutable and thread-safe.
+ */
+final class FailoverPolicy {
+    /** The attempts a request gets when {@code maxAttempts} is not set. */
+    static final int DEFAULT_MAX_ATTEMPTS = 3;
+    /** RFC 9110 §9.2.2: a second one of these has the same effect as the first. */
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+
+    /** How an attempt went wrong, as far as retrying it is concerned. */
+    enum Failure {
+        /** Nothing was sent: the backend cannot have seen the request (connect failure, pool full). */
+        NOT_SENT,
+        /** The request went out and no answer came in time. */
+        TIMEOUT,
+        /** The request went out and the connection broke before an answer. */
+        RESET,
+        /** The backend answered with a status configured for failover. */
+        STATUS
+    }
+
+    private final int maxAttempts;
+    private final boolean retryNonIdempotent;
+    private final BackendPool pool;
+
+    FailoverPolicy(int maxAttempts, boolean retryNonIdempotent, BackendPool pool) {
+        this.maxAttempts = maxAttempts;
+        this.retryNonIdempotent = retryNonIdempotent;
+        this.pool = pool;
+    }
+
+    boolean mayRetry(Exchange exchange, Failure failure) {
+        // The client already has bytes of this answer: a second answer cannot follow.
+        if (exchange.response().isCommitted()) {
+            return false;
+        }
+        // The attempts are used up.
+        if (exchange.attempts() >= maxAttempts) {
+            return false;
+        }
+        // A streamed body has been consumed by the first attempt and cannot be sent again.
+        if (!exchange.isReplayable()) {
+            return false;
+        }
+        // A non-idempotent request that may have reached the backend could take effect twice.
+        if (failure != Failure.NOT_SENT && !retryNonIdempotent && !isIdempotent(exchange.request().getMethod())) {
+            return false;
+        }
+        // The request's deadline has passed: another try could not be answered in time.
+        if (exchange.isExpired()) {
+            return false;
+        }
+        // There is no backend left that this request has not tried.
+        return !pool.candidates(exchange.tried()).isEmpty();
+    }
+
+    static boolean isIdempotent(String method) {
+        return IDEMPOTENT.contains(method);
+    }
+}

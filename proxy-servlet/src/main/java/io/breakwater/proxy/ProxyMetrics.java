@@ -1,0 +1,83 @@
+package io.breakwater.proxy;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import io.breakwater.metrics.Jmx;
+import io.breakwater.proxy.balance.Backend;
+import jakarta.servlet.ServletContext;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import javax.management.ObjectName;
+
+/**
+ * The proxy's figures in the app's registry, under {@code proxy.<servlet name>.}: per backend
+ * ({@code backend.<host:port>.requests}, {@code failures}, {@code inFlight}, {@code healthy}, {@code latency}) and
+ * the counts of {@code retries} and {@code failovers}; and one {@code Backend} MBean per backend. Thread-safe.
+ */
+final class ProxyMetrics {
+    private final MetricRegistry registry;
+    private final ServletContext context;
+    private final String servletName;
+    private final String prefix;
+    private final Counter retries;
+    private final Counter failovers;
+    private final Map<Backend, Timer> latencies = new ConcurrentHashMap<>();
+    private final Map<Backend, ObjectName> mbeans = new ConcurrentHashMap<>();
+
+    ProxyMetrics(MetricRegistry registry, ServletContext context, String servletName) {
+        this.registry = registry;
+        this.context = context;
+        this.servletName = servletName;
+        this.prefix = "proxy." + servletName + ".";
+        this.retries = registry.counter(prefix + "retries");
+        this.failovers = registry.counter(prefix + "failovers");
+    }
+
+    void added(Backend backend) {
+        String name = backendPrefix(backend);
+        registry.gauge(name + "requests", () -> (Gauge<Long>) backend::getRequests);
+        registry.gauge(name + "failures", () -> (Gauge<Long>) backend::getFailures);
+        registry.gauge(name + "inFlight", () -> (Gauge<Integer>) backend::getInFlight);
+        registry.gauge(name + "healthy", () -> (Gauge<Integer>) () -> backend.isAvailable() ? 1 : 0);
+        latencies.put(backend, registry.timer(name + "latency"));
+        mbeans.put(backend, Jmx.register(backend, Jmx.name(context, "Backend", servletName + " " + backend.key())));
+    }
+
+    void removed(Backend backend) {
+        String name = backendPrefix(backend);
+        registry.removeMatching((metricName, metric) -> metricName.startsWith(name));
+        latencies.remove(backend);
+        ObjectName mbean = mbeans.remove(backend);
+        if (mbean != null) {
+            Jmx.unregister(mbean);
+        }
+    }
+
+    void latency(Backend backend, long nanos) {
+        Timer timer = latencies.get(backend);
+        if (timer != null) {
+            timer.update(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    void retry() {
+        retries.inc();
+    }
+
+    void failover() {
+        failovers.inc();
+    }
+
+    void close() {
+        mbeans.keySet().forEach(this::removed);
+        registry.remove(prefix + "retries");
+        registry.remove(prefix + "failovers");
+    }
+
+    private String backendPrefix(Backend backend) {
+        return prefix + "backend." + backend.hostPort() + ".";
+    }
+}

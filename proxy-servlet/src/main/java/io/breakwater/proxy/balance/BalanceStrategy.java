@@ -1,0 +1,38 @@
+package io.breakwater.proxy.balance;
+
+import java.util.List;
+
+/**
+ * Chooses the backend for a request among the candidates (available and not yet tried by this request).
+ * Implementations are thread-safe.
+ */
+public interface BalanceStrategy {
+
+    /**
+     * Returns one of the candidates, which is never empty.
+     *
+     * @param candidates the available backends not yet tried, in pool order
+     * @param hashKey what a hashing strategy keys on (client address, header or cookie); others ignore it
+     */
+    Backend choose(List<Backend> candidates, String hashKey);
+
+    /** The strategy of a {@code strategy} parameter value. */
+    static BalanceStrategy named(String name, BackendPool pool) {
+        switch (name) {
+            case "round-robin":
+                return new RoundRobin();
+            case "weighted":
+                return new SmoothWeightedRoundRobin();
+            case "least-connections":
+                return new LeastConnections();
+            case "least-response-time":
+                return new LeastResponseTime();
+            case "random":
+                return new RandomChoice();
+            case "hash":
+                return new ConsistentHash(pool);
+            default:
+                throw new IllegalArgumentException(name);
+        }
+    }
+}
