@@ -88,6 +88,7 @@ final class TimedExchange {
         if (!state.compareAndSet(State.RUNNING, State.EXPIRING)) {
             return;
         }
+        onTimeout.run(); // counted before the client can see the answer
         try {
             // a handler blocked inside a write holds the gate: its thread answers once the interrupt frees it
             if (gate.tryLock()) {
@@ -104,7 +105,6 @@ final class TimedExchange {
         } finally {
             state.set(State.TIMED_OUT);
         }
-        onTimeout.run();
     }
 
     /**
@@ -176,6 +176,7 @@ final class TimedExchange {
         if (!state.compareAndSet(State.ASYNC, State.EXPIRING)) {
             return;
         }
+        onTimeout.run();
         try {
             gate.lock();
             try {
@@ -187,7 +188,6 @@ final class TimedExchange {
         } finally {
             state.set(State.TIMED_OUT);
         }
-        onTimeout.run();
         if (answered) {
             completeQuietly(async);
         } else {
