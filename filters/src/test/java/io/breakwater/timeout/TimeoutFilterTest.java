@@ -47,15 +47,20 @@ class TimeoutFilterTest {
     static TestServer server(Map<String, String> timeoutParams, Consumer<ServletContextHandler> servlets)
             throws Exception {
         return TestServer.start(context -> {
-            FilterHolder exceptions = new FilterHolder(ExceptionHandlingFilter.class);
-            exceptions.setAsyncSupported(true);
-            context.addFilter(exceptions, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
-            FilterHolder timeout = new FilterHolder(TimeoutFilter.class);
-            timeout.setAsyncSupported(true);
-            timeout.setInitParameters(timeoutParams);
-            context.addFilter(timeout, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+            chain(context, timeoutParams);
             servlets.accept(context);
         });
+    }
+
+    /** The real chain: ExceptionHandlingFilter, then TimeoutFilter with the given init-params. */
+    static void chain(ServletContextHandler context, Map<String, String> timeoutParams) {
+        FilterHolder exceptions = new FilterHolder(ExceptionHandlingFilter.class);
+        exceptions.setAsyncSupported(true);
+        context.addFilter(exceptions, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+        FilterHolder timeout = new FilterHolder(TimeoutFilter.class);
+        timeout.setAsyncSupported(true);
+        timeout.setInitParameters(timeoutParams);
+        context.addFilter(timeout, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
     }
 
     static void route(ServletContextHandler context, String pattern, Handler handler) {
