@@ -1,0 +1,224 @@
+package io.breakwater.timeout;
+
+import io.breakwater.error.BreakwaterException;
+import io.breakwater.error.ErrorCode;
+import io.breakwater.error.ErrorResponse;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request under a deadline: who may still answer it, as a small state machine where every move is one
+ * compare-and-set, and the gate that keeps the handler's writes and the timeout's answer from ever mixing.
+ * <pre>
+ * RUNNING  -> DONE      the handler returned in time (request thread)
+ * RUNNING  -> ASYNC     the handler started an async cycle in time (request thread)
+ * RUNNING  -> EXPIRING  the deadline passed first (scheduler thread), then EXPIRING -> TIMED_OUT
+ * ASYNC    -> DONE      the async cycle completed in time
+ * ASYNC    -> EXPIRING  the async cycle ran past the deadline (container's timeout thread)
+ * </pre>
+ * The handler thread is interrupted only in EXPIRING, which it cannot leave {@code doFilter} during, so an
+ * interrupt never reaches the thread once it serves another request. Thread-safe.
+ */
+final class TimedExchange {
+    private static final Logger LOG = LoggerFactory.getLogger(TimedExchange.class);
+    /** The connection is still held by the hung handler, so the client must not send its next request on it. */
+    private static final Map<String, String> CLOSE = Map.of("Connection", "close");
+
+    enum State { RUNNING, ASYNC, EXPIRING, TIMED_OUT, DONE }
+
+    private final HttpServletRequest request;
+    private final HttpServletResponse response;
+    private final ErrorCode errorCode;
+    private final Runnable onTimeout;
+    private final Thread handler = Thread.currentThread();
+    private final AtomicReference<State> state = new AtomicReference<>(State.RUNNING);
+    private final ReentrantLock gate = new ReentrantLock();
+    /** Set, under the gate, once the handler may no longer touch the response. */
+    private volatile boolean closed;
+    /** Whether the timeout answer went out; written before TIMED_OUT, read after it. */
+    private boolean answered;
+    private Future<?> deadlineTask;
+
+    TimedExchange(HttpServletRequest request, HttpServletResponse response, ErrorCode errorCode,
+            Runnable onTimeout) {
+        this.request = request;
+        this.response = response;
+        this.errorCode = errorCode;
+        this.onTimeout = onTimeout;
+    }
+
+    void deadlineTask(Future<?> task) {
+        this.deadlineTask = task;
+    }
+
+    State state() {
+        return state.get();
+    }
+
+    /** Runs a change of the real response unless the timeout owns it; returns whether it ran. */
+    boolean pass(IoAction action) throws IOException {
+        gate.lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            action.run();
+            return true;
+        } finally {
+            gate.unlock();
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** The deadline passed while the handler still ran: answer now, from the scheduler thread. */
+    void expire() {
+        if (!state.compareAndSet(State.RUNNING, State.EXPIRING)) {
+            return;
+        }
+        onTimeout.run(); // counted before the client can see the answer
+        try {
+            // a handler blocked inside a write holds the gate: its thread answers once the interrupt frees it
+            if (gate.tryLock()) {
+                try {
+                    closed = true;
+                    answered = answer(CLOSE);
+                } finally {
+                    gate.unlock();
+                }
+            } else {
+                closed = true;
+            }
+            handler.interrupt();
+        } finally {
+            state.set(State.TIMED_OUT);
+        }
+    }
+
+    /**
+     * The handler's thread is back in the filter. Returns {@code true} when the request ended in time (the
+     * caller goes on as usual), {@code false} when the timeout owned it: whatever the handler did is dropped.
+     */
+    boolean returnedInTime(boolean asyncStarted) {
+        State next = asyncStarted ? State.ASYNC : State.DONE;
+        if (state.compareAndSet(State.RUNNING, next)) {
+            deadlineTask.cancel(false);
+            return true;
+        }
+        while (state.get() == State.EXPIRING) {
+            Thread.onSpinWait(); // the scheduler is writing a few hundred bytes and interrupting this thread
+        }
+        Thread.interrupted(); // the interrupt was meant for the handler only, not for the container
+        return false;
+    }
+
+    /**
+     * Finishes a timed-out request on the handler's thread: answers when the scheduler could not, and throws so
+     * that the container aborts the connection when the response was committed before the deadline.
+     */
+    void finishTimedOut() throws IOException {
+        gate.lock();
+        try {
+            if (!answered) {
+                answered = answer(CLOSE);
+            }
+        } finally {
+            gate.unlock();
+        }
+        if (request.isAsyncStarted()) {
+            completeQuietly(request.getAsyncContext());
+        }
+        if (!answered) {
+            throw new BreakwaterException(errorCode);
+        }
+    }
+
+    /** Bounds the async cycle that the handler started by what is left of the deadline. */
+    void bound(AsyncContext async, long remainingMillis) {
+        async.setTimeout(Math.max(1, remainingMillis));
+        async.addListener(new AsyncListener() {
+            @Override
+            public void onTimeout(AsyncEvent event) throws IOException {
+                expireAsync(event.getAsyncContext());
+            }
+
+            @Override
+            public void onComplete(AsyncEvent event) {
+                state.compareAndSet(State.ASYNC, State.DONE);
+            }
+
+            @Override
+            public void onError(AsyncEvent event) {
+                // ExceptionHandlingFilter answers async failures
+            }
+
+            @Override
+            public void onStartAsync(AsyncEvent event) {
+                // a new cycle of a request still in time keeps the deadline set at its start
+            }
+        });
+    }
+
+    /** The async cycle ran past the deadline: answer on the container's thread, or leave it to abort. */
+    private void expireAsync(AsyncContext async) throws IOException {
+        if (!state.compareAndSet(State.ASYNC, State.EXPIRING)) {
+            return;
+        }
+        onTimeout.run();
+        try {
+            gate.lock();
+            try {
+                closed = true;
+                answered = answer(Map.of());
+            } finally {
+                gate.unlock();
+            }
+        } finally {
+            state.set(State.TIMED_OUT);
+        }
+        if (answered) {
+            completeQuietly(async);
+        } else {
+            // committed before the deadline: left incomplete, the container aborts the connection
+            throw new IOException("async response committed before its deadline");
+        }
+    }
+
+    private boolean answer(Map<String, String> headers) {
+        try {
+            if (!ErrorResponse.send(request, response, errorCode, headers)) {
+                return false;
+            }
+            response.getOutputStream().close();
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("could not send the timeout answer", e);
+            return response.isCommitted();
+        }
+    }
+
+    private static void completeQuietly(AsyncContext async) {
+        try {
+            async.complete();
+        } catch (IllegalStateException alreadyCompleted) {
+            LOG.debug("async cycle already completed", alreadyCompleted);
+        }
+    }
+
+    /** A change of the real response that may throw {@link IOException}. */
+    interface IoAction {
+        void run() throws IOException;
+    }
+}

@@ -1,0 +1,167 @@
+package io.breakwater.timeout;
+
+import com.codahale.metrics.MetricRegistry;
+import io.breakwater.chain.Priority;
+import io.breakwater.chain.Routes;
+import io.breakwater.config.ConfigReader;
+import io.breakwater.error.RequestIds;
+import io.breakwater.metrics.BreakwaterMetrics;
+import io.breakwater.metrics.FilterMetrics;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Gives every request a deadline and keeps it: the chain runs on the request's own thread, and one task on a
+ * shared scheduler thread answers {@code TIMEOUT} (503, or the configured status) if the deadline passes first,
+ * interrupts the handler and drops whatever it does afterwards. The deadline is in request attribute
+ * {@value Deadline#ATTRIBUTE} for downstream code, and bounds async cycles too. Thread-safe.
+ */
+@Priority(Priority.TIMEOUT)
+public class TimeoutFilter implements Filter {
+    private static final Logger LOG = LoggerFactory.getLogger(TimeoutFilter.class);
+
+    private final Clock clock;
+    private TimeoutConfig config;
+    private ServletContext context;
+    private MetricRegistry registry;
+    private FilterMetrics metrics;
+    private TimeoutScheduler scheduler;
+
+    public TimeoutFilter() {
+        this(Clock.systemUTC());
+    }
+
+    TimeoutFilter(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public void init(FilterConfig filterConfig) throws ServletException {
+        config = TimeoutConfig.read(ConfigReader.of(filterConfig));
+        context = filterConfig.getServletContext();
+        registry = BreakwaterMetrics.acquire(context);
+        metrics = new FilterMetrics(registry, "timeout");
+        String path = context.getContextPath();
+        scheduler = new TimeoutScheduler(path.isEmpty() ? "ROOT" : path.substring(1).replace('/', '-'));
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+            throws IOException, ServletException {
+        if (!(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)
+                || req.getDispatcherType() != DispatcherType.REQUEST) {
+            chain.doFilter(req, res); // an async dispatch keeps the deadline its request got
+            return;
+        }
+        long start = System.nanoTime();
+        HttpServletRequest request = (HttpServletRequest) req;
+        HttpServletResponse response = (HttpServletResponse) res;
+        Duration timeout = config.timeoutFor(pathOf(request));
+        if (timeout.isZero()) {
+            metrics.record(System.nanoTime() - start);
+            chain.doFilter(request, response);
+            return;
+        }
+        Deadline deadline = Deadline.after(timeout, clock);
+        request.setAttribute(Deadline.ATTRIBUTE, deadline);
+        TimedExchange exchange = new TimedExchange(request, response, config.errorCode(),
+                () -> timedOut(request, timeout));
+        TimeoutResponse timedResponse = new TimeoutResponse(response, exchange);
+        TimeoutRequest timedRequest = new TimeoutRequest(request, timedResponse, exchange);
+        exchange.deadlineTask(scheduler.schedule(exchange::expire, timeout));
+        long downstream = 0;
+        Throwable failure = null;
+        long before = System.nanoTime();
+        try {
+            chain.doFilter(timedRequest, timedResponse);
+        } catch (Throwable thrown) {
+            failure = thrown;
+        } finally {
+            downstream = System.nanoTime() - before;
+        }
+        try {
+            boolean async = failure == null && request.isAsyncStarted();
+            if (exchange.returnedInTime(async)) {
+                if (async) {
+                    exchange.bound(request.getAsyncContext(), deadline.remaining().toMillis());
+                }
+                rethrow(failure);
+                return;
+            }
+            if (failure != null) {
+                LOG.debug("handler failed after its deadline", failure);
+            }
+            exchange.finishTimedOut();
+        } finally {
+            metrics.record(System.nanoTime() - start - downstream);
+        }
+    }
+
+    private static String pathOf(HttpServletRequest request) {
+        String pathInfo = request.getPathInfo();
+        return pathInfo == null ? request.getServletPath() : request.getServletPath() + pathInfo;
+    }
+
+    /** Counts and logs a timeout: the one log line of a timed-out request, whatever its handler does later. */
+    private void timedOut(HttpServletRequest request, Duration timeout) {
+        String route = Routes.of(request);
+        metrics.event("timeouts");
+        registry.counter("route." + route + ".timeouts").inc();
+        String previousId = MDC.get(RequestIds.MDC_KEY);
+        String requestId = RequestIds.of(request);
+        MDC.put(RequestIds.MDC_KEY, requestId);
+        try {
+            LOG.warn("request timed out after {}: requestId={} method={} route={}", timeout.toMillis() + "ms",
+                    requestId, request.getMethod(), route);
+        } finally {
+            if (previousId == null) {
+                MDC.remove(RequestIds.MDC_KEY);
+            } else {
+                MDC.put(RequestIds.MDC_KEY, previousId);
+            }
+        }
+    }
+
+    private static void rethrow(Throwable failure) throws IOException, ServletException {
+        if (failure == null) {
+            return;
+        }
+        if (failure instanceof IOException) {
+            throw (IOException) failure;
+        }
+        if (failure instanceof ServletException) {
+            throw (ServletException) failure;
+        }
+        if (failure instanceof RuntimeException) {
+            throw (RuntimeException) failure;
+        }
+        if (failure instanceof Error) {
+            throw (Error) failure;
+        }
+        throw new ServletException(failure);
+    }
+
+    @Override
+    public void destroy() {
+        if (scheduler != null) {
+            scheduler.stop();
+        }
+        if (context != null) {
+            BreakwaterMetrics.release(context);
+        }
+    }
+}

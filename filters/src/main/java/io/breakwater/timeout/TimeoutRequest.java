@@ -1,0 +1,144 @@
+package io.breakwater.timeout;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+
+/**
+ * The request as the handler sees it under a deadline: an async cycle it starts writes through the gated
+ * response, and its late {@code complete()} or {@code dispatch()}, after the timeout answered, is ignored.
+ * One per request; as thread-safe as the container's request.
+ */
+final class TimeoutRequest extends HttpServletRequestWrapper {
+    private final TimeoutResponse response;
+    private final TimedExchange exchange;
+    private TimedAsyncContext async;
+
+    TimeoutRequest(HttpServletRequest request, TimeoutResponse response, TimedExchange exchange) {
+        super(request);
+        this.response = response;
+        this.exchange = exchange;
+    }
+
+    @Override
+    public AsyncContext startAsync() {
+        return startAsync(this, response);
+    }
+
+    @Override
+    public AsyncContext startAsync(ServletRequest request, ServletResponse response) {
+        async = new TimedAsyncContext(super.startAsync(request, response), exchange);
+        return async;
+    }
+
+    @Override
+    public AsyncContext getAsyncContext() {
+        AsyncContext current = super.getAsyncContext();
+        if (async == null || async.real != current) {
+            async = new TimedAsyncContext(current, exchange);
+        }
+        return async;
+    }
+
+    /** An async context whose completion, once the timeout answered, is a no-op. */
+    private static final class TimedAsyncContext implements AsyncContext {
+        private final AsyncContext real;
+        private final TimedExchange exchange;
+
+        TimedAsyncContext(AsyncContext real, TimedExchange exchange) {
+            this.real = real;
+            this.exchange = exchange;
+        }
+
+        private boolean timedOut() {
+            TimedExchange.State state = exchange.state();
+            return state == TimedExchange.State.EXPIRING || state == TimedExchange.State.TIMED_OUT;
+        }
+
+        @Override
+        public ServletRequest getRequest() {
+            return real.getRequest();
+        }
+
+        @Override
+        public ServletResponse getResponse() {
+            return real.getResponse();
+        }
+
+        @Override
+        public boolean hasOriginalRequestAndResponse() {
+            return real.hasOriginalRequestAndResponse();
+        }
+
+        @Override
+        public void dispatch() {
+            if (!timedOut()) {
+                real.dispatch();
+            }
+        }
+
+        @Override
+        public void dispatch(String path) {
+            if (!timedOut()) {
+                real.dispatch(path);
+            }
+        }
+
+        @Override
+        public void dispatch(ServletContext context, String path) {
+            if (!timedOut()) {
+                real.dispatch(context, path);
+            }
+        }
+
+        @Override
+        public void complete() {
+            if (timedOut()) {
+                return;
+            }
+            try {
+                real.complete();
+            } catch (IllegalStateException completedByTimeout) {
+                // the deadline passed between the check and the call: the timeout completed the cycle
+                if (!timedOut()) {
+                    throw completedByTimeout;
+                }
+            }
+        }
+
+        @Override
+        public void start(Runnable run) {
+            real.start(run);
+        }
+
+        @Override
+        public void addListener(AsyncListener listener) {
+            real.addListener(listener);
+        }
+
+        @Override
+        public void addListener(AsyncListener listener, ServletRequest request, ServletResponse response) {
+            real.addListener(listener, request, response);
+        }
+
+        @Override
+        public <T extends AsyncListener> T createListener(Class<T> type) throws ServletException {
+            return real.createListener(type);
+        }
+
+        @Override
+        public void setTimeout(long timeout) {
+            real.setTimeout(timeout);
+        }
+
+        @Override
+        public long getTimeout() {
+            return real.getTimeout();
+        }
+    }
+}

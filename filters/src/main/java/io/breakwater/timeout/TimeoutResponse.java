@@ -1,0 +1,239 @@
+package io.breakwater.timeout;
+
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The response as the handler sees it under a deadline: every change passes the exchange's gate, so that once
+ * the timeout owns the response, header changes are dropped and writes fail, and nothing the handler does after
+ * the deadline reaches the client. One per request; as thread-safe as the gate makes it.
+ */
+final class TimeoutResponse extends HttpServletResponseWrapper {
+    private final TimedExchange exchange;
+    private ServletOutputStream output;
+    private PrintWriter writer;
+
+    TimeoutResponse(HttpServletResponse response, TimedExchange exchange) {
+        super(response);
+        this.exchange = exchange;
+    }
+
+    private HttpServletResponse real() {
+        return (HttpServletResponse) getResponse();
+    }
+
+    private void change(Runnable change) {
+        try {
+            exchange.pass(change::run);
+        } catch (IOException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    private void write(TimedExchange.IoAction action) throws IOException {
+        if (!exchange.pass(action)) {
+            throw new InterruptedIOException("the request ran past its deadline; nothing more reaches the client");
+        }
+    }
+
+    @Override
+    public ServletOutputStream getOutputStream() throws IOException {
+        if (output == null) {
+            ServletOutputStream realOutput = real().getOutputStream();
+            output = new GatedOutput(realOutput);
+        }
+        return output;
+    }
+
+    @Override
+    public PrintWriter getWriter() throws IOException {
+        if (writer == null) {
+            PrintWriter realWriter = real().getWriter();
+            writer = new PrintWriter(new GatedWriter(realWriter));
+        }
+        return writer;
+    }
+
+    @Override
+    public void flushBuffer() throws IOException {
+        write(() -> real().flushBuffer());
+    }
+
+    @Override
+    public void sendError(int sc, String msg) throws IOException {
+        exchange.pass(() -> real().sendError(sc, msg));
+    }
+
+    @Override
+    public void sendError(int sc) throws IOException {
+        exchange.pass(() -> real().sendError(sc));
+    }
+
+    @Override
+    public void sendRedirect(String location) throws IOException {
+        exchange.pass(() -> real().sendRedirect(location));
+    }
+
+    @Override
+    public void reset() {
+        change(() -> real().reset());
+    }
+
+    @Override
+    public void resetBuffer() {
+        change(() -> real().resetBuffer());
+    }
+
+    @Override
+    public void setBufferSize(int size) {
+        change(() -> real().setBufferSize(size));
+    }
+
+    @Override
+    public void setCharacterEncoding(String charset) {
+        change(() -> real().setCharacterEncoding(charset));
+    }
+
+    @Override
+    public void setContentLength(int len) {
+        change(() -> real().setContentLength(len));
+    }
+
+    @Override
+    public void setContentLengthLong(long len) {
+        change(() -> real().setContentLengthLong(len));
+    }
+
+    @Override
+    public void setContentType(String type) {
+        change(() -> real().setContentType(type));
+    }
+
+    @Override
+    public void setLocale(Locale loc) {
+        change(() -> real().setLocale(loc));
+    }
+
+    @Override
+    public void addCookie(Cookie cookie) {
+        change(() -> real().addCookie(cookie));
+    }
+
+    @Override
+    public void setDateHeader(String name, long date) {
+        change(() -> real().setDateHeader(name, date));
+    }
+
+    @Override
+    public void addDateHeader(String name, long date) {
+        change(() -> real().addDateHeader(name, date));
+    }
+
+    @Override
+    public void setHeader(String name, String value) {
+        change(() -> real().setHeader(name, value));
+    }
+
+    @Override
+    public void addHeader(String name, String value) {
+        change(() -> real().addHeader(name, value));
+    }
+
+    @Override
+    public void setIntHeader(String name, int value) {
+        change(() -> real().setIntHeader(name, value));
+    }
+
+    @Override
+    public void addIntHeader(String name, int value) {
+        change(() -> real().addIntHeader(name, value));
+    }
+
+    @Override
+    public void setStatus(int sc) {
+        change(() -> real().setStatus(sc));
+    }
+
+    @Override
+    public void setTrailerFields(Supplier<Map<String, String>> supplier) {
+        change(() -> real().setTrailerFields(supplier));
+    }
+
+    /** The handler's output stream: its bytes pass the gate. */
+    private final class GatedOutput extends ServletOutputStream {
+        private final ServletOutputStream out;
+
+        GatedOutput(ServletOutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            TimeoutResponse.this.write(() -> out.write(b));
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            TimeoutResponse.this.write(() -> out.write(b, off, len));
+        }
+
+        @Override
+        public void flush() throws IOException {
+            TimeoutResponse.this.write(out::flush);
+        }
+
+        @Override
+        public void close() throws IOException {
+            exchange.pass(out::close);
+        }
+
+        @Override
+        public boolean isReady() {
+            return !exchange.isClosed() && out.isReady();
+        }
+
+        @Override
+        public void setWriteListener(WriteListener listener) {
+            out.setWriteListener(listener);
+        }
+    }
+
+    /** The handler's writer: its characters pass the gate; the PrintWriter around it swallows the failure. */
+    private final class GatedWriter extends Writer {
+        private final PrintWriter out;
+
+        GatedWriter(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(char[] chars, int off, int len) throws IOException {
+            TimeoutResponse.this.write(() -> out.write(chars, off, len));
+        }
+
+        @Override
+        public void write(String text, int off, int len) throws IOException {
+            TimeoutResponse.this.write(() -> out.write(text, off, len));
+        }
+
+        @Override
+        public void flush() throws IOException {
+            TimeoutResponse.this.write(out::flush);
+        }
+
+        @Override
+        public void close() throws IOException {
+            exchange.pass(out::close);
+        }
+    }
+}
