@@ -31,6 +31,7 @@ import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * A reverse proxy servlet that balances requests over configured backends and fails over when one dies, freezes
@@ -212,8 +213,28 @@ public class BalancingProxyServlet extends ProxyServlet {
             });
         }
         proxyRequest.onRequestCommit(committed -> attempt.sent = true);
+        limitConnectionWait(proxyRequest, attempt);
         backend.begin();
         sendProxyRequest(request, exchange.response(), proxyRequest);
+    }
+
+    /**
+     * Gives up on a backend whose connections stay busy past {@code connectionWait}: nothing was sent, so the
+     * request may go to another backend whatever its method.
+     */
+    private void limitConnectionWait(Request proxyRequest, Exchange.Attempt attempt) {
+        if (config.connectionWait.isZero()) {
+            return;
+        }
+        proxyRequest.onRequestQueued(queued -> {
+            Scheduler.Task task = getHttpClient().getScheduler().schedule(() -> {
+                if (!attempt.connected) {
+                    proxyRequest.abort(new NoConnectionInTime());
+                }
+            }, config.connectionWait);
+            proxyRequest.onRequestBegin(begun -> task.cancel());
+        });
+        proxyRequest.onRequestBegin(begun -> attempt.connected = true);
     }
 
     private static String contentType(HttpServletRequest request) {
@@ -295,6 +316,15 @@ public class BalancingProxyServlet extends ProxyServlet {
             }
         }
         return false;
+    }
+
+    /** Marks a try that found no free connection to its backend in time. */
+    private static final class NoConnectionInTime extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NoConnectionInTime() {
+            super("no connection in time", null, false, false);
+        }
     }
 
     /** Marks an answer dropped for a failover status; no stack trace, it is not an error of the proxy. */

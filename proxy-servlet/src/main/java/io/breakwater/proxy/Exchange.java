@@ -34,6 +34,8 @@ final class Exchange {
         final Backend backend;
         final long startNanos = System.nanoTime();
         final Duration budget;
+        /** A connection to the backend was taken for the request. */
+        volatile boolean connected;
         /** The request headers went out on a connection. */
         volatile boolean sent;
         /** The backend's answer began. */

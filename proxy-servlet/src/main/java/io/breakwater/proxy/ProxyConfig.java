@@ -41,6 +41,8 @@ public final class ProxyConfig {
             Parameter.of("maxConnectionsPerBackend", COMPONENT, "256", Parsers.integer(1, 100_000));
     public static final Parameter<Integer> MAX_QUEUED_PER_BACKEND =
             Parameter.of("maxQueuedPerBackend", COMPONENT, "1024", Parsers.integer(1, 1_000_000));
+    public static final Parameter<Duration> CONNECTION_WAIT = Parameter.of("connectionWait", COMPONENT, "1s",
+            Parsers.durationOrOff(Duration.ofMillis(1), Duration.ofMinutes(1)));
     public static final Parameter<Integer> EJECT_AFTER_FAILURES =
             Parameter.of("ejectAfterFailures", COMPONENT, "3", Parsers.integer(1, 1000));
     public static final Parameter<Duration> EJECTION_TIME = Parameter.of("ejectionTime", COMPONENT, "30s",
@@ -75,7 +77,7 @@ public final class ProxyConfig {
     /** Every parameter, for the README check. */
     public static final List<Parameter<?>> PARAMETERS = List.of(BACKENDS, STRATEGY, HASH_KEY, MAX_ATTEMPTS,
             TRY_TIMEOUT, CONNECT_TIMEOUT, FAILOVER_STATUSES, RETRY_NON_IDEMPOTENT, REPLAY_BUFFER_SIZE, MAX_BODY_SIZE,
-            MAX_CONNECTIONS_PER_BACKEND, MAX_QUEUED_PER_BACKEND, EJECT_AFTER_FAILURES, EJECTION_TIME,
+            MAX_CONNECTIONS_PER_BACKEND, MAX_QUEUED_PER_BACKEND, CONNECTION_WAIT, EJECT_AFTER_FAILURES, EJECTION_TIME,
             MAX_EJECTION_TIME, MAX_EJECTED_PERCENT, HEALTH_CHECK_PATH, HEALTH_CHECK_INTERVAL, HEALTH_CHECK_TIMEOUT,
             HEALTH_CHECK_STATUSES, HEALTHY_AFTER, UNHEALTHY_AFTER, TRUSTED_PROXIES, REQUEST_HEADERS);
 
@@ -91,6 +93,7 @@ public final class ProxyConfig {
     final long maxBodySize;
     final int maxConnectionsPerBackend;
     final int maxQueuedPerBackend;
+    final Duration connectionWait;
     final int ejectAfterFailures;
     final Duration ejectionTime;
     final Duration maxEjectionTime;
@@ -117,6 +120,7 @@ public final class ProxyConfig {
         maxBodySize = reader.get(MAX_BODY_SIZE);
         maxConnectionsPerBackend = reader.get(MAX_CONNECTIONS_PER_BACKEND);
         maxQueuedPerBackend = reader.get(MAX_QUEUED_PER_BACKEND);
+        connectionWait = reader.get(CONNECTION_WAIT);
         ejectAfterFailures = reader.get(EJECT_AFTER_FAILURES);
         ejectionTime = reader.get(EJECTION_TIME);
         maxEjectionTime = reader.get(MAX_EJECTION_TIME);
