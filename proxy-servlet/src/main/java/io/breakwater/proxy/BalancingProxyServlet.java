@@ -212,7 +212,9 @@ public class BalancingProxyServlet extends ProxyServlet {
                 }
             });
         }
-        proxyRequest.onRequestCommit(committed -> attempt.sent = true);
+        // Begin comes before any byte is written, on the sending thread: a try that never began never reached
+        // the backend. (Commit is no such proof: its notice can race with the failure of a closed connection.)
+        proxyRequest.onRequestBegin(begun -> attempt.connected = true);
         limitConnectionWait(proxyRequest, attempt);
         backend.begin();
         sendProxyRequest(request, exchange.response(), proxyRequest);
@@ -234,7 +236,6 @@ public class BalancingProxyServlet extends ProxyServlet {
             }, config.connectionWait);
             proxyRequest.onRequestBegin(begun -> task.cancel());
         });
-        proxyRequest.onRequestBegin(begun -> attempt.connected = true);
     }
 
     private static String contentType(HttpServletRequest request) {
@@ -303,15 +304,20 @@ public class BalancingProxyServlet extends ProxyServlet {
         if (failure instanceof FailoverStatus) {
             return Failure.STATUS;
         }
-        if (!attempt.sent) {
+        if (!attempt.connected || causedBy(failure, java.net.ConnectException.class)) {
             return Failure.NOT_SENT;
         }
         return isTimeout(failure) ? Failure.TIMEOUT : Failure.RESET;
     }
 
     private static boolean isTimeout(Throwable failure) {
+        return causedBy(failure, java.util.concurrent.TimeoutException.class)
+                || causedBy(failure, java.net.SocketTimeoutException.class);
+    }
+
+    private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof java.util.concurrent.TimeoutException || t instanceof java.net.SocketTimeoutException) {
+            if (type.isInstance(t)) {
                 return true;
             }
         }

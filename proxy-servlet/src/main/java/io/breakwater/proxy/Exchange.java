@@ -34,10 +34,8 @@ final class Exchange {
         final Backend backend;
         final long startNanos = System.nanoTime();
         final Duration budget;
-        /** A connection to the backend was taken for the request. */
+        /** A connection to the backend was taken for the request; before that, nothing can have reached it. */
         volatile boolean connected;
-        /** The request headers went out on a connection. */
-        volatile boolean sent;
         /** The backend's answer began. */
         volatile boolean begun;
         /** The answer has a failover status and is dropped for a try elsewhere. */
