@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The parameters of {@link BalancingProxyServlet} and their values as read once at init. Immutable and
@@ -70,7 +71,7 @@ public final class ProxyConfig {
     public static final Parameter<Integer> UNHEALTHY_AFTER =
             Parameter.of("unhealthyAfter", COMPONENT, "2", Parsers.integer(1, 100));
     public static final Parameter<List<String>> TRUSTED_PROXIES =
-            Parameter.of("trustedProxies", COMPONENT, "", Parsers.list());
+            Parameter.of("trustedProxies", COMPONENT, "", ipAddresses());
     public static final Parameter<HeaderTemplates> REQUEST_HEADERS =
             Parameter.of("requestHeaders", COMPONENT, "", HeaderTemplates.parser());
 
@@ -147,6 +148,20 @@ public final class ProxyConfig {
                 throw new IllegalArgumentException(text);
             }
             return text;
+        });
+    }
+
+    /** Literal IP addresses, as {@code getRemoteAddr()} gives them; names would need a lookup per request. */
+    private static ValueParser<List<String>> ipAddresses() {
+        Pattern literal = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*");
+        return Parsers.parser("a comma-separated list of IP addresses", text -> {
+            List<String> addresses = Parsers.list().parse(text);
+            for (String address : addresses) {
+                if (!literal.matcher(address).matches()) {
+                    throw new IllegalArgumentException(address);
+                }
+            }
+            return addresses;
         });
     }
 
