@@ -31,6 +31,7 @@ import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * A reverse proxy servlet that balances requests over configured backends and fails over when one dies, freezes
@@ -211,9 +212,30 @@ public class BalancingProxyServlet extends ProxyServlet {
                 }
             });
         }
-        proxyRequest.onRequestCommit(committed -> attempt.sent = true);
+        // Begin comes before any byte is written, on the sending thread: a try that never began never reached
+        // the backend. (Commit is no such proof: its notice can race with the failure of a closed connection.)
+        proxyRequest.onRequestBegin(begun -> attempt.connected = true);
+        limitConnectionWait(proxyRequest, attempt);
         backend.begin();
         sendProxyRequest(request, exchange.response(), proxyRequest);
+    }
+
+    /**
+     * Gives up on a backend whose connections stay busy past {@code connectionWait}: nothing was sent, so the
+     * request may go to another backend whatever its method.
+     */
+    private void limitConnectionWait(Request proxyRequest, Exchange.Attempt attempt) {
+        if (config.connectionWait.isZero()) {
+            return;
+        }
+        proxyRequest.onRequestQueued(queued -> {
+            Scheduler.Task task = getHttpClient().getScheduler().schedule(() -> {
+                if (!attempt.connected) {
+                    proxyRequest.abort(new NoConnectionInTime());
+                }
+            }, config.connectionWait);
+            proxyRequest.onRequestBegin(begun -> task.cancel());
+        });
     }
 
     private static String contentType(HttpServletRequest request) {
@@ -282,19 +304,33 @@ public class BalancingProxyServlet extends ProxyServlet {
         if (failure instanceof FailoverStatus) {
             return Failure.STATUS;
         }
-        if (!attempt.sent) {
+        if (!attempt.connected || causedBy(failure, java.net.ConnectException.class)) {
             return Failure.NOT_SENT;
         }
         return isTimeout(failure) ? Failure.TIMEOUT : Failure.RESET;
     }
 
     private static boolean isTimeout(Throwable failure) {
+        return causedBy(failure, java.util.concurrent.TimeoutException.class)
+                || causedBy(failure, java.net.SocketTimeoutException.class);
+    }
+
+    private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof java.util.concurrent.TimeoutException || t instanceof java.net.SocketTimeoutException) {
+            if (type.isInstance(t)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Marks a try that found no free connection to its backend in time. */
+    private static final class NoConnectionInTime extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NoConnectionInTime() {
+            super("no connection in time", null, false, false);
+        }
     }
 
     /** Marks an answer dropped for a failover status; no stack trace, it is not an error of the proxy. */

@@ -34,8 +34,8 @@ final class Exchange {
         final Backend backend;
         final long startNanos = System.nanoTime();
         final Duration budget;
-        /** The request headers went out on a connection. */
-        volatile boolean sent;
+        /** A connection to the backend was taken for the request; before that, nothing can have reached it. */
+        volatile boolean connected;
         /** The backend's answer began. */
         volatile boolean begun;
         /** The answer has a failover status and is dropped for a try elsewhere. */

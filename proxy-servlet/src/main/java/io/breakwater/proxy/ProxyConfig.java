@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The parameters of {@link BalancingProxyServlet} and their values as read once at init. Immutable and
@@ -41,6 +42,8 @@ public final class ProxyConfig {
             Parameter.of("maxConnectionsPerBackend", COMPONENT, "256", Parsers.integer(1, 100_000));
     public static final Parameter<Integer> MAX_QUEUED_PER_BACKEND =
             Parameter.of("maxQueuedPerBackend", COMPONENT, "1024", Parsers.integer(1, 1_000_000));
+    public static final Parameter<Duration> CONNECTION_WAIT = Parameter.of("connectionWait", COMPONENT, "1s",
+            Parsers.durationOrOff(Duration.ofMillis(1), Duration.ofMinutes(1)));
     public static final Parameter<Integer> EJECT_AFTER_FAILURES =
             Parameter.of("ejectAfterFailures", COMPONENT, "3", Parsers.integer(1, 1000));
     public static final Parameter<Duration> EJECTION_TIME = Parameter.of("ejectionTime", COMPONENT, "30s",
@@ -68,14 +71,14 @@ public final class ProxyConfig {
     public static final Parameter<Integer> UNHEALTHY_AFTER =
             Parameter.of("unhealthyAfter", COMPONENT, "2", Parsers.integer(1, 100));
     public static final Parameter<List<String>> TRUSTED_PROXIES =
-            Parameter.of("trustedProxies", COMPONENT, "", Parsers.list());
+            Parameter.of("trustedProxies", COMPONENT, "", ipAddresses());
     public static final Parameter<HeaderTemplates> REQUEST_HEADERS =
             Parameter.of("requestHeaders", COMPONENT, "", HeaderTemplates.parser());
 
     /** Every parameter, for the README check. */
     public static final List<Parameter<?>> PARAMETERS = List.of(BACKENDS, STRATEGY, HASH_KEY, MAX_ATTEMPTS,
             TRY_TIMEOUT, CONNECT_TIMEOUT, FAILOVER_STATUSES, RETRY_NON_IDEMPOTENT, REPLAY_BUFFER_SIZE, MAX_BODY_SIZE,
-            MAX_CONNECTIONS_PER_BACKEND, MAX_QUEUED_PER_BACKEND, EJECT_AFTER_FAILURES, EJECTION_TIME,
+            MAX_CONNECTIONS_PER_BACKEND, MAX_QUEUED_PER_BACKEND, CONNECTION_WAIT, EJECT_AFTER_FAILURES, EJECTION_TIME,
             MAX_EJECTION_TIME, MAX_EJECTED_PERCENT, HEALTH_CHECK_PATH, HEALTH_CHECK_INTERVAL, HEALTH_CHECK_TIMEOUT,
             HEALTH_CHECK_STATUSES, HEALTHY_AFTER, UNHEALTHY_AFTER, TRUSTED_PROXIES, REQUEST_HEADERS);
 
@@ -91,6 +94,7 @@ public final class ProxyConfig {
     final long maxBodySize;
     final int maxConnectionsPerBackend;
     final int maxQueuedPerBackend;
+    final Duration connectionWait;
     final int ejectAfterFailures;
     final Duration ejectionTime;
     final Duration maxEjectionTime;
@@ -117,6 +121,7 @@ public final class ProxyConfig {
         maxBodySize = reader.get(MAX_BODY_SIZE);
         maxConnectionsPerBackend = reader.get(MAX_CONNECTIONS_PER_BACKEND);
         maxQueuedPerBackend = reader.get(MAX_QUEUED_PER_BACKEND);
+        connectionWait = reader.get(CONNECTION_WAIT);
         ejectAfterFailures = reader.get(EJECT_AFTER_FAILURES);
         ejectionTime = reader.get(EJECTION_TIME);
         maxEjectionTime = reader.get(MAX_EJECTION_TIME);
@@ -143,6 +148,20 @@ public final class ProxyConfig {
                 throw new IllegalArgumentException(text);
             }
             return text;
+        });
+    }
+
+    /** Literal IP addresses, as {@code getRemoteAddr()} gives them; names would need a lookup per request. */
+    private static ValueParser<List<String>> ipAddresses() {
+        Pattern literal = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*");
+        return Parsers.parser("a comma-separated list of IP addresses", text -> {
+            List<String> addresses = Parsers.list().parse(text);
+            for (String address : addresses) {
+                if (!literal.matcher(address).matches()) {
+                    throw new IllegalArgumentException(address);
+                }
+            }
+            return addresses;
         });
     }
 

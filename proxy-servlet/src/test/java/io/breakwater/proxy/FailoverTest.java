@@ -153,4 +153,42 @@ class FailoverTest {
             assertEquals(0, fixture.backend(0).requests());
         }
     }
+
+    @Test
+    void givesUpOnABackendWhoseConnectionsStayBusyPastTheConnectionWait() throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.start(1, "maxConnectionsPerBackend", "1", "connectionWait", "200ms",
+                "tryTimeout", "10s", "healthCheckPath", "off")) {
+            java.util.concurrent.CompletableFuture<HttpResponse<String>> held =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return fixture.get("/x?hold=true");
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+            ProxyFixture.await("the held request is in b0", Duration.ofSeconds(5),
+                    () -> fixture.backend(0).inHandler() == 1);
+            long start = System.nanoTime();
+            HttpResponse<String> response = fixture.get("/x");
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(502, response.statusCode());
+            assertTrue(response.body().contains("\"code\":\"BACKEND_ERROR\""), response.body());
+            assertTrue(millis < 2000, "took " + millis + " ms");
+            fixture.backend(0).release();
+            assertEquals(200, held.get().statusCode());
+            assertEquals(1, fixture.backend(0).requests());
+        }
+    }
+
+    @Test
+    void ejectsABackendAfterThreeConsecutiveFailures() throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.start(3, "healthCheckPath", "off")) {
+            fixture.backend(0).answerAll(503);
+            for (int i = 0; i < 12; i++) {
+                assertEquals(200, fixture.get("/x").statusCode());
+            }
+            assertEquals(3, fixture.backend(0).requests());
+            assertTrue(fixture.servlet.pool().all().get(0).isEjected());
+        }
+    }
 }

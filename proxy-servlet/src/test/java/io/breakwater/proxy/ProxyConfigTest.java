@@ -1,0 +1,71 @@
+package io.breakwater.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.breakwater.config.ConfigException;
+import io.breakwater.config.ConfigReader;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ProxyConfigTest {
+
+    private static ProxyConfig read(Map<String, String> initParams, Map<String, String> contextParams) {
+        return new ProxyConfig(new ConfigReader(initParams::get, contextParams::get, n -> null, n -> null));
+    }
+
+    @Test
+    void readsTheDocumentedDefaults() {
+        ProxyConfig config = read(Map.of("backends", "http://127.0.0.1:8081"), Map.of());
+        assertEquals("round-robin", config.strategy);
+        assertEquals(FailoverPolicy.DEFAULT_MAX_ATTEMPTS, config.maxAttempts);
+        assertEquals(Duration.ofSeconds(5), config.tryTimeout);
+        assertEquals(Set.of(502, 503, 504), config.failoverStatuses);
+        assertEquals(64 * 1024, config.replayBufferSize);
+        assertEquals(10 * 1024 * 1024, config.maxBodySize);
+        assertEquals(3, config.ejectAfterFailures);
+        assertEquals(300, config.healthCheckStatuses.size());
+        assertEquals(true, config.healthCheckStatuses.contains(200) && config.healthCheckStatuses.contains(499)
+                && !config.healthCheckStatuses.contains(500));
+    }
+
+    @Test
+    void takesBackendsFromTheContextParameterTheLauncherSets() {
+        ProxyConfig config = read(Map.of(), Map.of("breakwater.backends", "http://10.0.0.1:80,http://10.0.0.2:80"));
+        assertEquals(2, config.backends.size());
+    }
+
+    @Test
+    void rejectsBadValuesWithTheOneMessageGrammar() {
+        Map<String, String> backends = Map.of("backends", "http://a:1");
+        assertEquals("replayBufferSize must be a size between 0 and 16MB, in bytes or with KB, MB or GB,"
+                + " but was \"1TB\"", assertThrows(ConfigException.class, () -> read(
+                        merge(backends, "replayBufferSize", "1TB"), Map.of())).getMessage());
+        assertEquals("trustedProxies must be a comma-separated list of IP addresses, but was \"proxy.local\"",
+                assertThrows(ConfigException.class, () -> read(
+                        merge(backends, "trustedProxies", "proxy.local"), Map.of())).getMessage());
+        assertEquals("hashKey must be ip, header:NAME or cookie:NAME, but was \"header:\"",
+                assertThrows(ConfigException.class, () -> read(
+                        merge(backends, "hashKey", "header:"), Map.of())).getMessage());
+        assertEquals("requestHeaders must be a comma-separated list of Name=value, with ${clientAddress} and"
+                + " ${requestId} allowed in values, but was \"X-A=${secret}\"",
+                assertThrows(ConfigException.class, () -> read(
+                        merge(backends, "requestHeaders", "X-A=${secret}"), Map.of())).getMessage());
+    }
+
+    @Test
+    void everyParameterIsListed() {
+        assertEquals(25, ProxyConfig.PARAMETERS.size());
+        assertEquals(List.of("backends"), ProxyConfig.PARAMETERS.stream().filter(p -> p.defaultText() == null)
+                .map(p -> p.name()).toList());
+    }
+
+    private static Map<String, String> merge(Map<String, String> base, String name, String value) {
+        Map<String, String> map = new java.util.HashMap<>(base);
+        map.put(name, value);
+        return map;
+    }
+}
