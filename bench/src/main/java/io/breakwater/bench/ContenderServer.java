@@ -52,8 +52,19 @@ public final class ContenderServer {
             server.stop();
             System.exit(1);
         }
+        System.out.println("runs " + description(contender));
         System.out.println("ready " + connector.getLocalPort());
         server.join();
+    }
+
+    /** What the contender runs, for the harness's table. */
+    private static String description(String contender) {
+        return switch (contender) {
+            case "backend" -> "hello servlet";
+            case "jettyProxy" -> "Jetty ProxyServlet, round-robin";
+            case "breakwaterProxy" -> "BalancingProxyServlet behind " + FilterContender.CHAIN.description();
+            default -> FilterContender.byLabel(contender).map(FilterContender::description).orElse(contender);
+        };
     }
 
     /** Fills the context for the contender; says what is missing when it cannot. */
