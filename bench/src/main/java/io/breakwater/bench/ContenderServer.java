@@ -1,0 +1,103 @@
+package io.breakwater.bench;
+
+import jakarta.servlet.Servlet;
+import java.util.Optional;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * One contender of {@code bench/run} in its own JVM, on 127.0.0.1 only:
+ * {@code java -cp breakwater-bench.jar io.breakwater.bench.ContenderServer <contender> <port> [backend URLs]}.
+ * Contenders: every {@link FilterContender} label (the hello servlet behind that chain), {@code backend} (the bare
+ * hello servlet on every path), {@code jettyProxy} (Jetty's plain ProxyServlet, round-robin) and
+ * {@code breakwaterProxy} (BalancingProxyServlet behind the full chain). Prints {@code ready <port>} once serving,
+ * or {@code absent: <what>} and exits with status 3 when the contender's classes are not on the class path.
+ */
+public final class ContenderServer {
+    static final int ABSENT = 3;
+    private static final int USAGE = 2;
+    /** Matches the peers' failover settings (nginx proxy_read_timeout, HAProxy timeout server). */
+    private static final String PLAIN_PROXY_TIMEOUT_MS = "2000";
+
+    private ContenderServer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2) {
+            System.err.println("usage: ContenderServer <contender> <port> [backend URLs]");
+            System.exit(USAGE);
+        }
+        String contender = args[0];
+        int port = Integer.parseInt(args[1]);
+        String backends = args.length > 2 ? args[2] : "";
+
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(port);
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler("/");
+        server.setHandler(context);
+
+        Optional<String> absent = configure(context, contender, backends);
+        if (absent.isPresent()) {
+            System.out.println("absent: " + absent.get());
+            System.exit(ABSENT);
+        }
+        server.start();
+        if (!context.isAvailable()) {
+            System.err.println("the " + contender + " context failed to start");
+            server.stop();
+            System.exit(1);
+        }
+        System.out.println("runs " + description(contender));
+        System.out.println("ready " + connector.getLocalPort());
+        server.join();
+    }
+
+    /** What the contender runs, for the harness's table. */
+    private static String description(String contender) {
+        return switch (contender) {
+            case "backend" -> "hello servlet";
+            case "jettyProxy" -> "Jetty ProxyServlet, round-robin";
+            case "breakwaterProxy" -> "BalancingProxyServlet behind " + FilterContender.CHAIN.description();
+            default -> FilterContender.byLabel(contender).map(FilterContender::description).orElse(contender);
+        };
+    }
+
+    /** Fills the context for the contender; says what is missing when it cannot. */
+    private static Optional<String> configure(ServletContextHandler context, String contender, String backends) {
+        switch (contender) {
+            case "backend" -> context.addServlet(HelloServlet.class, "/*");
+            case "jettyProxy" -> {
+                ServletHolder proxy = context.addServlet(RoundRobinProxyServlet.class, "/*");
+                proxy.setInitParameter("backends", backends);
+                proxy.setInitParameter("timeout", PLAIN_PROXY_TIMEOUT_MS);
+            }
+            case "breakwaterProxy" -> {
+                Optional<Class<? extends Servlet>> proxy =
+                        BreakwaterClasses.load(BreakwaterClasses.BALANCING_PROXY, Servlet.class);
+                if (proxy.isEmpty()) {
+                    return Optional.of(BreakwaterClasses.BALANCING_PROXY);
+                }
+                if (FilterContender.CHAIN.filters().isEmpty()) {
+                    return Optional.of(FilterContender.CHAIN.description());
+                }
+                FilterContender.CHAIN.install(context);
+                context.addServlet(proxy.get(), "/*").setInitParameter("backends", backends);
+            }
+            default -> {
+                FilterContender filters = FilterContender.byLabel(contender)
+                        .orElseThrow(() -> new IllegalArgumentException("unknown contender " + contender));
+                if (filters.filters().isEmpty()) {
+                    return Optional.of(filters.description());
+                }
+                filters.install(context);
+                context.addServlet(HelloServlet.class, "/hello");
+            }
+        }
+        return Optional.empty();
+    }
+}

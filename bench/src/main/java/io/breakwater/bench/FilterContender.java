@@ -1,0 +1,85 @@
+package io.breakwater.bench;
+
+import com.codahale.metrics.MetricRegistry;
+import io.dropwizard.metrics.servlet.InstrumentedFilter;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+
+/**
+ * The filter chains under comparison, each named as the benchmarks and {@code bench/run} name it. Breakwater's
+ * filters are found by class name, so that a filter that has not been merged yet is reported absent instead of
+ * breaking the build, and is measured with no change once it lands. Immutable, thread-safe.
+ */
+public enum FilterContender {
+    BARE("bare"),
+    INSTRUMENTED("instrumented", InstrumentedFilter.class.getName()),
+    EXCEPTION_HANDLING("exceptionHandling", BreakwaterClasses.EXCEPTION_HANDLING),
+    TIMEOUT("timeout", BreakwaterClasses.TIMEOUT),
+    CIRCUIT_BREAKER("circuitBreaker", BreakwaterClasses.CIRCUIT_BREAKER),
+    METRICS("metrics", BreakwaterClasses.METRICS),
+    /** Every Breakwater filter present, in the contract's order. */
+    CHAIN("chain", BreakwaterClasses.FILTERS_IN_ORDER.toArray(new String[0]));
+
+    private final String label;
+    private final List<String> classNames;
+
+    FilterContender(String label, String... classNames) {
+        this.label = label;
+        this.classNames = List.of(classNames);
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public static Optional<FilterContender> byLabel(String label) {
+        for (FilterContender contender : values()) {
+            if (contender.label.equals(label)) {
+                return Optional.of(contender);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The filters of this contender that are on the class path, in chain order; empty when the contender is absent.
+     * The full chain needs ExceptionHandlingFilter and takes whichever of the others are present.
+     */
+    public Optional<List<Class<? extends Filter>>> filters() {
+        List<Class<? extends Filter>> found = new ArrayList<>();
+        for (String name : classNames) {
+            Optional<Class<? extends Filter>> filter = BreakwaterClasses.load(name, Filter.class);
+            if (filter.isPresent()) {
+                found.add(filter.get());
+            } else if (this != CHAIN || name.equals(BreakwaterClasses.EXCEPTION_HANDLING)) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(found);
+    }
+
+    /** What the run prints for this contender: the filters it runs, or why it cannot run. */
+    public String description() {
+        return filters().map(list -> list.isEmpty() ? "no filter"
+                        : String.join(" + ", list.stream().map(Class::getSimpleName).toList()))
+                .orElse("absent: " + String.join(", ", classNames.stream()
+                        .filter(name -> BreakwaterClasses.load(name, Filter.class).isEmpty()).toList()));
+    }
+
+    /** Maps this contender's filters on every path of {@code context}; the contender must be present. */
+    public void install(ServletContextHandler context) {
+        List<Class<? extends Filter>> filters = filters()
+                .orElseThrow(() -> new IllegalStateException(label + " is " + description()));
+        // InstrumentedFilter quietly makes a private registry when this attribute is missing: give it a real one.
+        context.setAttribute(InstrumentedFilter.class.getName() + ".registry", new MetricRegistry());
+        for (Class<? extends Filter> filter : filters) {
+            context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+        }
+    }
+}
