@@ -34,6 +34,9 @@ final class TimedExchange {
     /** The connection is still held by the hung handler, so the client must not send its next request on it. */
     private static final Map<String, String> CLOSE = Map.of("Connection", "close");
 
+    /** Marks an async dispatch that {@link TimeoutFilter} must fail, so that the container aborts the response. */
+    static final String ABORT_ATTRIBUTE = TimedExchange.class.getName() + ".abort";
+
     enum State { RUNNING, ASYNC, EXPIRING, TIMED_OUT, DONE }
 
     private final HttpServletRequest request;
@@ -150,7 +153,7 @@ final class TimedExchange {
         async.setTimeout(Math.max(1, remainingMillis));
         async.addListener(new AsyncListener() {
             @Override
-            public void onTimeout(AsyncEvent event) throws IOException {
+            public void onTimeout(AsyncEvent event) {
                 expireAsync(event.getAsyncContext());
             }
 
@@ -172,7 +175,7 @@ final class TimedExchange {
     }
 
     /** The async cycle ran past the deadline: answer on the container's thread, or leave it to abort. */
-    private void expireAsync(AsyncContext async) throws IOException {
+    private void expireAsync(AsyncContext async) {
         if (!state.compareAndSet(State.ASYNC, State.EXPIRING)) {
             return;
         }
@@ -191,8 +194,13 @@ final class TimedExchange {
         if (answered) {
             completeQuietly(async);
         } else {
-            // committed before the deadline: left incomplete, the container aborts the connection
-            throw new IOException("async response committed before its deadline");
+            // committed before the deadline: an async dispatch throws it back at the container, which aborts
+            request.setAttribute(ABORT_ATTRIBUTE, Boolean.TRUE);
+            try {
+                async.dispatch();
+            } catch (IllegalStateException completed) {
+                LOG.debug("async cycle ended before it could be aborted", completed);
+            }
         }
     }
 

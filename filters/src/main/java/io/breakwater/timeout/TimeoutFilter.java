@@ -4,6 +4,7 @@ import com.codahale.metrics.MetricRegistry;
 import io.breakwater.chain.Priority;
 import io.breakwater.chain.Routes;
 import io.breakwater.config.ConfigReader;
+import io.breakwater.error.BreakwaterException;
 import io.breakwater.error.RequestIds;
 import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.metrics.FilterMetrics;
@@ -62,6 +63,10 @@ public class TimeoutFilter implements Filter {
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
             throws IOException, ServletException {
+        if (req.getDispatcherType() == DispatcherType.ASYNC
+                && req.getAttribute(TimedExchange.ABORT_ATTRIBUTE) != null) {
+            throw new BreakwaterException(config.errorCode()); // the async response was committed: abort it
+        }
         if (!(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)
                 || req.getDispatcherType() != DispatcherType.REQUEST) {
             chain.doFilter(req, res); // an async dispatch keeps the deadline its request got
