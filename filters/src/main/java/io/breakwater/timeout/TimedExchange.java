@@ -91,8 +91,8 @@ final class TimedExchange {
         if (!state.compareAndSet(State.RUNNING, State.EXPIRING)) {
             return;
         }
-        onTimeout.run(); // counted before the client can see the answer
         try {
+            onTimeout.run(); // counted before the client can see the answer
             // a handler blocked inside a write holds the gate: its thread answers once the interrupt frees it
             if (gate.tryLock()) {
                 try {
@@ -121,7 +121,7 @@ final class TimedExchange {
             return true;
         }
         while (state.get() == State.EXPIRING) {
-            Thread.onSpinWait(); // the scheduler is writing a few hundred bytes and interrupting this thread
+            Thread.yield(); // the scheduler is writing a few hundred bytes and interrupting this thread
         }
         Thread.interrupted(); // the interrupt was meant for the handler only, not for the container
         return false;
@@ -179,14 +179,18 @@ final class TimedExchange {
         if (!state.compareAndSet(State.ASYNC, State.EXPIRING)) {
             return;
         }
-        onTimeout.run();
         try {
-            gate.lock();
-            try {
+            onTimeout.run();
+            // a writer that holds the gate is blocked on the client, so the response is committed: abort it
+            if (gate.tryLock()) {
+                try {
+                    closed = true;
+                    answered = answer(Map.of());
+                } finally {
+                    gate.unlock();
+                }
+            } else {
                 closed = true;
-                answered = answer(Map.of());
-            } finally {
-                gate.unlock();
             }
         } finally {
             state.set(State.TIMED_OUT);
