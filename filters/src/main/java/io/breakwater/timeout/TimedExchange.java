@@ -34,6 +34,9 @@ final class TimedExchange {
     /** The connection is still held by the hung handler, so the client must not send its next request on it. */
     private static final Map<String, String> CLOSE = Map.of("Connection", "close");
 
+    /** Marks an async dispatch that {@link TimeoutFilter} must fail, so that the container aborts the response. */
+    static final String ABORT_ATTRIBUTE = TimedExchange.class.getName() + ".abort";
+
     enum State { RUNNING, ASYNC, EXPIRING, TIMED_OUT, DONE }
 
     private final HttpServletRequest request;
@@ -88,8 +91,8 @@ final class TimedExchange {
         if (!state.compareAndSet(State.RUNNING, State.EXPIRING)) {
             return;
         }
-        onTimeout.run(); // counted before the client can see the answer
         try {
+            onTimeout.run(); // counted before the client can see the answer
             // a handler blocked inside a write holds the gate: its thread answers once the interrupt frees it
             if (gate.tryLock()) {
                 try {
@@ -118,7 +121,7 @@ final class TimedExchange {
             return true;
         }
         while (state.get() == State.EXPIRING) {
-            Thread.onSpinWait(); // the scheduler is writing a few hundred bytes and interrupting this thread
+            Thread.yield(); // the scheduler is writing a few hundred bytes and interrupting this thread
         }
         Thread.interrupted(); // the interrupt was meant for the handler only, not for the container
         return false;
@@ -150,7 +153,7 @@ final class TimedExchange {
         async.setTimeout(Math.max(1, remainingMillis));
         async.addListener(new AsyncListener() {
             @Override
-            public void onTimeout(AsyncEvent event) throws IOException {
+            public void onTimeout(AsyncEvent event) {
                 expireAsync(event.getAsyncContext());
             }
 
@@ -172,18 +175,22 @@ final class TimedExchange {
     }
 
     /** The async cycle ran past the deadline: answer on the container's thread, or leave it to abort. */
-    private void expireAsync(AsyncContext async) throws IOException {
+    private void expireAsync(AsyncContext async) {
         if (!state.compareAndSet(State.ASYNC, State.EXPIRING)) {
             return;
         }
-        onTimeout.run();
         try {
-            gate.lock();
-            try {
+            onTimeout.run();
+            // a writer that holds the gate is blocked on the client, so the response is committed: abort it
+            if (gate.tryLock()) {
+                try {
+                    closed = true;
+                    answered = answer(Map.of());
+                } finally {
+                    gate.unlock();
+                }
+            } else {
                 closed = true;
-                answered = answer(Map.of());
-            } finally {
-                gate.unlock();
             }
         } finally {
             state.set(State.TIMED_OUT);
@@ -191,8 +198,13 @@ final class TimedExchange {
         if (answered) {
             completeQuietly(async);
         } else {
-            // committed before the deadline: left incomplete, the container aborts the connection
-            throw new IOException("async response committed before its deadline");
+            // committed before the deadline: an async dispatch throws it back at the container, which aborts
+            request.setAttribute(ABORT_ATTRIBUTE, Boolean.TRUE);
+            try {
+                async.dispatch();
+            } catch (IllegalStateException completed) {
+                LOG.debug("async cycle ended before it could be aborted", completed);
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import com.codahale.metrics.MetricRegistry;
 import io.breakwater.chain.Priority;
 import io.breakwater.chain.Routes;
 import io.breakwater.config.ConfigReader;
+import io.breakwater.error.BreakwaterException;
 import io.breakwater.error.RequestIds;
 import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.metrics.FilterMetrics;
@@ -20,6 +21,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -62,6 +64,10 @@ public class TimeoutFilter implements Filter {
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
             throws IOException, ServletException {
+        if (req.getDispatcherType() == DispatcherType.ASYNC
+                && req.getAttribute(TimedExchange.ABORT_ATTRIBUTE) != null) {
+            throw new BreakwaterException(config.errorCode()); // the async response was committed: abort it
+        }
         if (!(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)
                 || req.getDispatcherType() != DispatcherType.REQUEST) {
             chain.doFilter(req, res); // an async dispatch keeps the deadline its request got
@@ -82,7 +88,12 @@ public class TimeoutFilter implements Filter {
                 () -> timedOut(request, timeout));
         TimeoutResponse timedResponse = new TimeoutResponse(response, exchange);
         TimeoutRequest timedRequest = new TimeoutRequest(request, timedResponse, exchange);
-        exchange.deadlineTask(scheduler.schedule(exchange::expire, timeout));
+        try {
+            exchange.deadlineTask(scheduler.schedule(exchange::expire, timeout));
+        } catch (RejectedExecutionException stopping) {
+            chain.doFilter(request, response); // the app is being undeployed: no deadline for its last requests
+            return;
+        }
         long downstream = 0;
         Throwable failure = null;
         long before = System.nanoTime();
@@ -123,7 +134,9 @@ public class TimeoutFilter implements Filter {
         registry.counter("route." + route + ".timeouts").inc();
         String previousId = MDC.get(RequestIds.MDC_KEY);
         String requestId = RequestIds.of(request);
-        MDC.put(RequestIds.MDC_KEY, requestId);
+        if (requestId != null) {
+            MDC.put(RequestIds.MDC_KEY, requestId);
+        }
         try {
             LOG.warn("request timed out after {}: requestId={} method={} route={}", timeout.toMillis() + "ms",
                     requestId, request.getMethod(), route);

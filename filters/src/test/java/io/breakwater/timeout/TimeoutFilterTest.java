@@ -257,7 +257,7 @@ class TimeoutFilterTest {
     @Test
     void streamingResponseCommittedBeforeDeadlineIsAbortedWithoutErrorBody() throws Exception {
         CountDownLatch never = new CountDownLatch(1);
-        try (TestServer server = server(Map.of("timeout", "200ms"), context ->
+        try (TestServer server = server(Map.of("timeout", "1s"), context ->
                 route(context, "/stream", (request, response) -> {
                     response.setContentType("text/plain");
                     response.getOutputStream().write("first part\n".getBytes());
@@ -323,6 +323,27 @@ class TimeoutFilterTest {
             lateComplete.get(5, TimeUnit.SECONDS);
             assertEquals(200, server.get("/async-ok").statusCode());
             assertEquals(1, registry(server).counter("filter.timeout.timeouts").getCount());
+        }
+    }
+
+    @Test
+    void asyncStreamingResponseCommittedBeforeDeadlineIsAborted() throws Exception {
+        CompletableFuture<AsyncContext> started = new CompletableFuture<>();
+        try (TestServer server = server(Map.of("timeout", "1s"), context ->
+                route(context, "/async-stream", (request, response) -> {
+                    AsyncContext async = request.startAsync();
+                    response.setContentType("text/plain");
+                    response.getOutputStream().write("first part\n".getBytes());
+                    response.flushBuffer();
+                    started.complete(async);
+                }))) {
+            String raw = readUntilClosed(server, "GET /async-stream HTTP/1.1\r\nHost: localhost\r\n\r\n");
+
+            assertTrue(raw.startsWith("HTTP/1.1 200"), raw);
+            assertTrue(raw.contains("first part"), raw);
+            assertFalse(raw.contains("TIMEOUT"), raw);
+            assertFalse(raw.endsWith("0\r\n\r\n"), "the response must not look complete: " + raw);
+            CompletableFuture.runAsync(started.get(5, TimeUnit.SECONDS)::complete).get(5, TimeUnit.SECONDS);
         }
     }
 
