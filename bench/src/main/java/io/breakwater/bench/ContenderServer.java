@@ -83,7 +83,7 @@ public final class ContenderServer {
                     return Optional.of(BreakwaterClasses.BALANCING_PROXY);
                 }
                 if (FilterContender.CHAIN.filters().isEmpty()) {
-                    return Optional.of(FilterContender.CHAIN.description());
+                    return Optional.of(FilterContender.CHAIN.missing());
                 }
                 FilterContender.CHAIN.install(context);
                 context.addServlet(proxy.get(), "/*").setInitParameter("backends", backends);
@@ -92,7 +92,7 @@ public final class ContenderServer {
                 FilterContender filters = FilterContender.byLabel(contender)
                         .orElseThrow(() -> new IllegalArgumentException("unknown contender " + contender));
                 if (filters.filters().isEmpty()) {
-                    return Optional.of(filters.description());
+                    return Optional.of(filters.missing());
                 }
                 filters.install(context);
                 context.addServlet(HelloServlet.class, "/hello");

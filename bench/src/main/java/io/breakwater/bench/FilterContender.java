@@ -68,8 +68,13 @@ public enum FilterContender {
     public String description() {
         return filters().map(list -> list.isEmpty() ? "no filter"
                         : String.join(" + ", list.stream().map(Class::getSimpleName).toList()))
-                .orElse("absent: " + String.join(", ", classNames.stream()
-                        .filter(name -> BreakwaterClasses.load(name, Filter.class).isEmpty()).toList()));
+                .orElse("absent: " + missing());
+    }
+
+    /** The classes this contender lacks, comma-separated. */
+    public String missing() {
+        return String.join(", ", classNames.stream()
+                .filter(name -> BreakwaterClasses.load(name, Filter.class).isEmpty()).toList());
     }
 
     /** Maps this contender's filters on every path of {@code context}; the contender must be present. */
