@@ -7,7 +7,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -20,12 +23,14 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 final class SampleWar implements AutoCloseable {
     private final Server server;
     private final WebAppContext webapp;
+    private final List<ItBackend> backends;
     private final HttpClient client =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private SampleWar(Server server, WebAppContext webapp) {
+    private SampleWar(Server server, WebAppContext webapp, List<ItBackend> backends) {
         this.server = server;
         this.webapp = webapp;
+        this.backends = backends;
     }
 
     /** The WAR file; the build passes its path, falling back to the reactor layout. */
@@ -47,7 +52,12 @@ final class SampleWar implements AutoCloseable {
         return deploy(warFile().toString(), contextParams);
     }
 
+    /** Deploys the WAR with three real backends behind its proxy, plus extra context-params. */
     static SampleWar deploy(String war, Map<String, String> contextParams) throws Exception {
+        List<ItBackend> backends = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            backends.add(new ItBackend("b" + i));
+        }
         QueuedThreadPool threads = new QueuedThreadPool(600, 8);
         threads.setName("it-sample");
         Server server = new Server(threads);
@@ -60,15 +70,22 @@ final class SampleWar implements AutoCloseable {
         webapp.setContextPath("/");
         webapp.setWar(war);
         webapp.setThrowUnavailableOnStartupException(true);
+        webapp.setInitParameter("breakwater.backends",
+                backends.stream().map(ItBackend::url).collect(Collectors.joining(",")));
         contextParams.forEach(webapp::setInitParameter);
         server.setHandler(webapp);
         try {
             server.start();
         } catch (Exception e) {
             server.stop();
+            backends.forEach(ItBackend::close);
             throw e;
         }
-        return new SampleWar(server, webapp);
+        return new SampleWar(server, webapp, backends);
+    }
+
+    ItBackend backend(int i) {
+        return backends.get(i);
     }
 
     WebAppContext webapp() {
@@ -101,6 +118,8 @@ final class SampleWar implements AutoCloseable {
             server.stop();
         } catch (Exception e) {
             throw new IllegalStateException("the sample did not stop", e);
+        } finally {
+            backends.forEach(ItBackend::close);
         }
     }
 }

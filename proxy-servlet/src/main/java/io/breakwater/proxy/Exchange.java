@@ -100,12 +100,22 @@ final class Exchange {
         return deadline.map(Deadline::isExpired).orElse(false);
     }
 
-    /** The time this try may take: the per-try timeout, or less when the request's deadline is nearer. */
+    /**
+     * The time this try may take: the per-try timeout, or less when the request's deadline is nearer; zero when
+     * less than a millisecond is left, because HttpClient reads a timeout of 0 ms as "no timeout at all".
+     */
     Duration budget(Duration tryTimeout) {
+        return budget(tryTimeout, deadline);
+    }
+
+    static Duration budget(Duration tryTimeout, Optional<Deadline> deadline) {
         if (deadline.isEmpty()) {
             return tryTimeout;
         }
         Duration remaining = deadline.get().remaining();
+        if (remaining.toMillis() < 1) {
+            return Duration.ZERO;
+        }
         return remaining.compareTo(tryTimeout) < 0 ? remaining : tryTimeout;
     }
 

@@ -46,17 +46,18 @@ class BalancingTest {
 
     @Test
     void answers504WhenTheRequestsDeadlinePassesAndTriesNoFurther() throws Exception {
-        try (ProxyFixture fixture = ProxyFixture.withDeadline(Duration.ofMillis(300), 2, "tryTimeout", "5s")) {
+        // a deadline that leaves the first try time to start even on a loaded machine
+        try (ProxyFixture fixture = ProxyFixture.withDeadline(Duration.ofMillis(1000), 2, "tryTimeout", "5s")) {
             long start = System.nanoTime();
             HttpResponse<String> response = fixture.get("/x?delayMs=3000");
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertEquals(504, response.statusCode());
             assertTrue(response.body().contains("\"code\":\"BACKEND_TIMEOUT\""), response.body());
             assertEquals(1, fixture.backend(0).requests() + fixture.backend(1).requests());
-            assertTrue(millis < 2000, "took " + millis + " ms");
+            assertTrue(millis < 2500, "took " + millis + " ms");
             long sentBudget = Long.parseLong(fixture.backends.stream().flatMap(b -> b.received().stream())
                     .findFirst().orElseThrow().headers().get(BalancingProxyServlet.DEADLINE_HEADER));
-            assertTrue(sentBudget > 0 && sentBudget <= 300, "budget " + sentBudget);
+            assertTrue(sentBudget > 0 && sentBudget <= 1000, "budget " + sentBudget);
         }
     }
 

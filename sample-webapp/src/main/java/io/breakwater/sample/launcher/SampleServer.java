@@ -1,6 +1,10 @@
 package io.breakwater.sample.launcher;
 
 import io.breakwater.metrics.JmxConnector;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -12,18 +16,29 @@ import org.eclipse.jetty.util.resource.ResourceFactory;
  * Jetty. Thread-safe: start, then stop once.
  */
 public final class SampleServer {
+    private static final int DEMO_BACKENDS = 3;
+
     private final Server server;
     private final JmxConnector jmx;
+    private final List<DemoBackend> demoBackends;
 
-    private SampleServer(Server server, JmxConnector jmx) {
+    private SampleServer(Server server, JmxConnector jmx, List<DemoBackend> demoBackends) {
         this.server = server;
         this.jmx = jmx;
+        this.demoBackends = demoBackends;
     }
 
-    /** Starts the sample as the options say; throws IllegalArgumentException for options this build lacks. */
+    /** Starts the sample: three demo backends unless the options name real ones, JMX, then the web app. */
     public static SampleServer start(Options options) throws Exception {
-        if (!options.backends.isEmpty()) {
-            throw new IllegalArgumentException("--backends needs the balancing proxy, which is not in this build");
+        List<DemoBackend> demoBackends = new ArrayList<>();
+        String backends;
+        if (options.backends.isEmpty()) {
+            for (int i = 1; i <= DEMO_BACKENDS; i++) {
+                demoBackends.add(DemoBackend.start(String.valueOf(i)));
+            }
+            backends = demoBackends.stream().map(DemoBackend::url).collect(Collectors.joining(","));
+        } else {
+            backends = options.backends.stream().map(URI::toString).collect(Collectors.joining(","));
         }
         JmxConnector jmx = JmxConnector.start(options.jmxPort);
         Server server = new Server();
@@ -38,6 +53,8 @@ public final class SampleServer {
         }
         webapp.setBaseResource(base);
         webapp.setParentLoaderPriority(true);
+        // not in web.xml: its context-params would override this one
+        webapp.setInitParameter("breakwater.backends", backends);
         webapp.setThrowUnavailableOnStartupException(true);
         server.setHandler(webapp);
         server.setStopAtShutdown(false);
@@ -46,9 +63,10 @@ public final class SampleServer {
         } catch (Exception e) {
             server.stop();
             jmx.close();
+            demoBackends.forEach(DemoBackend::close);
             throw e;
         }
-        return new SampleServer(server, jmx);
+        return new SampleServer(server, jmx, demoBackends);
     }
 
     public int port() {
@@ -68,6 +86,7 @@ public final class SampleServer {
         try {
             server.stop();
             jmx.close();
+            demoBackends.forEach(DemoBackend::close);
         } catch (Exception e) {
             throw new IllegalStateException("the sample did not stop", e);
         }
