@@ -1,15 +1,13 @@
 package io.breakwater.circuit;
 
 import io.breakwater.error.BreakwaterException;
+import io.breakwater.error.ClientGone;
 import io.breakwater.error.ErrorCode;
 import io.breakwater.timeout.Deadline;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.EOFException;
-import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,7 +50,7 @@ final class GuardedCall implements AsyncListener {
 
     /** The chain threw. */
     void threw(Throwable thrown) {
-        if (isClientGone(thrown)) {
+        if (ClientGone.isCause(thrown)) { // the route may be fine, so the call is not judged
             if (reported.compareAndSet(false, true)) {
                 breaker.released();
             }
@@ -107,23 +105,6 @@ final class GuardedCall implements AsyncListener {
             if (t instanceof BreakwaterException) {
                 ErrorCode code = ((BreakwaterException) t).errorCode();
                 return code.status() < 500 && !code.code().equals(ErrorCode.TIMEOUT.code());
-            }
-        }
-        return false;
-    }
-
-    /** The client closed or reset the connection: the route may be fine, so the call is not judged. */
-    static boolean isClientGone(Throwable thrown) {
-        int depth = 0;
-        for (Throwable t = thrown; t != null && depth < MAX_CAUSES; t = t.getCause(), depth++) {
-            if (t instanceof EOFException || t instanceof ClosedChannelException) {
-                return true; // Jetty's EofException extends EOFException
-            }
-            if (t instanceof IOException) {
-                String message = String.valueOf(t.getMessage());
-                if (message.contains("Broken pipe") || message.contains("Connection reset by peer")) {
-                    return true;
-                }
             }
         }
         return false;

@@ -1,11 +1,9 @@
 package io.breakwater.exception;
 
 import io.breakwater.error.BreakwaterException;
+import io.breakwater.error.ClientGone;
 import io.breakwater.error.ErrorCode;
-import java.io.EOFException;
-import java.io.IOException;
 import java.lang.reflect.Method;
-import java.nio.channels.ClosedChannelException;
 import java.util.List;
 import java.util.Map;
 
@@ -37,11 +35,8 @@ final class Failure {
 
     static Failure classify(Throwable thrown, List<ExceptionMapping> mappings) {
         // first, because a container wraps a client's early EOF in its own 400 rejection
-        int seen = 0;
-        for (Throwable t = thrown; t != null && seen < MAX_CAUSES; t = t.getCause(), seen++) {
-            if (isClientGone(t)) {
-                return new Failure(Kind.CLIENT_GONE, null, Map.of());
-            }
+        if (ClientGone.isCause(thrown)) {
+            return new Failure(Kind.CLIENT_GONE, null, Map.of());
         }
         int depth = 0;
         for (Throwable t = thrown; t != null && depth < MAX_CAUSES; t = t.getCause(), depth++) {
@@ -63,18 +58,6 @@ final class Failure {
             }
         }
         return new Failure(Kind.INTERNAL, ErrorCode.INTERNAL_ERROR, Map.of());
-    }
-
-    /** An I/O failure of the connection to the client, as Jetty (and other containers) report it. */
-    private static boolean isClientGone(Throwable t) {
-        if (t instanceof EOFException || t instanceof ClosedChannelException) {
-            return true; // Jetty's EofException extends EOFException
-        }
-        if (t instanceof IOException) {
-            String message = String.valueOf(t.getMessage());
-            return message.contains("Broken pipe") || message.contains("Connection reset by peer");
-        }
-        return false;
     }
 
     /**
