@@ -10,6 +10,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -49,7 +50,7 @@ final class TimedExchange {
     private volatile boolean closed;
     /** Whether the timeout answer went out; written before TIMED_OUT, read after it. */
     private boolean answered;
-    private TimeoutScheduler.Scheduled deadlineTask;
+    private Future<?> deadlineTask;
 
     TimedExchange(HttpServletRequest request, HttpServletResponse response, ErrorCode errorCode,
             Runnable onTimeout) {
@@ -59,7 +60,7 @@ final class TimedExchange {
         this.onTimeout = onTimeout;
     }
 
-    void deadlineTask(TimeoutScheduler.Scheduled task) {
+    void deadlineTask(Future<?> task) {
         this.deadlineTask = task;
     }
 
@@ -116,7 +117,7 @@ final class TimedExchange {
     boolean returnedInTime(boolean asyncStarted) {
         State next = asyncStarted ? State.ASYNC : State.DONE;
         if (state.compareAndSet(State.RUNNING, next)) {
-            deadlineTask.cancel();
+            deadlineTask.cancel(false);
             return true;
         }
         while (state.get() == State.EXPIRING) {
