@@ -2,6 +2,7 @@ package io.breakwater.circuit;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
+import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
 import io.breakwater.chain.Routes;
 import io.breakwater.config.ConfigReader;
@@ -59,6 +60,7 @@ public class CircuitBreakerFilter implements Filter {
     public void init(FilterConfig filterConfig) throws ServletException {
         settings = CircuitBreakerSettings.read(ConfigReader.of(filterConfig));
         context = filterConfig.getServletContext();
+        ChainOrder.checkOnce(context);
         registry = BreakerRegistry.of(context);
         metricRegistry = BreakwaterMetrics.acquire(context);
         metrics = new FilterMetrics(metricRegistry, "circuitBreaker");

@@ -1,5 +1,6 @@
 package io.breakwater.metrics;
 
+import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
 import io.breakwater.chain.Routes;
 import io.breakwater.config.ConfigReader;
@@ -34,6 +35,7 @@ public class MetricsFilter implements Filter {
     public void init(FilterConfig filterConfig) throws ServletException {
         MetricsConfig config = MetricsConfig.read(ConfigReader.of(filterConfig));
         context = filterConfig.getServletContext();
+        ChainOrder.checkOnce(context);
         var registry = BreakwaterMetrics.acquire(context);
         metrics = new FilterMetrics(registry, "metrics");
         routes = new RouteTable(registry, config.maxRoutes());

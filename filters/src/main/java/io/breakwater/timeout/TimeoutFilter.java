@@ -1,6 +1,7 @@
 package io.breakwater.timeout;
 
 import com.codahale.metrics.MetricRegistry;
+import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
 import io.breakwater.chain.Routes;
 import io.breakwater.config.ConfigReader;
@@ -55,6 +56,7 @@ public class TimeoutFilter implements Filter {
     public void init(FilterConfig filterConfig) throws ServletException {
         config = TimeoutConfig.read(ConfigReader.of(filterConfig));
         context = filterConfig.getServletContext();
+        ChainOrder.checkOnce(context);
         registry = BreakwaterMetrics.acquire(context);
         metrics = new FilterMetrics(registry, "timeout");
         String path = context.getContextPath();

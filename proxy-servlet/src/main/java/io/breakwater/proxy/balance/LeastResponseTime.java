@@ -1,7 +1,6 @@
 package io.breakwater.proxy.balance;
 
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The power of two random choices on the moving average of response time weighed by in-flight requests, so that a
@@ -11,18 +10,7 @@ public final class LeastResponseTime implements BalanceStrategy {
 
     @Override
     public Backend choose(List<Backend> candidates, String hashKey) {
-        if (candidates.size() == 1) {
-            return candidates.get(0);
-        }
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        int first = random.nextInt(candidates.size());
-        int second = random.nextInt(candidates.size() - 1);
-        if (second >= first) {
-            second++;
-        }
-        Backend a = candidates.get(first);
-        Backend b = candidates.get(second);
-        return cost(b) < cost(a) ? b : a;
+        return TwoChoices.pick(candidates, LeastResponseTime::cost);
     }
 
     private static double cost(Backend backend) {
