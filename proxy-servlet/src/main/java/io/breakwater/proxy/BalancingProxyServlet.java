@@ -4,6 +4,7 @@ import io.breakwater.config.ConfigReader;
 import io.breakwater.error.ErrorCode;
 import io.breakwater.error.ErrorResponse;
 import io.breakwater.error.RequestIds;
+import io.breakwater.health.Readiness;
 import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.metrics.Jmx;
 import io.breakwater.proxy.FailoverPolicy.Failure;
@@ -19,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.management.ObjectName;
 import org.eclipse.jetty.client.BytesRequestContent;
@@ -30,6 +32,7 @@ import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.util.thread.Scheduler;
 
@@ -81,10 +84,28 @@ public class BalancingProxyServlet extends ProxyServlet {
             healthChecker = new HealthChecker(pool, getHttpClient(), config, name);
             healthChecker.start();
         }
+        Readiness.of(getServletContext()).register(readinessName(), this::unready);
+    }
+
+    private String readinessName() {
+        return "proxy " + getServletName();
+    }
+
+    /** Not ready while no backend may take a request: each one unhealthy, ejected, draining or disabled. */
+    private Optional<String> unready() {
+        List<Backend> backends = pool.all();
+        if (backends.stream().anyMatch(Backend::isAvailable)) {
+            return Optional.empty();
+        }
+        return Optional.of("no usable backend behind proxy \"" + getServletName() + "\" (" + backends.size()
+                + " configured)");
     }
 
     @Override
     public void destroy() {
+        if (pool != null) {
+            Readiness.of(getServletContext()).unregister(readinessName());
+        }
         if (healthChecker != null) {
             healthChecker.stop();
         }
@@ -101,6 +122,14 @@ public class BalancingProxyServlet extends ProxyServlet {
     /** The backends, for tests and embedding code; the same object as the {@code BackendPool} MBean. */
     public BackendPool pool() {
         return pool;
+    }
+
+    /** Jetty's client, with its scheduler thread named {@code breakwater-proxy-<servlet>-scheduler-N}. */
+    @Override
+    protected HttpClient newHttpClient(ClientConnector connector) {
+        HttpClient client = super.newHttpClient(connector);
+        client.setName("breakwater-proxy-" + getServletName());
+        return client;
     }
 
     @Override

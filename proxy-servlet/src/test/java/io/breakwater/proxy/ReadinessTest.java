@@ -1,0 +1,70 @@
+package io.breakwater.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.breakwater.health.Readiness;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class ReadinessTest {
+
+    private static Readiness readiness(ProxyFixture fixture) {
+        return Readiness.of(fixture.proxy.context().getServletContext());
+    }
+
+    @Test
+    void readyWhileOneBackendIsUsable() throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.start(2, "healthCheckInterval", "20ms", "unhealthyAfter", "1")) {
+            fixture.backend(0).healthy(false);
+            ProxyFixture.await("backend 0 unhealthy", Duration.ofSeconds(10),
+                    () -> !fixture.servlet.pool().all().get(0).isHealthy());
+            assertEquals(List.of(), readiness(fixture).reasons());
+        }
+    }
+
+    @Test
+    void notReadyWhenEveryBackendIsUnhealthyDrainingOrDisabled() throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.start(3, "healthCheckInterval", "20ms", "unhealthyAfter", "1")) {
+            fixture.servlet.pool().all().get(0).drain();
+            fixture.servlet.pool().all().get(1).disable();
+            assertEquals(List.of(), readiness(fixture).reasons());
+            fixture.backend(2).kill();
+            List<String> expected = List.of("no usable backend behind proxy \"proxy\" (3 configured)");
+            ProxyFixture.await("not ready", Duration.ofSeconds(10),
+                    () -> expected.equals(readiness(fixture).reasons()));
+            fixture.servlet.pool().all().get(1).enable();
+            assertEquals(List.of(), readiness(fixture).reasons());
+        }
+    }
+
+    @Test
+    void aStoppedProxyLeavesNoCheckAndNoThreadBehind() throws Exception {
+        Set<Thread> before = breakwaterThreads();
+        try (ProxyFixture fixture = ProxyFixture.start(1, "healthCheckInterval", "20ms")) {
+            Readiness readiness = readiness(fixture);
+            Set<Thread> started = breakwaterThreads();
+            started.removeAll(before);
+            List<String> names = started.stream().map(Thread::getName).sorted().toList();
+            assertTrue(names.stream().anyMatch(name -> name.equals("breakwater-health-proxy")), names.toString());
+            assertTrue(names.stream().anyMatch(name -> name.startsWith("breakwater-proxy-proxy-scheduler")),
+                    names.toString());
+            fixture.backend(0).kill();
+            ProxyFixture.await("not ready", Duration.ofSeconds(10), () -> !readiness.reasons().isEmpty());
+            fixture.proxy.context().getServletHandler().stop();
+            assertEquals(List.of(), readiness.reasons());
+            ProxyFixture.await("the proxy's threads ended", Duration.ofSeconds(10),
+                    () -> started.stream().noneMatch(Thread::isAlive));
+        }
+    }
+
+    private static Set<Thread> breakwaterThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.isAlive() && thread.getName().startsWith("breakwater-"))
+                .collect(Collectors.toCollection(HashSet::new));
+    }
+}
