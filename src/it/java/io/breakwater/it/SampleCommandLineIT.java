@@ -49,7 +49,7 @@ class SampleCommandLineIT {
     @Test
     void unknownOptionPrintsOneLineAndExitsWithStatus2() throws Exception {
         assertUsageError(List.of("--bogus"), "breakwater-sample: unknown option --bogus"
-                + " (options: --port N, --backends URL,URL,..., --jmx-port N)");
+                + " (options: --port N, --backends URL,URL,..., --jmx-port N, --grace DURATION, --drain-delay DURATION)");
     }
 
     @Test

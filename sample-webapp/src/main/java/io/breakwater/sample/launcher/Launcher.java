@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.net.BindException;
 
 /**
- * The sample's command line: starts the sample web app in an embedded Jetty and serves until stopped. Bad input
- * (an unknown option, a bad number, a port in use) prints one line and exits with status 2, no stack trace.
+ * The sample's command line: starts the sample web app in an embedded Jetty and serves until SIGTERM or SIGINT,
+ * then stops gracefully ({@link GracefulStop}) and exits with status 0. Bad input (an unknown option, a bad number,
+ * a port in use) prints one line and exits with status 2, no stack trace.
  */
 public final class Launcher {
     static final int USAGE_ERROR = 2;
@@ -14,9 +15,11 @@ public final class Launcher {
     }
 
     public static void main(String[] args) throws Exception {
+        Options options;
         SampleServer server;
         try {
-            server = SampleServer.start(Options.parse(args));
+            options = Options.parse(args);
+            server = SampleServer.start(options);
         } catch (IllegalArgumentException e) {
             exit(e.getMessage());
             return;
@@ -27,7 +30,11 @@ public final class Launcher {
             }
             throw e;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "breakwater-sample-stop"));
+        GracefulStop stop = new GracefulStop(server, options.drainDelay, options.grace);
+        if (!StopSignals.install(stop::signal)) {
+            // no second signal, and the JVM's exit status 143, but the same drain
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.stop("shutdown"), "breakwater-sample-stop"));
+        }
         System.out.println("Breakwater sample serving on http://127.0.0.1:" + server.port() + "/demo/hello"
                 + ", JMX on " + server.jmxAddress());
         server.join();

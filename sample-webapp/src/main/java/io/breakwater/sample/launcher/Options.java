@@ -1,22 +1,41 @@
 package io.breakwater.sample.launcher;
 
+import io.breakwater.config.Durations;
+import io.breakwater.config.Parsers;
+import io.breakwater.config.ValueParser;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The sample's command line: {@code --port N}, {@code --backends URL,URL,...}, {@code --jmx-port N}. Immutable. */
+/**
+ * The sample's command line: {@code --port N}, {@code --backends URL,URL,...}, {@code --jmx-port N},
+ * {@code --grace DURATION}, {@code --drain-delay DURATION}. Immutable.
+ */
 final class Options {
     static final int DEFAULT_PORT = 8080;
     static final int DEFAULT_JMX_PORT = 9010;
+    static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
+    static final Duration DEFAULT_DRAIN_DELAY = Duration.ZERO;
+    static final String SUMMARY = "--port N, --backends URL,URL,..., --jmx-port N, --grace DURATION,"
+            + " --drain-delay DURATION";
+    private static final ValueParser<Duration> GRACE = Parsers.duration(Duration.ofSeconds(1), Duration.ofHours(1));
+    private static final ValueParser<Duration> DRAIN_DELAY = Parsers.duration(Duration.ZERO, Duration.ofMinutes(10));
 
     final int port;
     final int jmxPort;
     final List<URI> backends;
+    /** From the stop signal until in-flight requests are cut. */
+    final Duration grace;
+    /** From the stop signal until new connections are refused; readiness is 503 meanwhile. */
+    final Duration drainDelay;
 
-    private Options(int port, int jmxPort, List<URI> backends) {
+    private Options(int port, int jmxPort, List<URI> backends, Duration grace, Duration drainDelay) {
         this.port = port;
         this.jmxPort = jmxPort;
         this.backends = backends;
+        this.grace = grace;
+        this.drainDelay = drainDelay;
     }
 
     /** Parses the arguments; a bad one throws {@link IllegalArgumentException} with a one-line message. */
@@ -24,6 +43,8 @@ final class Options {
         int port = DEFAULT_PORT;
         int jmxPort = DEFAULT_JMX_PORT;
         List<URI> backends = List.of();
+        Duration grace = DEFAULT_GRACE;
+        Duration drainDelay = DEFAULT_DRAIN_DELAY;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             switch (option) {
@@ -36,12 +57,30 @@ final class Options {
                 case "--backends":
                     backends = backends(value(args, ++i, option));
                     break;
+                case "--grace":
+                    grace = duration(option, GRACE, value(args, ++i, option));
+                    break;
+                case "--drain-delay":
+                    drainDelay = duration(option, DRAIN_DELAY, value(args, ++i, option));
+                    break;
                 default:
-                    throw new IllegalArgumentException("unknown option " + option
-                            + " (options: --port N, --backends URL,URL,..., --jmx-port N)");
+                    throw new IllegalArgumentException("unknown option " + option + " (options: " + SUMMARY + ")");
             }
         }
-        return new Options(port, jmxPort, backends);
+        if (drainDelay.compareTo(grace) >= 0) {
+            throw new IllegalArgumentException("--drain-delay must be shorter than --grace (" + Durations.format(grace)
+                    + "), but was \"" + Durations.format(drainDelay) + "\"");
+        }
+        return new Options(port, jmxPort, backends, grace, drainDelay);
+    }
+
+    private static Duration duration(String option, ValueParser<Duration> parser, String text) {
+        try {
+            return parser.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + " must be " + parser.accepted() + ", but was \"" + text
+                    + "\"", e);
+        }
     }
 
     private static String value(String[] args, int i, String option) {

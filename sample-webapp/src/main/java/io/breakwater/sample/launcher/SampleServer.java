@@ -1,7 +1,9 @@
 package io.breakwater.sample.launcher;
 
+import io.breakwater.health.Readiness;
 import io.breakwater.metrics.JmxConnector;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -10,6 +12,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.resource.Resource;
 import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The sample web app (its own {@code WEB-INF/web.xml}, packed in this jar under {@code webapp/}) in an embedded
@@ -17,13 +20,20 @@ import org.eclipse.jetty.util.resource.ResourceFactory;
  */
 public final class SampleServer {
     private static final int DEMO_BACKENDS = 3;
+    /** How long a stop that cuts requests lets their threads finish before it interrupts them. */
+    private static final Duration CUT_WAIT = Duration.ofMillis(100);
 
     private final Server server;
+    private final WebAppContext webapp;
+    private final InFlightRequests inFlight;
     private final JmxConnector jmx;
     private final List<DemoBackend> demoBackends;
 
-    private SampleServer(Server server, JmxConnector jmx, List<DemoBackend> demoBackends) {
+    private SampleServer(Server server, WebAppContext webapp, InFlightRequests inFlight, JmxConnector jmx,
+            List<DemoBackend> demoBackends) {
         this.server = server;
+        this.webapp = webapp;
+        this.inFlight = inFlight;
         this.jmx = jmx;
         this.demoBackends = demoBackends;
     }
@@ -42,7 +52,7 @@ public final class SampleServer {
         }
         JmxConnector jmx = JmxConnector.start(options.jmxPort);
         Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        DrainingConnector connector = new DrainingConnector(server);
         connector.setPort(options.port);
         server.addConnector(connector);
         WebAppContext webapp = new WebAppContext();
@@ -56,7 +66,10 @@ public final class SampleServer {
         // not in web.xml: its context-params would override this one
         webapp.setInitParameter("breakwater.backends", backends);
         webapp.setThrowUnavailableOnStartupException(true);
-        server.setHandler(webapp);
+        InFlightRequests inFlight = new InFlightRequests(webapp);
+        server.setHandler(inFlight);
+        // the launcher drains on its own terms (GracefulStop); a stop is then immediate
+        server.setStopTimeout(0);
         server.setStopAtShutdown(false);
         try {
             server.start();
@@ -66,7 +79,7 @@ public final class SampleServer {
             demoBackends.forEach(DemoBackend::close);
             throw e;
         }
-        return new SampleServer(server, jmx, demoBackends);
+        return new SampleServer(server, webapp, inFlight, jmx, demoBackends);
     }
 
     public int port() {
@@ -80,6 +93,27 @@ public final class SampleServer {
 
     void join() throws InterruptedException {
         server.join();
+    }
+
+    /** Readiness turns 503: the web app drains. */
+    void markDraining() {
+        Readiness.drain(webapp.getServletContext());
+    }
+
+    /** New connections are refused from now on ({@link DrainingConnector#stopAccepting()}). */
+    void stopAccepting() {
+        ((DrainingConnector) server.getConnectors()[0]).stopAccepting();
+    }
+
+    /** Makes the coming stop interrupt the threads of requests in flight at once, instead of waiting for them. */
+    void cutRequests() {
+        if (server.getThreadPool() instanceof QueuedThreadPool threads) {
+            threads.setStopTimeout(CUT_WAIT.toMillis());
+        }
+    }
+
+    InFlightRequests inFlight() {
+        return inFlight;
     }
 
     public void stop() {

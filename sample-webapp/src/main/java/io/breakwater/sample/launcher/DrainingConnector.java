@@ -1,0 +1,77 @@
+package io.breakwater.sample.launcher;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * A {@link ServerConnector} that, told to stop accepting, first takes in the connections already waiting in its
+ * listening socket's backlog, then closes the socket: closing a socket with a backlog resets those connections, and
+ * their clients lose requests they have already sent. What is left is a window of microseconds between the last
+ * accept and the close. One acceptor thread. Thread-safe.
+ */
+final class DrainingConnector extends ServerConnector {
+    private static final Duration WAKE_TIMEOUT = Duration.ofSeconds(1);
+
+    private volatile boolean draining;
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+    DrainingConnector(Server server) {
+        super(server, 1, -1);
+    }
+
+    @Override
+    public void accept(int acceptorID) throws IOException {
+        if (!draining) {
+            super.accept(acceptorID);
+            return;
+        }
+        try {
+            ServerSocketChannel channel = (ServerSocketChannel) getTransport();
+            if (channel != null && channel.isOpen()) {
+                // the one acceptor is this thread: nobody else uses the channel
+                channel.configureBlocking(false);
+                for (SocketChannel waiting = channel.accept(); waiting != null; waiting = channel.accept()) {
+                    waiting.configureBlocking(false);
+                    configure(waiting.socket());
+                    getSelectorManager().accept(waiting);
+                }
+            }
+        } finally {
+            shutdown();
+            closed.complete(null);
+        }
+    }
+
+    /**
+     * Refuses new connections from now on, once those already waiting are taken in; open connections stay, and each
+     * answer from now on says {@code Connection: close}. Returns when the listening socket is closed.
+     */
+    void stopAccepting() {
+        int port = getLocalPort();
+        draining = true;
+        // The acceptor blocks in accept(): a connection of our own wakes it up, and it drains on its next turn.
+        try (Socket wake = new Socket()) {
+            InetAddress host = getHost() == null || getHost().equals("0.0.0.0") || getHost().equals("::")
+                    ? InetAddress.getLoopbackAddress() : InetAddress.getByName(getHost());
+            wake.connect(new InetSocketAddress(host, port), (int) WAKE_TIMEOUT.toMillis());
+            closed.get(WAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (IOException | TimeoutException | ExecutionException e) {
+            // no wake-up: close without the backlog
+            shutdown();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            shutdown();
+        }
+    }
+}
