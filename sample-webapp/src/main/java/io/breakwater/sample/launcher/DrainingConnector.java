@@ -54,10 +54,12 @@ final class DrainingConnector extends ServerConnector {
     }
 
     /**
-     * Refuses new connections from now on, once those already waiting are taken in; open connections stay, and each
-     * answer from now on says {@code Connection: close}. Returns when the listening socket is closed.
+     * Refuses new connections from now on, once those already waiting are taken in; open connections stay, each
+     * answer from now on says {@code Connection: close}, and an idle connection closes after Jetty's shutdown idle
+     * timeout (1 s). Returns, once the listening socket is closed, a future that completes when every connection
+     * has closed: then no request can arrive any more.
      */
-    void stopAccepting() {
+    CompletableFuture<Void> stopAccepting() {
         int port = getLocalPort();
         draining = true;
         // The acceptor blocks in accept(): a connection of our own wakes it up, and it drains on its next turn.
@@ -67,11 +69,11 @@ final class DrainingConnector extends ServerConnector {
             wake.connect(new InetSocketAddress(host, port), (int) WAKE_TIMEOUT.toMillis());
             closed.get(WAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (IOException | TimeoutException | ExecutionException e) {
-            // no wake-up: close without the backlog
-            shutdown();
+            // no wake-up: the socket closes below, without taking in the backlog
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            shutdown();
         }
+        // Jetty's shutdown is idempotent: this one closes the socket if the acceptor did not, and gives the future.
+        return shutdown();
     }
 }

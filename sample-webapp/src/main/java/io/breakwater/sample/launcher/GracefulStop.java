@@ -54,13 +54,14 @@ final class GracefulStop {
                 + " in all", cause, drainDelay.isZero() ? "refused" : "accepted for " + Durations.format(drainDelay)
                 + " more", Durations.format(grace));
         String forced = awaitHurry(drainDelay.toNanos());
-        server.stopAccepting();
+        CompletableFuture<Void> connectionsClosed = server.stopAccepting();
         if (forced == null) {
             long left = grace.toNanos() - (System.nanoTime() - start);
-            forced = awaitHurryOr(server.inFlight().whenNone(), left);
+            // Both: a connection taken in just now may not have handed its request over yet.
+            forced = awaitHurryOr(CompletableFuture.allOf(connectionsClosed, server.inFlight().whenNone()), left);
         }
         if (forced == null) {
-            LOG.info("drained: every request in flight completed; stopping");
+            LOG.info("drained: every request in flight completed and every connection closed; stopping");
         } else {
             int cut = server.inFlight().count();
             LOG.warn("{}: stopping at once, {} {} in flight cut", forced, cut, cut == 1 ? "request" : "requests");

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.Server;
@@ -100,9 +101,12 @@ public final class SampleServer {
         Readiness.drain(webapp.getServletContext());
     }
 
-    /** New connections are refused from now on ({@link DrainingConnector#stopAccepting()}). */
-    void stopAccepting() {
-        ((DrainingConnector) server.getConnectors()[0]).stopAccepting();
+    /**
+     * New connections are refused from now on; the future completes once every open connection has closed
+     * ({@link DrainingConnector#stopAccepting()}).
+     */
+    CompletableFuture<Void> stopAccepting() {
+        return ((DrainingConnector) server.getConnectors()[0]).stopAccepting();
     }
 
     /** Makes the coming stop interrupt the threads of requests in flight at once, instead of waiting for them. */
