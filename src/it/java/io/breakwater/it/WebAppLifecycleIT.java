@@ -4,12 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.breakwater.health.Readiness;
 import java.lang.management.ManagementFactory;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
@@ -80,6 +84,46 @@ class WebAppLifecycleIT {
             assertEquals(before, breakwaterThreads(), "no new Breakwater thread alive after undeploy");
             assertEquals(mbeansBefore, breakwaterMBeans(), "no new MBean in domain breakwater after undeploy");
         }
+    }
+
+    @Test
+    void undeployWaitsForRequestsInFlightProxiedOnesIncluded() throws Exception {
+        try (SampleWar war = SampleWar.deploy()) {
+            for (int i = 0; i < 3; i++) {
+                war.backend(i).freeze();
+            }
+            CompletableFuture<HttpResponse<String>> proxied = sendAsync(war, "/orders/1");
+            CompletableFuture<HttpResponse<String>> slow = sendAsync(war, "/demo/slow?ms=300");
+            SampleProcess.await("the proxied request at a backend", Duration.ofSeconds(10),
+                    () -> war.backend(0).requests() + war.backend(1).requests() + war.backend(2).requests() > 0
+                            ? true : null);
+            CompletableFuture<Void> undeployed = CompletableFuture.runAsync(() -> {
+                try {
+                    war.webapp().stop();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            SampleProcess.await("the app draining", Duration.ofSeconds(10), () -> Boolean.TRUE.equals(
+                    war.webapp().getServletContext().getAttribute(Readiness.DRAINING_ATTRIBUTE)) ? true : null);
+            assertFalse(undeployed.isDone(), "the undeploy waits for the requests in flight");
+            // the proxy's try times out after 1s (the sample's tryTimeout): thaw well before
+            for (int i = 0; i < 3; i++) {
+                war.backend(i).thaw();
+            }
+            HttpResponse<String> proxiedAnswer = proxied.get(10, TimeUnit.SECONDS);
+            assertEquals(200, proxiedAnswer.statusCode());
+            assertTrue(proxiedAnswer.body().startsWith("b"), proxiedAnswer.body());
+            HttpResponse<String> slowAnswer = slow.get(10, TimeUnit.SECONDS);
+            assertEquals(200, slowAnswer.statusCode());
+            assertEquals("{\"sleptMs\":300}", slowAnswer.body());
+            undeployed.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static CompletableFuture<HttpResponse<String>> sendAsync(SampleWar war, String path) {
+        return war.client().sendAsync(HttpRequest.newBuilder(war.uri(path)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> get(SampleWar war, String path) {

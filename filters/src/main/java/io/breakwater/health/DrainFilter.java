@@ -1,0 +1,151 @@
+package io.breakwater.health;
+
+import io.breakwater.config.ConfigReader;
+import io.breakwater.config.Durations;
+import io.breakwater.config.Parameter;
+import io.breakwater.config.Parsers;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Holds a stopping web app until its requests in flight have ended. It counts the requests that pass it (an
+ * asynchronous one, a proxied one for example, until its async cycle completes); when the container destroys it,
+ * it marks the app draining ({@link Readiness}) and waits until none is left, for at most {@link #SHUTDOWN_GRACE}.
+ * Map it last in web.xml, on {@code /*} for REQUEST only (a request counts once): Jetty destroys filters in the
+ * reverse order of their mappings, so the last one goes first and the rest of the app, the proxy's client
+ * included, still works while it waits. An app that was marked draining before it stopped (the sample's launcher
+ * drains it so) is not held again: whoever started the drain already waited. Thread-safe.
+ */
+public class DrainFilter implements Filter {
+    /** How long a stopping web app waits for its requests in flight; {@code off} waits not at all. */
+    public static final Parameter<Duration> SHUTDOWN_GRACE = Parameter.of("shutdownGrace", "DrainFilter", "30s",
+            Parsers.durationOrOff(Duration.ofMillis(1), Duration.ofHours(1)));
+
+    private static final Logger LOG = LoggerFactory.getLogger(DrainFilter.class);
+
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Object idle = new Object();
+    private volatile boolean stopping;
+    private Duration grace;
+    private ServletContext context;
+
+    @Override
+    public void init(FilterConfig filterConfig) throws ServletException {
+        grace = ConfigReader.of(filterConfig).get(SHUTDOWN_GRACE);
+        context = filterConfig.getServletContext();
+    }
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        inFlight.incrementAndGet();
+        boolean ended = true;
+        try {
+            chain.doFilter(request, response);
+            if (request.isAsyncStarted()) {
+                // the container completes an async cycle only after this dispatch returns: the listener is in time
+                request.getAsyncContext().addListener(new Completion());
+                ended = false;
+            }
+        } finally {
+            if (ended) {
+                ended();
+            }
+        }
+    }
+
+    private void ended() {
+        if (inFlight.decrementAndGet() == 0 && stopping) {
+            synchronized (idle) {
+                idle.notifyAll();
+            }
+        }
+    }
+
+    /** Requests in flight through this filter now. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    @Override
+    public void destroy() {
+        if (context == null || grace.isZero()) {
+            return;
+        }
+        Readiness readiness = Readiness.of(context);
+        if (readiness.isDraining()) {
+            return;
+        }
+        readiness.drain();
+        stopping = true;
+        int waiting = inFlight.get();
+        if (waiting == 0) {
+            return;
+        }
+        LOG.info("web app {} stopping: waiting up to {} for {} {} in flight", context.getContextPath(),
+                Durations.format(grace), waiting, waiting == 1 ? "request" : "requests");
+        long deadline = System.nanoTime() + grace.toNanos();
+        synchronized (idle) {
+            for (long left = grace.toNanos(); inFlight.get() > 0 && left > 0; left = deadline - System.nanoTime()) {
+                try {
+                    idle.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        int cut = inFlight.get();
+        if (cut > 0) {
+            LOG.warn("web app {} stopping with {} {} in flight cut: the shutdown grace of {} ended",
+                    context.getContextPath(), cut, cut == 1 ? "request" : "requests",
+                    Durations.format(grace));
+        } else {
+            LOG.info("web app {} stopping: every request in flight ended", context.getContextPath());
+        }
+    }
+
+    /** Ends an async request's count when its whole async cycle completes, timeouts and errors included. */
+    private final class Completion implements AsyncListener {
+        private boolean counted;
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            synchronized (this) {
+                if (counted) {
+                    return;
+                }
+                counted = true;
+            }
+            ended();
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            // a new async cycle drops the listeners; the request is not over yet
+            event.getAsyncContext().addListener(this);
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            // onComplete follows
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            // onComplete follows
+        }
+    }
+}
