@@ -49,13 +49,26 @@ class SampleCommandLineIT {
     @Test
     void unknownOptionPrintsOneLineAndExitsWithStatus2() throws Exception {
         assertUsageError(List.of("--bogus"), "breakwater-sample: unknown option --bogus"
-                + " (options: --port N, --backends URL,URL,..., --jmx-port N, --grace DURATION, --drain-delay DURATION)");
+                + " (options: --port N, --backends URL,URL,..., --jmx-port N, --grace DURATION,"
+                + " --drain-delay DURATION)");
     }
 
     @Test
     void badPortNumberPrintsOneLineAndExitsWithStatus2() throws Exception {
         assertUsageError(List.of("--port", "eighty"),
                 "breakwater-sample: --port must be a port number between 0 and 65535, but was \"eighty\"");
+    }
+
+    @Test
+    void badGracePrintsOneLineAndExitsWithStatus2() throws Exception {
+        assertUsageError(List.of("--grace", "0s"),
+                "breakwater-sample: --grace must be a duration between 1s and 1h, but was \"0s\"");
+    }
+
+    @Test
+    void drainDelayNotShorterThanTheGracePrintsOneLineAndExitsWithStatus2() throws Exception {
+        assertUsageError(List.of("--grace", "5s", "--drain-delay", "5s"),
+                "breakwater-sample: --drain-delay must be shorter than --grace (5s), but was \"5s\"");
     }
 
     @Test

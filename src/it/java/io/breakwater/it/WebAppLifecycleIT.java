@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -44,8 +45,10 @@ class WebAppLifecycleIT {
     }
 
     @Test
-    void readinessProbesStayOutOfTheCircuitBreaker() throws Exception {
-        try (SampleWar war = SampleWar.deploy()) {
+    void readinessProbesStayOutOfTheCircuitBreakerWithTheDocumentedOverride() throws Exception {
+        Map<String, String> probesOutOfBreakers =
+                Map.of("breakwater.failureRateThresholdOverrides", "/breakwater/*=off");
+        try (SampleWar war = SampleWar.deploy(probesOutOfBreakers)) {
             for (int i = 0; i < 3; i++) {
                 war.backend(i).close();
             }

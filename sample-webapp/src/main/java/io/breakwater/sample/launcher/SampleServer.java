@@ -66,6 +66,8 @@ public final class SampleServer {
         webapp.setParentLoaderPriority(true);
         // not in web.xml: its context-params would override this one
         webapp.setInitParameter("breakwater.backends", backends);
+        // a readiness 503 is an answer, not a failure: the probes stay out of the circuit breakers
+        webapp.setInitParameter("breakwater.failureRateThresholdOverrides", "/breakwater/*=off");
         webapp.setThrowUnavailableOnStartupException(true);
         InFlightRequests inFlight = new InFlightRequests(webapp);
         server.setHandler(inFlight);
