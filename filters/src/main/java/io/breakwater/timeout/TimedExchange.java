@@ -10,7 +10,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Map;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -50,7 +49,7 @@ final class TimedExchange {
     private volatile boolean closed;
     /** Whether the timeout answer went out; written before TIMED_OUT, read after it. */
     private boolean answered;
-    private Future<?> deadlineTask;
+    private TimeoutScheduler.Entry deadlineTask;
 
     TimedExchange(HttpServletRequest request, HttpServletResponse response, ErrorCode errorCode,
             Runnable onTimeout) {
@@ -60,7 +59,7 @@ final class TimedExchange {
         this.onTimeout = onTimeout;
     }
 
-    void deadlineTask(Future<?> task) {
+    void deadlineTask(TimeoutScheduler.Entry task) {
         this.deadlineTask = task;
     }
 
@@ -117,7 +116,7 @@ final class TimedExchange {
     boolean returnedInTime(boolean asyncStarted) {
         State next = asyncStarted ? State.ASYNC : State.DONE;
         if (state.compareAndSet(State.RUNNING, next)) {
-            deadlineTask.cancel(false);
+            deadlineTask.cancel();
             return true;
         }
         while (state.get() == State.EXPIRING) {

@@ -107,7 +107,7 @@ public class TimeoutFilter implements Filter {
             downstream = System.nanoTime() - before;
         }
         try {
-            boolean async = failure == null && request.isAsyncStarted();
+            boolean async = failure == null && timedRequest.startedAsync() && request.isAsyncStarted();
             if (exchange.returnedInTime(async)) {
                 if (async) {
                     exchange.bound(request.getAsyncContext(), deadline.remaining().toMillis());
