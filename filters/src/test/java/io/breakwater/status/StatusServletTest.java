@@ -29,6 +29,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -197,6 +198,32 @@ class StatusServletTest {
             assertTrue(seconds >= 1 && seconds <= 10, "probe within waitInOpen (10s): " + seconds);
             assertFalse(((String) breaker.get("probeAllowedAt")).isEmpty());
         }
+    }
+
+    @Test
+    void samplerThreadStopsWithTheServlet() throws Exception {
+        Thread sampler;
+        try (TestServer server = start(new MetricRegistry(), Map.of())) {
+            assertEquals(200, server.get(PAGE).statusCode());
+            sampler = Thread.getAllStackTraces().keySet().stream()
+                    .filter(thread -> thread.getName().equals("breakwater-status-ROOT") && thread.isAlive())
+                    .findFirst().orElseThrow();
+        }
+        sampler.join(TimeUnit.SECONDS.toMillis(10));
+        assertFalse(sampler.isAlive(), "the sampler stopped in destroy()");
+    }
+
+    @Test
+    void journalKeepsTheNewestChangesFirstWithinItsCapacity() {
+        StateJournal journal = new StateJournal();
+        Instant start = Instant.parse("2026-01-01T00:00:00Z");
+        for (int i = 0; i < StateJournal.CAPACITY + 10; i++) {
+            journal.record(start.plusSeconds(i), "breaker", "/r" + i, "CLOSED", "OPEN");
+        }
+        List<StateJournal.Change> recent = journal.recent();
+        assertEquals(StateJournal.CAPACITY, recent.size());
+        assertEquals("/r59", recent.get(0).name());
+        assertEquals("/r10", recent.get(recent.size() - 1).name());
     }
 
     @Test
