@@ -29,7 +29,7 @@ class StatusPageIT {
     private static final String BACKEND_ROWS = "document.querySelectorAll('#backends tbody tr')";
 
     @Test
-    void showsThreeHealthyBackendsThenTheKilledOneEjectedWithoutReloading() throws Exception {
+    void showsThreeHealthyBackendsThenTheKilledOneEjectedWithoutReloadingAndDrainsOneByItsButton() throws Exception {
         Path target = Path.of("target");
         ScheduledExecutorService traffic = Executors.newSingleThreadScheduledExecutor();
         try (SampleWar sample = SampleWar.deploy(Map.of("breakwater.statusControls", "true"));
@@ -71,6 +71,14 @@ class StatusPageIT {
                     Duration.ofSeconds(5)), "recent changes list the ejection");
             assertEquals("open", tab.evaluate("document.querySelector('#breakers tr[data-key=\"/demo/fail\"] .state')"
                     + ".textContent"));
+            String drained = sample.backend(1).url();
+            String row = "document.querySelector('#backends tr[data-url=\"" + drained + "\"]')";
+            tab.evaluate(row + ".querySelector('button[data-action=drain]').click()");
+            assertEquals(Boolean.TRUE, tab.await("['draining', 'drained'].includes(" + row + ".dataset.state)"
+                    + " && " + row + ".querySelector('button[data-action=enable]').hidden === false",
+                    Duration.ofSeconds(5)), "the Drain button drained the backend: " + states(tab));
+            assertEquals("1 of 3 healthy", tab.evaluate("document.getElementById('backends-summary').textContent"));
+
             Path screenshot = target.resolve("status-page.png");
             tab.screenshot(screenshot, WIDTH);
             assertTrue(Files.size(screenshot) > 10_000, "a screenshot at " + screenshot.toAbsolutePath());
