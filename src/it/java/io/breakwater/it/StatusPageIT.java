@@ -101,6 +101,7 @@ class StatusPageIT {
     }
 
     private static String states(DevToolsSession tab) throws Exception {
-        return "backends " + tab.evaluate("[..." + BACKEND_ROWS + "].map(row => row.dataset.url + ' ' + row.dataset.state)");
+        return "backends " + tab.evaluate("[..." + BACKEND_ROWS + "].map(row => row.dataset.url + ' '"
+                + " + row.dataset.state)");
     }
 }

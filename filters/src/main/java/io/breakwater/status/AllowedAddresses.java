@@ -71,15 +71,32 @@ public final class AllowedAddresses {
     /** The bytes of an IP literal, or {@code null} for anything else (never a DNS lookup). */
     static byte[] literal(String text) {
         String bare = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-        if (!IPV4.matcher(bare).matches() && !IPV6.matcher(bare).matches()) {
+        if (IPV4.matcher(bare).matches()) {
+            return ipv4(bare);
+        }
+        if (!IPV6.matcher(bare).matches()) {
             return null;
         }
         try {
-            // a literal: getByName parses it without resolving; an IPv4-mapped IPv6 literal becomes IPv4
+            // a text with a colon is parsed as an IPv6 literal, never resolved; an IPv4-mapped one becomes IPv4
             return InetAddress.getByName(bare).getAddress();
         } catch (UnknownHostException e) {
             return null;
         }
+    }
+
+    /** Four numbers up to 255 each, parsed here: getByName would look {@code 999.1.1.1} up in the DNS. */
+    private static byte[] ipv4(String text) {
+        String[] parts = text.split("\\.");
+        byte[] address = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            int part = Integer.parseInt(parts[i]);
+            if (part > 255) {
+                return null;
+            }
+            address[i] = (byte) part;
+        }
+        return address;
     }
 
     /** Whether a client address (as {@code getRemoteAddr()} gives it) is allowed. */

@@ -7,7 +7,10 @@ package io.breakwater.status;
 record BackendView(String id, String servlet, String url, String adminState, boolean healthy, String ejectedUntil,
         int inFlight, long requests, long failures) {
 
-    /** {@code healthy}, {@code ejected} (by the health check or passively), {@code draining}, {@code drained} or {@code disabled}. */
+    /**
+     * {@code healthy}, {@code ejected} (by the health check or passively), {@code draining}, {@code drained} or
+     * {@code disabled}.
+     */
     String state() {
         if (adminState.equals("DISABLED")) {
             return "disabled";

@@ -13,7 +13,8 @@ public final class StatusConfig {
             Parameter.of("statusAllowFrom", COMPONENT, "127.0.0.1,::1", AllowedAddresses.parser());
 
     /** Whether the page offers its controls (reset a breaker, drain or enable a backend); read-only when off. */
-    public static final Parameter<Boolean> CONTROLS = Parameter.of("statusControls", COMPONENT, "false", Parsers.bool());
+    public static final Parameter<Boolean> CONTROLS =
+            Parameter.of("statusControls", COMPONENT, "false", Parsers.bool());
 
     private final AllowedAddresses allowFrom;
     private final boolean controls;

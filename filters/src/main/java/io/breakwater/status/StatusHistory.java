@@ -48,7 +48,10 @@ final class StatusHistory {
     /** Takes one sample now. */
     void sample() {
         Map<String, Long> counts = new HashMap<>();
-        for (BackendView backend : sources.backends()) {
+        List<BackendView> backends = sources.backends();
+        // a backend removed from the pool is forgotten; if it comes back, it starts afresh
+        backendStates.keySet().retainAll(backends.stream().map(BackendView::id).toList());
+        for (BackendView backend : backends) {
             counts.put(backendKey(backend, "requests"), backend.requests());
             counts.put(backendKey(backend, "failures"), backend.failures());
             String state = backend.state();
@@ -90,7 +93,10 @@ final class StatusHistory {
         return seconds <= 0 ? Double.NaN : delta(first, last, key) / seconds;
     }
 
-    /** The growth of one count against another's over the rate window, in percent, or {@code NaN} if the other did not grow. */
+    /**
+     * The growth of one count against another's over the rate window, in percent, or {@code NaN} if the other did
+     * not grow.
+     */
     double percent(String part, String whole) {
         double wholeRate = rate(whole);
         return wholeRate > 0 ? 100 * rate(part) / wholeRate : Double.NaN;

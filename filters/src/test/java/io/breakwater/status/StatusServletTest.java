@@ -137,7 +137,8 @@ class StatusServletTest {
             register(backend);
             String token = token(server);
             assertEquals(43, token.length());
-            assertForbidden(post(server, "action=drain&target=" + encode(BACKEND_ID)), "Missing or wrong control token");
+            assertForbidden(post(server, "action=drain&target=" + encode(BACKEND_ID)),
+                    "Missing or wrong control token");
             assertForbidden(post(server, "action=drain&target=" + encode(BACKEND_ID) + "&token=" + token + "x"),
                     "Missing or wrong control token");
             assertForbidden(post(server, "action=drain&target=" + encode(BACKEND_ID) + "&token="),
@@ -238,12 +239,15 @@ class StatusServletTest {
         assertFalse(allowed.allows("192.168.8.0"));
         assertFalse(allowed.allows("127.0.0.2"));
         assertFalse(allowed.allows("localhost"));
+        assertFalse(allowed.allows("999.0.0.1"));
         assertFalse(allowed.allows(null));
         assertFalse(StatusConfig.ALLOW_FROM.parse("").allows("127.0.0.1"));
 
         ConfigException host = assertThrows(ConfigException.class, () -> StatusConfig.ALLOW_FROM.parse("localhost"));
         assertEquals("statusAllowFrom must be a comma-separated list of IP addresses or CIDR ranges like 10.0.0.0/8,"
                 + " but was \"localhost\"", host.getMessage());
+        assertThrows(ConfigException.class, () -> StatusConfig.ALLOW_FROM.parse("256.0.0.1"));
+        assertThrows(ConfigException.class, () -> StatusConfig.ALLOW_FROM.parse("fe80::1%eth0"));
         ConfigException prefix = assertThrows(ConfigException.class,
                 () -> StatusConfig.ALLOW_FROM.parse("10.0.0.0/33"));
         assertEquals("statusAllowFrom must be a comma-separated list of IP addresses or CIDR ranges like 10.0.0.0/8,"
