@@ -3,6 +3,9 @@ package io.breakwater.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.breakwater.metrics.Jmx;
+import io.breakwater.testing.JsonText;
+import java.lang.management.ManagementFactory;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -15,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.management.MBeanServer;
 import org.junit.jupiter.api.Test;
 
 /** The sample's status page in a real headless Chromium: live, without reloading, and without a console error. */
@@ -87,6 +91,62 @@ class StatusPageIT {
         } finally {
             traffic.shutdownNow();
         }
+    }
+
+    @Test
+    void sampleJsonCountsAgreeWithTheRegistryPublishedOverJmx() throws Exception {
+        try (SampleWar sample = SampleWar.deploy()) {
+            for (int i = 0; i < 15; i++) {
+                assertEquals(200, sample.get("/demo/hello").statusCode());
+            }
+            for (int i = 0; i < 9; i++) {
+                assertEquals(200, sample.get("/orders/" + i).statusCode());
+            }
+            Map<String, Object> status = awaitJson(sample, "/demo/hello", 15);
+            MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+            Map<String, Object> hello = item(status, "routes", "route", "/demo/hello");
+            assertEquals(jmx.getAttribute(Jmx.name("", "route", "route./demo/hello.latency"), "Count"),
+                    hello.get("requests"));
+            assertEquals(jmx.getAttribute(Jmx.name("", "route", "route./demo/hello.responses.5xx"), "Count"),
+                    hello.get("responses5xx"));
+            // the registry's JMX view gives timers in milliseconds, as the JSON does
+            Object p99 = jmx.getAttribute(Jmx.name("", "route", "route./demo/hello.latency"), "99thPercentile");
+            assertEquals((Double) p99, ((Number) hello.get("p99Millis")).doubleValue(), 0.001);
+            long proxied = 0;
+            for (int i = 0; i < 3; i++) {
+                String hostPort = sample.backend(i).url().substring("http://".length());
+                Map<String, Object> backend = item(status, "backends", "url", sample.backend(i).url());
+                assertEquals(jmx.getAttribute(Jmx.name("", "proxy", "proxy.proxy.backend." + hostPort + ".requests"),
+                        "Value"), backend.get("requests"));
+                proxied += (Long) backend.get("requests");
+            }
+            assertEquals(9, proxied);
+        }
+    }
+
+    private static Map<String, Object> awaitJson(SampleWar sample, String route, long requests) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            HttpResponse<String> response = sample.get("/breakwater/status?format=json");
+            assertEquals(200, response.statusCode(), response.body());
+            Map<String, Object> status = JsonText.object(response.body());
+            Map<String, Object> found = item(status, "routes", "route", route);
+            if (found != null && Long.valueOf(requests).equals(found.get("requests"))) {
+                return status;
+            }
+            assertTrue(System.nanoTime() < deadline, "the JSON came to " + requests + " requests: " + status);
+            Thread.onSpinWait();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> item(Map<String, Object> status, String list, String key, String value) {
+        for (Object item : (List<Object>) status.get(list)) {
+            if (value.equals(((Map<String, Object>) item).get(key))) {
+                return (Map<String, Object>) item;
+            }
+        }
+        return null;
     }
 
     /** A steady trickle through the proxy and the demo routes, so that the page has rates and sparklines. */
