@@ -11,7 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one daemon thread per web app that fires request deadlines. A request adds its deadline to a lock-free queue
+ * A daemon thread that fires request deadlines: one per web app for {@code TimeoutFilter}, one per proxy servlet
+ * for the longest wait for a backend connection. A request adds its deadline to a lock-free queue
  * (one compare-and-set) and, when it ends in time, cancels it by clearing one field: no lock, no heap to keep in
  * order, nothing for the request threads of two cores to queue behind, as they did on a
  * {@code ScheduledThreadPoolExecutor} (see BENCHMARKS.md). Every {@value #TICK_MILLIS} ms the thread walks the
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * and those that arrived in the last tick, and a deadline fires at most one tick late. An idle scheduler sleeps until
  * the next request arrives. Thread-safe.
  */
-final class TimeoutScheduler {
+public final class TimeoutScheduler {
     private static final Logger LOG = LoggerFactory.getLogger(TimeoutScheduler.class);
     static final long TICK_MILLIS = 5;
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
@@ -31,14 +32,15 @@ final class TimeoutScheduler {
     private volatile boolean idle;
     private volatile boolean stopped;
 
-    TimeoutScheduler(String name) {
+    /** Starts the thread, named {@code breakwater-timeout-<name>-<n>}. */
+    public TimeoutScheduler(String name) {
         thread = new Thread(this::run, "breakwater-timeout-" + name + "-" + INSTANCES.incrementAndGet());
         thread.setDaemon(true);
         thread.start();
     }
 
     /** Runs {@code task} on the scheduler's thread once {@code delay} has passed, unless cancelled before. */
-    Entry schedule(Runnable task, Duration delay) {
+    public Entry schedule(Runnable task, Duration delay) {
         if (stopped) {
             throw new RejectedExecutionException("the timeout scheduler is stopped");
         }
@@ -61,7 +63,7 @@ final class TimeoutScheduler {
     }
 
     /** Stops the thread; deadlines not yet fired never fire. */
-    void stop() {
+    public void stop() {
         stopped = true;
         LockSupport.unpark(thread);
     }
@@ -106,7 +108,7 @@ final class TimeoutScheduler {
     }
 
     /** One scheduled deadline; {@link #cancel} is a plain write, read by the scheduler on its next tick. */
-    static final class Entry {
+    public static final class Entry {
         final long atNanos;
         volatile Runnable task;
 
@@ -115,7 +117,7 @@ final class TimeoutScheduler {
             this.task = task;
         }
 
-        void cancel() {
+        public void cancel() {
             task = null;
         }
     }
