@@ -12,8 +12,9 @@ import org.eclipse.jetty.server.ServerConnector;
  * {@code java -cp breakwater-bench.jar io.breakwater.bench.ContenderServer <contender> <port> [backend URLs]}.
  * Contenders: every {@link FilterContender} label (the hello servlet behind that chain), {@code backend} (the bare
  * hello servlet on every path), {@code jettyProxy} (Jetty's plain ProxyServlet, round-robin) and
- * {@code breakwaterProxy} (BalancingProxyServlet behind the full chain). Prints {@code ready <port>} once serving,
- * or {@code absent: <what>} and exits with status 3 when the contender's classes are not on the class path.
+ * {@code breakwaterProxy} (BalancingProxyServlet behind the full chain, with the sample's proxy settings). Prints
+ * {@code ready <port>} once serving, or {@code absent: <what>} and exits with status 3 when the contender's classes
+ * are not on the class path.
  */
 public final class ContenderServer {
     static final int ABSENT = 3;
@@ -62,7 +63,8 @@ public final class ContenderServer {
         return switch (contender) {
             case "backend" -> "hello servlet";
             case "jettyProxy" -> "Jetty ProxyServlet, round-robin";
-            case "breakwaterProxy" -> "BalancingProxyServlet behind " + FilterContender.CHAIN.description();
+            case "breakwaterProxy" -> "BalancingProxyServlet (sample settings: least-connections, 1s per try, "
+                    + "checks every 1s) behind " + FilterContender.CHAIN.description();
             default -> FilterContender.byLabel(contender).map(FilterContender::description).orElse(contender);
         };
     }
@@ -86,7 +88,15 @@ public final class ContenderServer {
                     return Optional.of(FilterContender.CHAIN.missing());
                 }
                 FilterContender.CHAIN.install(context);
-                context.addServlet(proxy.get(), "/*").setInitParameter("backends", backends);
+                ServletHolder holder = context.addServlet(proxy.get(), "/*");
+                holder.setInitParameter("backends", backends);
+                // the sample's settings (sample-webapp's web.xml); the bench backends answer every path, /health too
+                holder.setInitParameter("strategy", "least-connections");
+                holder.setInitParameter("tryTimeout", "1s");
+                holder.setInitParameter("healthCheckPath", "/health");
+                holder.setInitParameter("healthCheckInterval", "1s");
+                holder.setInitParameter("healthCheckTimeout", "500ms");
+                holder.setInitParameter("unhealthyAfter", "1");
             }
             default -> {
                 FilterContender filters = FilterContender.byLabel(contender)

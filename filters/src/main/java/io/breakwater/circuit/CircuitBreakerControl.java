@@ -2,6 +2,7 @@ package io.breakwater.circuit;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
+import java.time.Instant;
 import java.util.function.Consumer;
 
 /** The MBean of one route's breaker: Resilience4j's state and rates, and its manual transitions. Thread-safe. */
@@ -30,6 +31,12 @@ public final class CircuitBreakerControl implements CircuitBreakerControlMBean {
     @Override
     public long getRejectedCalls() {
         return route.rejectedCalls();
+    }
+
+    @Override
+    public String getProbeAllowedAt() {
+        Instant at = route.probeAllowedAt();
+        return at == null ? "" : at.toString();
     }
 
     @Override

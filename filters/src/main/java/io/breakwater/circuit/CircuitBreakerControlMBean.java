@@ -18,6 +18,12 @@ public interface CircuitBreakerControlMBean {
     /** Requests answered {@code CIRCUIT_OPEN} since the filter started. */
     long getRejectedCalls();
 
+    /**
+     * When an open breaker lets its first probe through (ISO-8601, maybe already past), or {@code ""} when it is
+     * not open.
+     */
+    String getProbeAllowedAt();
+
     /** Closes the breaker and forgets every recorded call. */
     void reset();
 

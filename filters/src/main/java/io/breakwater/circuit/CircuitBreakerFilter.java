@@ -1,5 +1,6 @@
 package io.breakwater.circuit;
 
+import io.breakwater.chain.AsyncStarts;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import io.breakwater.chain.ChainOrder;
@@ -105,7 +106,7 @@ public class CircuitBreakerFilter implements Filter {
             } finally {
                 downstream = System.nanoTime() - before;
             }
-            if (request.isAsyncStarted()) {
+            if (AsyncStarts.started(request)) {
                 request.getAsyncContext().addListener(call, request, response);
             } else {
                 call.answered(request, response);

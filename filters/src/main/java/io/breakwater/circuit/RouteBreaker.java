@@ -4,6 +4,7 @@ import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import io.breakwater.metrics.Jmx;
+import io.breakwater.status.StateJournal;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.StateTransition;
@@ -35,6 +36,7 @@ final class RouteBreaker {
     private final AtomicInteger openings = new AtomicInteger();
     private volatile Instant probeAllowedAt = Instant.MIN;
     private ObjectName mbean;
+    private volatile StateJournal journal;
 
     RouteBreaker(CircuitBreaker breaker, CircuitBreakerSettings settings, Clock clock, MetricRegistry metrics) {
         this.breaker = breaker;
@@ -53,6 +55,7 @@ final class RouteBreaker {
         metrics.gauge(metricPrefix + "slowCallRate",
                 () -> (Gauge<Float>) () -> breaker.getMetrics().getSlowCallRate());
         mbean = Jmx.register(new CircuitBreakerControl(this), Jmx.name(context, "CircuitBreaker", breaker.getName()));
+        journal = StateJournal.of(context);
         return this;
     }
 
@@ -95,6 +98,11 @@ final class RouteBreaker {
         return rejected.getCount();
     }
 
+    /** When an open breaker lets its first probe through (maybe already past), or {@code null} when it is not open. */
+    Instant probeAllowedAt() {
+        return breaker.getState() == State.OPEN ? probeAllowedAt : null;
+    }
+
     /** Whole seconds until the breaker will let a probe through, at least 1. */
     long retryAfterSeconds() {
         Duration wait;
@@ -122,6 +130,11 @@ final class RouteBreaker {
         if (transition.getFromState() != to) {
             LOG.warn("circuit breaker state change: route={} from={} to={} failureRate={}", breaker.getName(),
                     transition.getFromState(), to, breaker.getMetrics().getFailureRate());
+            StateJournal changes = journal;
+            if (changes != null) {
+                changes.record(clock.instant(), "breaker", breaker.getName(), transition.getFromState().name(),
+                        to.name());
+            }
         }
     }
 }

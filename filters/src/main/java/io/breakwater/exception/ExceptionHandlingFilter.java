@@ -1,5 +1,6 @@
 package io.breakwater.exception;
 
+import io.breakwater.chain.AsyncStarts;
 import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
 import io.breakwater.chain.Routes;
@@ -62,13 +63,14 @@ public class ExceptionHandlingFilter implements Filter {
         MDC.put(RequestIds.MDC_KEY, RequestIds.resolve(request, response));
         long downstream = 0;
         try {
+            HttpServletRequest tracked = AsyncStarts.track(request);
             long before = System.nanoTime();
             try {
-                chain.doFilter(request, response);
+                chain.doFilter(tracked, response);
             } finally {
                 downstream = System.nanoTime() - before;
             }
-            if (request.isAsyncStarted()) {
+            if (AsyncStarts.started(tracked)) {
                 listenTo(request.getAsyncContext(), request);
             }
         } catch (Throwable thrown) {

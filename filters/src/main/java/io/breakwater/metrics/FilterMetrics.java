@@ -2,40 +2,51 @@ package io.breakwater.metrics;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.DefaultSettableGauge;
+import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.SettableGauge;
-import com.codahale.metrics.Timer;
-import java.util.concurrent.TimeUnit;
 
 /**
- * What one Breakwater filter did, under {@code filter.<name>.} in the web app's registry: {@code ownTime}, a
- * timer of its calls and its own execution time (downstream work excluded: count, min, max, mean, percentiles),
- * {@code ownTimeTotalNanos}, the sum of that time, {@code lastExecution}, the epoch millis of its last call,
- * {@code failures.<class>} by exception type, and named events such as {@code exceptions.<class>} or
- * {@code timeouts}. These exist whether or not {@code MetricsFilter} is registered. Thread-safe.
+ * What one Breakwater filter did, under {@code filter.<name>.} in the web app's registry: {@code calls}, its own
+ * execution time (downstream work excluded) as {@code ownTimeTotalNanos}, {@code ownTimeMeanNanos} and, over the
+ * last one to two minutes, {@code ownTimeMinNanos} and {@code ownTimeMaxNanos}; {@code lastExecution}, the epoch
+ * millis of its last call; {@code failures.<class>} by exception type, and named events such as
+ * {@code exceptions.<class>} or {@code timeouts}. These exist whether or not {@code MetricsFilter} is registered.
+ * A call costs two striped counter increments and a few reads: no timer, whose reservoir and meter every request
+ * of every thread would contend on (see BENCHMARKS.md). Thread-safe.
  */
 public final class FilterMetrics {
     private final MetricRegistry registry;
     private final String prefix;
-    private final Timer ownTime;
+    private final Counter calls;
     private final Counter ownTimeTotal;
+    private final RecentExtremes ownTimeExtremes;
     private final SettableGauge<Long> lastExecution;
 
     public FilterMetrics(MetricRegistry registry, String filterName) {
         this.registry = registry;
         this.prefix = "filter." + filterName + ".";
-        this.ownTime = registry.timer(prefix + "ownTime", BreakwaterMetrics.timers(registry));
+        this.calls = registry.counter(prefix + "calls");
         this.ownTimeTotal = registry.counter(prefix + "ownTimeTotalNanos");
-        // a settable gauge held by the registry, not a lambda on this instance: a second instance of the filter,
-        // or the next deployment on an app-supplied registry, then updates the gauge that is actually published
+        // gauges held by the registry, not lambdas on this instance: a second instance of the filter, or the next
+        // deployment on an app-supplied registry, then updates the gauges that are actually published
+        RecentExtremes.Max max = registry.gauge(prefix + "ownTimeMaxNanos",
+                () -> new RecentExtremes(System::currentTimeMillis).new Max());
+        this.ownTimeExtremes = max.extremes();
+        registry.gauge(prefix + "ownTimeMinNanos", () -> ownTimeExtremes.new Min());
+        Counter sharedCalls = calls;
+        Counter sharedTotal = ownTimeTotal;
+        registry.gauge(prefix + "ownTimeMeanNanos", () -> (Gauge<Double>) () -> sharedCalls.getCount() == 0 ? 0.0
+                : (double) sharedTotal.getCount() / sharedCalls.getCount());
         this.lastExecution = registry.gauge(prefix + "lastExecution", () -> new DefaultSettableGauge<>(0L));
     }
 
     /** Records one call and the nanoseconds the filter spent on it itself. */
     public void record(long ownNanos) {
-        ownTime.update(ownNanos, TimeUnit.NANOSECONDS);
+        calls.inc();
         ownTimeTotal.inc(ownNanos);
         long now = System.currentTimeMillis();
+        ownTimeExtremes.record(ownNanos, now);
         // every request of every thread passes here: write the shared value only when the millisecond changed,
         // so that the cores do not fight over its cache line
         if (lastExecution.getValue() != now) {

@@ -1,5 +1,6 @@
 package io.breakwater.metrics;
 
+import io.breakwater.chain.AsyncStarts;
 import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
 import io.breakwater.chain.Routes;
@@ -66,7 +67,7 @@ public class MetricsFilter implements Filter {
             throw thrown;
         }
         afterChain = System.nanoTime();
-        if (request.isAsyncStarted()) {
+        if (AsyncStarts.started(request)) {
             request.getAsyncContext().addListener(new Completion(route, start, response));
         } else {
             route.finished(afterChain - start, response.getStatus());

@@ -10,7 +10,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Map;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -24,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * RUNNING  -> ASYNC     the handler started an async cycle in time (request thread)
  * RUNNING  -> EXPIRING  the deadline passed first (scheduler thread), then EXPIRING -> TIMED_OUT
  * ASYNC    -> DONE      the async cycle completed in time
- * ASYNC    -> EXPIRING  the async cycle ran past the deadline (container's timeout thread)
+ * ASYNC    -> EXPIRING  the async cycle ran past the deadline (scheduler thread), or past an async timeout the
+ *                       app set itself (container's timeout thread)
  * </pre>
  * The handler thread is interrupted only in EXPIRING, which it cannot leave {@code doFilter} during, so an
  * interrupt never reaches the thread once it serves another request. Thread-safe.
@@ -50,7 +50,9 @@ final class TimedExchange {
     private volatile boolean closed;
     /** Whether the timeout answer went out; written before TIMED_OUT, read after it. */
     private boolean answered;
-    private Future<?> deadlineTask;
+    private TimeoutScheduler.Entry deadlineTask;
+    /** The async cycle the handler started in time; written before ASYNC, read after it. */
+    private volatile AsyncContext async;
 
     TimedExchange(HttpServletRequest request, HttpServletResponse response, ErrorCode errorCode,
             Runnable onTimeout) {
@@ -60,7 +62,7 @@ final class TimedExchange {
         this.onTimeout = onTimeout;
     }
 
-    void deadlineTask(Future<?> task) {
+    void deadlineTask(TimeoutScheduler.Entry task) {
         this.deadlineTask = task;
     }
 
@@ -86,8 +88,12 @@ final class TimedExchange {
         return closed;
     }
 
-    /** The deadline passed while the handler still ran: answer now, from the scheduler thread. */
+    /** The deadline passed while the handler still ran, or its async cycle did: answer now, from the scheduler. */
     void expire() {
+        if (state.get() == State.ASYNC) {
+            expireAsync(async);
+            return;
+        }
         if (!state.compareAndSet(State.RUNNING, State.EXPIRING)) {
             return;
         }
@@ -114,10 +120,18 @@ final class TimedExchange {
      * The handler's thread is back in the filter. Returns {@code true} when the request ended in time (the
      * caller goes on as usual), {@code false} when the timeout owned it: whatever the handler did is dropped.
      */
-    boolean returnedInTime(boolean asyncStarted) {
-        State next = asyncStarted ? State.ASYNC : State.DONE;
-        if (state.compareAndSet(State.RUNNING, next)) {
-            deadlineTask.cancel(false);
+    boolean returnedInTime(AsyncContext asyncStarted) {
+        if (asyncStarted != null) {
+            async = asyncStarted;
+            // the deadline stays scheduled and bounds the cycle in place of the container's async timeout, which
+            // would cost a schedule and a cancel on the container's scheduler, under its lock, per request
+            asyncStarted.setTimeout(0);
+            listen(asyncStarted);
+            if (state.compareAndSet(State.RUNNING, State.ASYNC)) {
+                return true;
+            }
+        } else if (state.compareAndSet(State.RUNNING, State.DONE)) {
+            deadlineTask.cancel();
             return true;
         }
         while (state.get() == State.EXPIRING) {
@@ -148,10 +162,9 @@ final class TimedExchange {
         }
     }
 
-    /** Bounds the async cycle that the handler started by what is left of the deadline. */
-    void bound(AsyncContext async, long remainingMillis) {
-        async.setTimeout(Math.max(1, remainingMillis));
-        async.addListener(new AsyncListener() {
+    /** Follows the async cycle that the handler started: its completion ends the deadline. */
+    private void listen(AsyncContext cycle) {
+        cycle.addListener(new AsyncListener() {
             @Override
             public void onTimeout(AsyncEvent event) {
                 expireAsync(event.getAsyncContext());
@@ -159,7 +172,9 @@ final class TimedExchange {
 
             @Override
             public void onComplete(AsyncEvent event) {
-                state.compareAndSet(State.ASYNC, State.DONE);
+                if (state.compareAndSet(State.ASYNC, State.DONE)) {
+                    deadlineTask.cancel();
+                }
             }
 
             @Override
@@ -169,12 +184,16 @@ final class TimedExchange {
 
             @Override
             public void onStartAsync(AsyncEvent event) {
-                // a new cycle of a request still in time keeps the deadline set at its start
+                // a new cycle (from an async dispatch) keeps the deadline set at the request's start
+                AsyncContext next = event.getAsyncContext();
+                TimedExchange.this.async = next;
+                next.setTimeout(0);
+                next.addListener(this);
             }
         });
     }
 
-    /** The async cycle ran past the deadline: answer on the container's thread, or leave it to abort. */
+    /** The async cycle ran past the deadline: answer (scheduler or container thread), or leave it to abort. */
     private void expireAsync(AsyncContext async) {
         if (!state.compareAndSet(State.ASYNC, State.EXPIRING)) {
             return;

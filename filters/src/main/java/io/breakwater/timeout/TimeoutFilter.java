@@ -31,7 +31,8 @@ import org.slf4j.MDC;
  * Gives every request a deadline and keeps it: the chain runs on the request's own thread, and one task on a
  * shared scheduler thread answers {@code TIMEOUT} (503, or the configured status) if the deadline passes first,
  * interrupts the handler and drops whatever it does afterwards. The deadline is in request attribute
- * {@value Deadline#ATTRIBUTE} for downstream code, and bounds async cycles too. Thread-safe.
+ * {@value Deadline#ATTRIBUTE} for downstream code, and bounds async cycles too, on the same scheduler rather than
+ * the container's async timeout (a lock per request on the container's scheduler). Thread-safe.
  */
 @Priority(Priority.TIMEOUT)
 public class TimeoutFilter implements Filter {
@@ -107,11 +108,8 @@ public class TimeoutFilter implements Filter {
             downstream = System.nanoTime() - before;
         }
         try {
-            boolean async = failure == null && request.isAsyncStarted();
-            if (exchange.returnedInTime(async)) {
-                if (async) {
-                    exchange.bound(request.getAsyncContext(), deadline.remaining().toMillis());
-                }
+            boolean async = failure == null && timedRequest.startedAsync() && request.isAsyncStarted();
+            if (exchange.returnedInTime(async ? request.getAsyncContext() : null)) {
                 rethrow(failure);
                 return;
             }

@@ -36,6 +36,15 @@ final class TimeoutRequest extends HttpServletRequestWrapper {
         return async;
     }
 
+    /**
+     * Whether the handler started an async cycle through this request. Cheaper than asking the container, whose
+     * answer takes the connection's lock, which the next request on a kept-alive connection is already contending
+     * for once the response is complete; an app that unwraps the request to start a cycle is not seen.
+     */
+    boolean startedAsync() {
+        return async != null;
+    }
+
     @Override
     public AsyncContext getAsyncContext() {
         AsyncContext current = super.getAsyncContext();

@@ -72,8 +72,8 @@ class MetricsFilterTest {
             for (String route : List.of("/ok", "/fail", "/throw")) {
                 assertEquals(0L, jmx.await(JmxClient.metric("route." + route + ".active"), "Count", 0L));
             }
-            assertEquals(14L, jmx.await(JmxClient.metric("filter.metrics.ownTime"), "Count", 14L));
-            assertEquals(14L, jmx.await(JmxClient.metric("filter.exceptionHandling.ownTime"), "Count", 14L));
+            assertEquals(14L, jmx.await(JmxClient.metric("filter.metrics.calls"), "Count", 14L));
+            assertEquals(14L, jmx.await(JmxClient.metric("filter.exceptionHandling.calls"), "Count", 14L));
         }
     }
 
@@ -183,13 +183,20 @@ class MetricsFilterTest {
     void filterFiguresExistWithoutMetricsFilter() throws Exception {
         try (TestServer server = TestServer.start(app(false, context -> { }))) {
             assertEquals(500, server.get("/throw").statusCode());
-            assertEquals(1L, jmx.await(JmxClient.metric("filter.exceptionHandling.ownTime"), "Count", 1L));
+            assertEquals(1L, jmx.await(JmxClient.metric("filter.exceptionHandling.calls"), "Count", 1L));
             assertEquals(1L, jmx.await(JmxClient.metric(
                     "filter.exceptionHandling.exceptions.java.lang.IllegalStateException"), "Count", 1L));
             assertTrue((Long) jmx.attribute(JmxClient.metric("filter.exceptionHandling.ownTimeTotalNanos"),
                     "Count") > 0);
             assertTrue((Long) jmx.attribute(JmxClient.metric("filter.exceptionHandling.lastExecution"),
                     "Value") > 0);
+            long total = (Long) jmx.attribute(JmxClient.metric("filter.exceptionHandling.ownTimeTotalNanos"),
+                    "Count");
+            // one call: its own time is the minimum, the maximum and the mean
+            assertEquals(total, jmx.attribute(JmxClient.metric("filter.exceptionHandling.ownTimeMaxNanos"), "Value"));
+            assertEquals(total, jmx.attribute(JmxClient.metric("filter.exceptionHandling.ownTimeMinNanos"), "Value"));
+            assertEquals((double) total,
+                    jmx.attribute(JmxClient.metric("filter.exceptionHandling.ownTimeMeanNanos"), "Value"));
             assertEquals(0, jmx.count("breakwater:type=route,*"));
         }
     }

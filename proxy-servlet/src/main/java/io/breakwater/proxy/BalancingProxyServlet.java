@@ -11,6 +11,7 @@ import io.breakwater.proxy.FailoverPolicy.Failure;
 import io.breakwater.proxy.balance.Backend;
 import io.breakwater.proxy.balance.BackendPool;
 import io.breakwater.proxy.balance.BalanceStrategy;
+import io.breakwater.timeout.TimeoutScheduler;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.management.ObjectName;
 import org.eclipse.jetty.client.BytesRequestContent;
@@ -34,7 +36,6 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * A reverse proxy servlet that balances requests over configured backends and fails over when one dies, freezes
@@ -56,6 +57,7 @@ public class BalancingProxyServlet extends ProxyServlet {
     private transient ForwardedHeaders forwarded;
     private transient ProxyMetrics metrics;
     private transient HealthChecker healthChecker;
+    private transient TimeoutScheduler connectionWaits;
     private transient ObjectName poolMBean;
 
     public BalancingProxyServlet() {
@@ -84,6 +86,9 @@ public class BalancingProxyServlet extends ProxyServlet {
             healthChecker = new HealthChecker(pool, getHttpClient(), config, name);
             healthChecker.start();
         }
+        if (!config.connectionWait.isZero()) {
+            connectionWaits = new TimeoutScheduler("proxy-" + name);
+        }
         Readiness.of(getServletContext()).register(readinessName(), this::unready);
     }
 
@@ -108,6 +113,9 @@ public class BalancingProxyServlet extends ProxyServlet {
         }
         if (healthChecker != null) {
             healthChecker.stop();
+        }
+        if (connectionWaits != null) {
+            connectionWaits.stop();
         }
         if (poolMBean != null) {
             Jmx.unregister(poolMBean);
@@ -251,19 +259,25 @@ public class BalancingProxyServlet extends ProxyServlet {
 
     /**
      * Gives up on a backend whose connections stay busy past {@code connectionWait}: nothing was sent, so the
-     * request may go to another backend whatever its method.
+     * request may go to another backend whatever its method. Every request passes the client's queue, if only
+     * for a moment, so the wait is timed on Breakwater's lock-free scheduler rather than the client's.
      */
     private void limitConnectionWait(Request proxyRequest, Exchange.Attempt attempt) {
-        if (config.connectionWait.isZero()) {
+        if (connectionWaits == null) {
             return;
         }
         proxyRequest.onRequestQueued(queued -> {
-            Scheduler.Task task = getHttpClient().getScheduler().schedule(() -> {
-                if (!attempt.connected) {
-                    proxyRequest.abort(new NoConnectionInTime());
-                }
-            }, config.connectionWait);
-            proxyRequest.onRequestBegin(begun -> task.cancel());
+            TimeoutScheduler.Entry wait;
+            try {
+                wait = connectionWaits.schedule(() -> {
+                    if (!attempt.connected) {
+                        proxyRequest.abort(new NoConnectionInTime());
+                    }
+                }, config.connectionWait);
+            } catch (RejectedExecutionException stopping) {
+                return; // the servlet is being destroyed: its last requests wait as long as the client lets them
+            }
+            proxyRequest.onRequestBegin(begun -> wait.cancel());
         });
     }
 

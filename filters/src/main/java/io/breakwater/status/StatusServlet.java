@@ -1,0 +1,165 @@
+package io.breakwater.status;
+
+import com.codahale.metrics.MetricRegistry;
+import io.breakwater.config.ConfigReader;
+import io.breakwater.error.ErrorCode;
+import io.breakwater.error.ErrorResponse;
+import io.breakwater.metrics.BreakwaterMetrics;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRegistration;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.management.JMException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live status page: backends, circuit breakers, routes and the last state changes, as one self-contained HTML
+ * page ({@code GET}) that polls its JSON ({@code GET ?format=json}) every second, and, when
+ * {@code statusControls} is on, the page's controls ({@code POST action=reset|drain|enable&target=...&token=...}).
+ * Everything is served only to the addresses of {@code statusAllowFrom}; anyone else gets 403 {@code FORBIDDEN}.
+ * Samples counts once a second on its own thread, stopped in {@link #destroy()}. Thread-safe.
+ */
+public class StatusServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(StatusServlet.class);
+
+    static final ErrorCode NOT_ALLOWED = new ErrorCode("FORBIDDEN", 403, "Status page not allowed from this address");
+    static final ErrorCode CONTROLS_OFF = new ErrorCode("FORBIDDEN", 403, "Status controls are disabled");
+    static final ErrorCode WRONG_TOKEN = new ErrorCode("FORBIDDEN", 403, "Missing or wrong control token");
+    static final ErrorCode UNKNOWN_ACTION = new ErrorCode("BAD_REQUEST", 400, "Unknown action");
+    static final ErrorCode UNKNOWN_TARGET = new ErrorCode("NOT_FOUND", 404, "No such breaker or backend");
+
+    private final transient Clock clock;
+    private transient StatusConfig config;
+    private transient StatusPage page;
+    private transient StatusJson json;
+    private transient StatusControls controls;
+    private transient ScheduledExecutorService sampler;
+
+    public StatusServlet() {
+        this(Clock.systemUTC());
+    }
+
+    /** With the clock that stamps the JSON and the journal's backend changes. */
+    public StatusServlet(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public void init() throws ServletException {
+        config = StatusConfig.read(ConfigReader.of(getServletConfig()));
+        ServletContext context = getServletContext();
+        MetricRegistry registry = BreakwaterMetrics.acquire(context);
+        StatusSources sources = new StatusSources(context, registry, ownRoutes());
+        StateJournal journal = StateJournal.of(context);
+        StatusHistory history = new StatusHistory(sources, journal, clock);
+        page = new StatusPage();
+        json = new StatusJson(sources, history, journal, clock);
+        controls = new StatusControls(sources);
+        String path = context.getContextPath().isEmpty() ? "ROOT" : context.getContextPath();
+        sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "breakwater-status-" + path);
+            thread.setDaemon(true);
+            return thread;
+        });
+        sampler.scheduleAtFixedRate(() -> sample(history), 0, 1, TimeUnit.SECONDS);
+    }
+
+    /** The page's own mappings: its polling is no route an operator wants to watch. */
+    private Set<String> ownRoutes() {
+        ServletRegistration registration = getServletContext().getServletRegistration(getServletName());
+        return registration == null ? Set.of() : Set.copyOf(registration.getMappings());
+    }
+
+    private static void sample(StatusHistory history) {
+        try {
+            history.sample();
+        } catch (RuntimeException e) {
+            // the scheduler would silently stop repeating a task that throws
+            LOG.warn("status sample failed", e);
+        }
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (!allowed(request, response)) {
+            return;
+        }
+        response.setHeader("Cache-Control", "no-store");
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        if ("json".equals(request.getParameter("format"))) {
+            write(response, "application/json;charset=utf-8", json.write(config.controls()));
+            return;
+        }
+        String nonce = StatusPage.nonce();
+        response.setHeader("Content-Security-Policy", StatusPage.policy(nonce));
+        response.setHeader("X-Frame-Options", "DENY");
+        response.setHeader("Referrer-Policy", "no-referrer");
+        write(response, "text/html;charset=utf-8", page.render(nonce, config.controls() ? controls.token() : ""));
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (!allowed(request, response)) {
+            return;
+        }
+        if (!config.controls()) {
+            ErrorResponse.send(request, response, CONTROLS_OFF);
+            return;
+        }
+        if (!controls.tokenMatches(request.getParameter("token"))) {
+            ErrorResponse.send(request, response, WRONG_TOKEN);
+            return;
+        }
+        String action = request.getParameter("action");
+        String target = request.getParameter("target");
+        StatusControls.Outcome outcome;
+        try {
+            outcome = controls.perform(action, target);
+        } catch (JMException e) {
+            throw new IllegalStateException("status control " + action + " failed", e);
+        }
+        switch (outcome) {
+            case UNKNOWN_ACTION -> ErrorResponse.send(request, response, UNKNOWN_ACTION);
+            case UNKNOWN_TARGET -> ErrorResponse.send(request, response, UNKNOWN_TARGET);
+            default -> {
+                LOG.warn("status page control: action={} target={} by={}", action, target, request.getRemoteAddr());
+                response.setHeader("Cache-Control", "no-store");
+                response.setStatus(HttpServletResponse.SC_NO_CONTENT);
+            }
+        }
+    }
+
+    private boolean allowed(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (config.allowFrom().allows(request.getRemoteAddr())) {
+            return true;
+        }
+        ErrorResponse.send(request, response, NOT_ALLOWED);
+        return false;
+    }
+
+    private static void write(HttpServletResponse response, String contentType, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        response.setContentType(contentType);
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+
+    @Override
+    public void destroy() {
+        if (sampler != null) {
+            sampler.shutdownNow();
+        }
+        BreakwaterMetrics.release(getServletContext());
+    }
+}

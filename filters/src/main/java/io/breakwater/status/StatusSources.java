@@ -1,0 +1,159 @@
+package io.breakwater.status;
+
+import com.codahale.metrics.Counting;
+import com.codahale.metrics.Metric;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import io.breakwater.metrics.BreakwaterMetrics;
+import io.breakwater.metrics.Jmx;
+import jakarta.servlet.ServletContext;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import javax.management.Attribute;
+import javax.management.AttributeList;
+import javax.management.InstanceNotFoundException;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
+
+/**
+ * Where the status page's figures come from: the web app's registry for routes and latencies, and the platform
+ * MBean server for the backends' and breakers' control MBeans, so that this module never depends on the proxy's.
+ * Reads live values on every call. Thread-safe.
+ */
+final class StatusSources {
+    static final String ROUTE_PREFIX = "route.";
+    static final String LATENCY = ".latency";
+    private static final String[] BACKEND_ATTRIBUTES =
+            {"Url", "State", "Healthy", "EjectedUntil", "InFlight", "Requests", "Failures"};
+    private static final String[] BREAKER_ATTRIBUTES =
+            {"State", "FailureRate", "SlowCallRate", "RejectedCalls", "ProbeAllowedAt"};
+
+    private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    private final ServletContext context;
+    private final MetricRegistry registry;
+    private final Set<String> ownRoutes;
+    private final ObjectName backends;
+    private final ObjectName breakers;
+
+    StatusSources(ServletContext context, MetricRegistry registry, Set<String> ownRoutes) {
+        this.context = context;
+        this.registry = registry;
+        this.ownRoutes = Set.copyOf(ownRoutes);
+        this.backends = pattern(context, "Backend");
+        this.breakers = pattern(context, "CircuitBreaker");
+    }
+
+    /** {@code breakwater:type=<type>,context=<this app's>,*}. */
+    private static ObjectName pattern(ServletContext context, String type) {
+        ObjectName one = Jmx.name(context, type, "x");
+        try {
+            return new ObjectName(BreakwaterMetrics.JMX_DOMAIN + ":type=" + type + ",context="
+                    + one.getKeyProperty("context") + ",*");
+        } catch (MalformedObjectNameException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    MetricRegistry registry() {
+        return registry;
+    }
+
+    /** The MBean of a backend or breaker of this app by its id, or {@code null} when there is none. */
+    ObjectName find(String type, String id) {
+        ObjectName name = Jmx.name(context, type, id);
+        return server.isRegistered(name) ? name : null;
+    }
+
+    /** Invokes an operation without arguments on a control MBean. */
+    void invoke(ObjectName name, String operation) throws JMException {
+        server.invoke(name, operation, new Object[0], new String[0]);
+    }
+
+    List<BackendView> backends() {
+        List<BackendView> views = new ArrayList<>();
+        for (ObjectName name : server.queryNames(backends, null)) {
+            AttributeList values = attributes(name, BACKEND_ATTRIBUTES);
+            if (values == null) {
+                continue;
+            }
+            String id = ObjectName.unquote(name.getKeyProperty("name"));
+            int space = id.lastIndexOf(' ');
+            views.add(new BackendView(id, space < 0 ? "" : id.substring(0, space), (String) value(values, "Url"),
+                    (String) value(values, "State"), (Boolean) value(values, "Healthy"),
+                    (String) value(values, "EjectedUntil"), (Integer) value(values, "InFlight"),
+                    (Long) value(values, "Requests"), (Long) value(values, "Failures")));
+        }
+        views.sort(Comparator.comparing(BackendView::id));
+        return views;
+    }
+
+    List<BreakerView> breakers() {
+        List<BreakerView> views = new ArrayList<>();
+        for (ObjectName name : server.queryNames(breakers, null)) {
+            String breaker = ObjectName.unquote(name.getKeyProperty("name"));
+            AttributeList values = attributes(name, BREAKER_ATTRIBUTES);
+            if (values == null || ownRoutes.contains(breaker)) {
+                continue;
+            }
+            views.add(new BreakerView(breaker, (String) value(values, "State"), (Float) value(values, "FailureRate"),
+                    (Float) value(values, "SlowCallRate"), (Long) value(values, "RejectedCalls"),
+                    (String) value(values, "ProbeAllowedAt")));
+        }
+        views.sort(Comparator.comparing(BreakerView::name));
+        return views;
+    }
+
+    /** Every route's latency timer by route name, leaving out this page's own route. */
+    SortedMap<String, Timer> routes() {
+        SortedMap<String, Timer> routes = new TreeMap<>();
+        registry.getTimers((name, metric) -> name.startsWith(ROUTE_PREFIX) && name.endsWith(LATENCY))
+                .forEach((name, timer) -> {
+                    String route = name.substring(ROUTE_PREFIX.length(), name.length() - LATENCY.length());
+                    if (!ownRoutes.contains(route)) {
+                        routes.put(route, timer);
+                    }
+                });
+        return routes;
+    }
+
+    /** The count of a route's counter or meter (like {@code responses.5xx} or {@code timeouts}), 0 if absent. */
+    long routeCount(String route, String suffix) {
+        String name = ROUTE_PREFIX + route + "." + suffix;
+        Metric metric = registry.getMetrics().get(name);
+        return metric instanceof Counting ? ((Counting) metric).getCount() : 0;
+    }
+
+    /** A timer of the registry, or {@code null}. */
+    Timer timer(String name) {
+        Metric metric = registry.getMetrics().get(name);
+        return metric instanceof Timer ? (Timer) metric : null;
+    }
+
+    /** The attributes in order, or {@code null} when the MBean went away meanwhile. */
+    private AttributeList attributes(ObjectName name, String[] attributes) {
+        try {
+            AttributeList values = server.getAttributes(name, attributes);
+            return values.size() == attributes.length ? values : null;
+        } catch (InstanceNotFoundException e) {
+            return null;
+        } catch (JMException e) {
+            throw new IllegalStateException("could not read " + name, e);
+        }
+    }
+
+    private static Object value(AttributeList values, String attribute) {
+        for (Attribute value : values.asList()) {
+            if (value.getName().equals(attribute)) {
+                return value.getValue();
+            }
+        }
+        throw new IllegalStateException("no attribute " + attribute);
+    }
+}

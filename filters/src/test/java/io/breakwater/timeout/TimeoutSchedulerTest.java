@@ -1,0 +1,86 @@
+package io.breakwater.timeout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class TimeoutSchedulerTest {
+    private final TimeoutScheduler scheduler = new TimeoutScheduler("test");
+
+    @AfterEach
+    void stop() {
+        scheduler.stop();
+    }
+
+    @Test
+    void firesADeadlineAfterItsDelayAndNotBefore() throws Exception {
+        CountDownLatch fired = new CountDownLatch(1);
+        long start = System.nanoTime();
+        scheduler.schedule(fired::countDown, Duration.ofMillis(100));
+        assertTrue(fired.await(5, TimeUnit.SECONDS));
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(elapsedMillis >= 100, "fired after " + elapsedMillis + " ms");
+    }
+
+    @Test
+    void aCancelledDeadlineNeverFiresAndLeavesTheQueue() throws Exception {
+        AtomicInteger fired = new AtomicInteger();
+        for (int i = 0; i < 10_000; i++) {
+            scheduler.schedule(fired::incrementAndGet, Duration.ofMinutes(5)).cancel();
+        }
+        CountDownLatch marker = new CountDownLatch(1);
+        scheduler.schedule(marker::countDown, Duration.ofMillis(20));
+        assertTrue(marker.await(5, TimeUnit.SECONDS));
+        awaitTrue(() -> scheduler.queued() == 0, "the cancelled deadlines are dropped, not kept for 5 minutes");
+        assertEquals(0, fired.get());
+    }
+
+    @Test
+    void wakesFromIdleForANewDeadline() throws Exception {
+        CountDownLatch first = new CountDownLatch(1);
+        scheduler.schedule(first::countDown, Duration.ofMillis(1));
+        assertTrue(first.await(5, TimeUnit.SECONDS));
+        awaitTrue(() -> scheduler.queued() == 0, "the queue is empty, the thread idle");
+        CountDownLatch second = new CountDownLatch(1);
+        scheduler.schedule(second::countDown, Duration.ofMillis(1));
+        assertTrue(second.await(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aFailingTaskDoesNotStopTheScheduler() throws Exception {
+        scheduler.schedule(() -> {
+            throw new IllegalStateException("a request's timeout failed");
+        }, Duration.ofMillis(1));
+        CountDownLatch next = new CountDownLatch(1);
+        scheduler.schedule(next::countDown, Duration.ofMillis(10));
+        assertTrue(next.await(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aStoppedSchedulerRefusesNewDeadlinesAndItsThreadEnds() throws Exception {
+        scheduler.stop();
+        assertThrows(RejectedExecutionException.class, () -> scheduler.schedule(() -> { }, Duration.ofSeconds(1)));
+        awaitTrue(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().equals(scheduler.threadName())), "the scheduler's thread ended");
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 5 s: " + what);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+}
