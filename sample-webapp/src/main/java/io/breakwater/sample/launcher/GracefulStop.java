@@ -33,12 +33,21 @@ final class GracefulStop {
         this.grace = grace;
     }
 
-    /** A stop signal arrived: the first one starts the stop and exits the process with status 0 after it. */
+    /**
+     * A stop signal arrived: the first one starts the stop and exits the process after it, with status 0, or 1 if
+     * the stop failed (the process must end either way).
+     */
     void signal(String name) {
         if (signals.incrementAndGet() == 1) {
             Thread stopping = new Thread(() -> {
-                stop("SIG" + name);
-                System.exit(0);
+                int status = 0;
+                try {
+                    stop("SIG" + name);
+                } catch (RuntimeException e) {
+                    LOG.error("the sample did not stop cleanly", e);
+                    status = 1;
+                }
+                System.exit(status);
             }, "breakwater-sample-stop");
             stopping.start();
         } else {
