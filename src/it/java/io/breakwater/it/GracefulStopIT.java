@@ -130,13 +130,13 @@ class GracefulStopIT {
      */
     @Test
     void stoppingUnderLoadLosesNoRequest() throws Exception {
-        int clients = 12;
-        List<String> paths = List.of("/demo/slow?ms=300", "/orders/1", "/demo/hello");
-        try (SampleProcess sample = SampleProcess.start("--grace", "20s")) {
+        int clients = 16;
+        List<String> paths = List.of("/demo/slow?ms=300", "/orders/1", "/demo/hello", "/orders/2");
+        try (SampleProcess sample = SampleProcess.start("--grace", "20s", "--drain-delay", "500ms")) {
             AtomicInteger whole = new AtomicInteger();
             AtomicInteger refused = new AtomicInteger();
             List<String> lost = Collections.synchronizedList(new ArrayList<>());
-            CountDownLatch warm = new CountDownLatch(clients * 3);
+            CountDownLatch warm = new CountDownLatch(clients * 5);
             List<CompletableFuture<Void>> running = new ArrayList<>();
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             for (int c = 0; c < clients; c++) {

@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -18,13 +20,18 @@ import org.eclipse.jetty.server.ServerConnector;
  * A {@link ServerConnector} that, told to stop accepting, first takes in the connections already waiting in its
  * listening socket's backlog, then closes the socket: closing a socket with a backlog resets those connections, and
  * their clients lose requests they have already sent. What is left is a window of microseconds between the last
- * accept and the close. One acceptor thread. Thread-safe.
+ * accept and the close. One acceptor thread. Thread-safe; not final only so that a test can hold its acceptor.
  */
-final class DrainingConnector extends ServerConnector {
+class DrainingConnector extends ServerConnector {
     private static final Duration WAKE_TIMEOUT = Duration.ofSeconds(1);
 
     private volatile boolean draining;
-    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    /** Set once the listening socket is closed: from then on no connection can join. */
+    private volatile boolean closing;
+    /** Accepted connections whose endpoint Jetty has not opened yet: the selector opens it on its own thread. */
+    private final AtomicInteger opening = new AtomicInteger();
+    private final CompletableFuture<Void> listenerClosed = new CompletableFuture<>();
+    private final CompletableFuture<Void> allClosed = new CompletableFuture<>();
 
     DrainingConnector(Server server) {
         super(server, 1, -1);
@@ -48,16 +55,59 @@ final class DrainingConnector extends ServerConnector {
                 }
             }
         } finally {
-            shutdown();
-            closed.complete(null);
+            stopListening();
         }
+    }
+
+    /** Every accepted connection passes here, on the acceptor's thread, before it goes to a selector. */
+    @Override
+    protected void configure(Socket socket) {
+        opening.incrementAndGet();
+        super.configure(socket);
+    }
+
+    @Override
+    protected void onEndPointOpened(EndPoint endpoint) {
+        super.onEndPointOpened(endpoint);
+        if (closing) {
+            // Jetty shortened the idle timeout of the connections open at shutdown only
+            endpoint.setIdleTimeout(getShutdownIdleTimeout());
+        }
+        opening.decrementAndGet();
+        checkAllClosed();
+    }
+
+    @Override
+    protected void onEndPointClosed(EndPoint endpoint) {
+        super.onEndPointClosed(endpoint);
+        checkAllClosed();
+    }
+
+    private void checkAllClosed() {
+        if (closing && opening.get() == 0 && getConnectedEndPoints().isEmpty()) {
+            allClosed.complete(null);
+        }
+    }
+
+    private void stopListening() {
+        // Jetty's shutdown is idempotent: it closes the socket and marks every answer Connection: close
+        shutdown();
+        closing = true;
+        listenerClosed.complete(null);
+        checkAllClosed();
+    }
+
+    /** Whether {@link #stopAccepting()} has begun. */
+    boolean isDraining() {
+        return draining;
     }
 
     /**
      * Refuses new connections from now on, once those already waiting are taken in; open connections stay, each
      * answer from now on says {@code Connection: close}, and an idle connection closes after Jetty's shutdown idle
      * timeout (1 s). Returns, once the listening socket is closed, a future that completes when every connection
-     * has closed: then no request can arrive any more.
+     * has closed, those just taken in included: then no request can arrive any more. (Should Jetty fail to open
+     * one, the future waits for the caller's own limit.)
      */
     CompletableFuture<Void> stopAccepting() {
         int port = getLocalPort();
@@ -67,13 +117,14 @@ final class DrainingConnector extends ServerConnector {
             InetAddress host = getHost() == null || getHost().equals("0.0.0.0") || getHost().equals("::")
                     ? InetAddress.getLoopbackAddress() : InetAddress.getByName(getHost());
             wake.connect(new InetSocketAddress(host, port), (int) WAKE_TIMEOUT.toMillis());
-            closed.get(WAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            listenerClosed.get(WAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (IOException | TimeoutException | ExecutionException e) {
             // no wake-up: the socket closes below, without taking in the backlog
+            stopListening();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            stopListening();
         }
-        // Jetty's shutdown is idempotent: this one closes the socket if the acceptor did not, and gives the future.
-        return shutdown();
+        return allClosed;
     }
 }
