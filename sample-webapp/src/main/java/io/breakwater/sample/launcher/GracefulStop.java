@@ -66,7 +66,8 @@ final class GracefulStop {
         CompletableFuture<Void> connectionsClosed = server.stopAccepting();
         if (forced == null) {
             long left = grace.toNanos() - (System.nanoTime() - start);
-            // Both: a connection taken in just now may not have handed its request over yet.
+            // Both: no connection left means no request can arrive, and a request can outlive its connection
+            // (a proxied one whose client went away still holds a backend's connection).
             forced = awaitHurryOr(CompletableFuture.allOf(connectionsClosed, server.inFlight().whenNone()), left);
         }
         if (forced == null) {
