@@ -1,5 +1,6 @@
 package io.breakwater.health;
 
+import io.breakwater.chain.AsyncStarts;
 import io.breakwater.config.ConfigReader;
 import io.breakwater.config.Durations;
 import io.breakwater.config.Parameter;
@@ -54,7 +55,7 @@ public class DrainFilter implements Filter {
         boolean ended = true;
         try {
             chain.doFilter(request, response);
-            if (request.isAsyncStarted()) {
+            if (AsyncStarts.started(request)) {
                 // the container completes an async cycle only after this dispatch returns: the listener is in time
                 request.getAsyncContext().addListener(new Completion());
                 ended = false;
