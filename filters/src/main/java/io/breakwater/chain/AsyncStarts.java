@@ -10,9 +10,9 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 /**
  * Whether the chain started an async cycle in this dispatch, for the filters that ask once their chain returned.
  * {@code ExceptionHandlingFilter} hands the chain a request that notes its {@code startAsync} calls, and the
- * container is asked only when one was made: its own answer takes the connection's lock, which the next request on
- * a kept-alive connection is already contending for once the response is complete (measured at about 3% of the CPU
- * per asking filter, BENCHMARKS.md). Without that request in the chain, the container is asked as usual. A cycle
+ * container is not asked at all: its own answers take the connection's lock, which the next request on a kept-alive
+ * connection (or, behind a proxy, the client thread already writing the backend's answer) is contending for once
+ * the response is under way (measured at about 3% of the CPU per asking filter, BENCHMARKS.md). Without that request in the chain, the container is asked as usual. A cycle
  * that code starts on the container's own request, unwrapped, is not seen: the filters then treat the request as
  * synchronous. Stateless and thread-safe.
  */
@@ -20,19 +20,24 @@ public final class AsyncStarts {
     private AsyncStarts() {
     }
 
-    /** The request to hand down the chain, so that a later {@link #started} can skip the container's lock. */
+    /** The request to hand down the chain, so that a later {@link #startedCycle} can skip the container's lock. */
     public static HttpServletRequest track(HttpServletRequest request) {
         return new Tracked(request);
     }
 
-    /** {@link ServletRequest#isAsyncStarted()}, without the container's lock when no cycle was started. */
-    public static boolean started(ServletRequest request) {
+    /**
+     * The async cycle the chain started in this dispatch, or {@code null} when it stayed synchronous: what
+     * {@code isAsyncStarted() ? getAsyncContext() : null} answers (a cycle started in a dispatch counts as started
+     * until the dispatch returns, even when it already completed), without the container's lock once the request
+     * handed down the chain was {@link #track tracked}.
+     */
+    public static AsyncContext startedCycle(ServletRequest request) {
         for (ServletRequest current = request; ; ) {
             if (current instanceof Tracked) {
-                return ((Tracked) current).started && request.isAsyncStarted();
+                return ((Tracked) current).cycle;
             }
             if (!(current instanceof ServletRequestWrapper)) {
-                return request.isAsyncStarted();
+                return request.isAsyncStarted() ? request.getAsyncContext() : null;
             }
             current = ((ServletRequestWrapper) current).getRequest();
         }
@@ -41,7 +46,7 @@ public final class AsyncStarts {
     /** Notes that the chain started an async cycle; otherwise the request itself. */
     private static final class Tracked extends HttpServletRequestWrapper {
         /** Volatile: a handler may start the cycle from a thread of its own while the filter waits. */
-        private volatile boolean started;
+        private volatile AsyncContext cycle;
 
         Tracked(HttpServletRequest request) {
             super(request);
@@ -49,16 +54,16 @@ public final class AsyncStarts {
 
         @Override
         public AsyncContext startAsync() {
-            AsyncContext async = super.startAsync();
-            started = true;
-            return async;
+            AsyncContext started = super.startAsync();
+            cycle = started;
+            return started;
         }
 
         @Override
         public AsyncContext startAsync(ServletRequest request, ServletResponse response) {
-            AsyncContext async = super.startAsync(request, response);
-            started = true;
-            return async;
+            AsyncContext started = super.startAsync(request, response);
+            cycle = started;
+            return started;
         }
     }
 }

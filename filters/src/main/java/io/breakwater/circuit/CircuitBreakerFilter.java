@@ -13,6 +13,7 @@ import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.metrics.FilterMetrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -106,8 +107,9 @@ public class CircuitBreakerFilter implements Filter {
             } finally {
                 downstream = System.nanoTime() - before;
             }
-            if (AsyncStarts.started(request)) {
-                request.getAsyncContext().addListener(call, request, response);
+            AsyncContext cycle = AsyncStarts.startedCycle(request);
+            if (cycle != null) {
+                cycle.addListener(call, request, response);
             } else {
                 call.answered(request, response);
             }

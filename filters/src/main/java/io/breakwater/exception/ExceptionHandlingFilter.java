@@ -70,8 +70,9 @@ public class ExceptionHandlingFilter implements Filter {
             } finally {
                 downstream = System.nanoTime() - before;
             }
-            if (AsyncStarts.started(tracked)) {
-                listenTo(request.getAsyncContext(), request);
+            AsyncContext cycle = AsyncStarts.startedCycle(tracked);
+            if (cycle != null) {
+                listenTo(cycle, request);
             }
         } catch (Throwable thrown) {
             handle(request, response, thrown);

@@ -5,6 +5,7 @@ import io.breakwater.config.ConfigReader;
 import io.breakwater.config.Durations;
 import io.breakwater.config.Parameter;
 import io.breakwater.config.Parsers;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
@@ -55,9 +56,10 @@ public class DrainFilter implements Filter {
         boolean ended = true;
         try {
             chain.doFilter(request, response);
-            if (AsyncStarts.started(request)) {
+            AsyncContext cycle = AsyncStarts.startedCycle(request);
+            if (cycle != null) {
                 // the container completes an async cycle only after this dispatch returns: the listener is in time
-                request.getAsyncContext().addListener(new Completion());
+                cycle.addListener(new Completion());
                 ended = false;
             }
         } finally {

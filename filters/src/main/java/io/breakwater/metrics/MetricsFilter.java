@@ -6,6 +6,7 @@ import io.breakwater.chain.Priority;
 import io.breakwater.chain.Routes;
 import io.breakwater.config.ConfigReader;
 import io.breakwater.error.BreakwaterException;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
@@ -67,8 +68,9 @@ public class MetricsFilter implements Filter {
             throw thrown;
         }
         afterChain = System.nanoTime();
-        if (AsyncStarts.started(request)) {
-            request.getAsyncContext().addListener(new Completion(route, start, response));
+        AsyncContext cycle = AsyncStarts.startedCycle(request);
+        if (cycle != null) {
+            cycle.addListener(new Completion(route, start, response));
         } else {
             route.finished(afterChain - start, response.getStatus());
         }

@@ -108,8 +108,7 @@ public class TimeoutFilter implements Filter {
             downstream = System.nanoTime() - before;
         }
         try {
-            boolean async = failure == null && timedRequest.startedAsync() && request.isAsyncStarted();
-            if (exchange.returnedInTime(async ? request.getAsyncContext() : null)) {
+            if (exchange.returnedInTime(failure == null ? timedRequest.startedCycle() : null)) {
                 rethrow(failure);
                 return;
             }

@@ -37,12 +37,14 @@ final class TimeoutRequest extends HttpServletRequestWrapper {
     }
 
     /**
-     * Whether the handler started an async cycle through this request. Cheaper than asking the container, whose
-     * answer takes the connection's lock, which the next request on a kept-alive connection is already contending
-     * for once the response is complete; an app that unwraps the request to start a cycle is not seen.
+     * The container's async cycle that the handler started through this request, or {@code null}. Cheaper than
+     * asking the container, whose answer takes the connection's lock, which the next request on a kept-alive
+     * connection (or a proxy's client thread writing the answer) is already contending for; an app that unwraps
+     * the request to start a cycle is not seen.
      */
-    boolean startedAsync() {
-        return async != null;
+    AsyncContext startedCycle() {
+        TimedAsyncContext started = async;
+        return started == null ? null : started.real;
     }
 
     @Override

@@ -30,10 +30,11 @@ public final class Backend implements BackendMBean {
     private final AtomicLong failures = new AtomicLong();
     private volatile boolean healthy = true;
     private volatile double averageNanos;
-    // Guarded by this: the passive ejection's bookkeeping changes together.
-    private int consecutiveFailures;
+    // Written under this lock, as the passive ejection's bookkeeping changes together; the two volatile ones are
+    // read without it on every request, so that choosing a backend and recording a success take no lock.
+    private volatile int consecutiveFailures;
     private int ejections;
-    private Instant ejectedUntil = Instant.MIN;
+    private volatile Instant ejectedUntil = Instant.MIN;
 
     public Backend(URI uri, int weight, Clock clock) {
         this.uri = Objects.requireNonNull(uri);
@@ -79,9 +80,8 @@ public final class Backend implements BackendMBean {
     }
 
     public boolean isEjected() {
-        synchronized (this) {
-            return clock.instant().isBefore(ejectedUntil);
-        }
+        Instant until = ejectedUntil;
+        return until != Instant.MIN && clock.instant().isBefore(until);
     }
 
     @Override
@@ -96,9 +96,8 @@ public final class Backend implements BackendMBean {
 
     @Override
     public String getEjectedUntil() {
-        synchronized (this) {
-            return clock.instant().isBefore(ejectedUntil) ? ejectedUntil.toString() : "";
-        }
+        Instant until = ejectedUntil;
+        return until != Instant.MIN && clock.instant().isBefore(until) ? until.toString() : "";
     }
 
     @Override
@@ -160,8 +159,10 @@ public final class Backend implements BackendMBean {
 
     /** A success resets the count of consecutive failures. */
     public void succeeded() {
-        synchronized (this) {
-            consecutiveFailures = 0;
+        if (consecutiveFailures != 0) {
+            synchronized (this) {
+                consecutiveFailures = 0;
+            }
         }
     }
 
