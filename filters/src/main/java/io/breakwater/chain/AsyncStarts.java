@@ -8,13 +8,13 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 
 /**
- * Whether the chain started an async cycle in this dispatch, for the filters that ask once their chain returned.
- * {@code ExceptionHandlingFilter} hands the chain a request that notes its {@code startAsync} calls, and the
- * container is not asked at all: its own answers take the connection's lock, which the next request on a kept-alive
- * connection (or, behind a proxy, the client thread already writing the backend's answer) is contending for once
- * the response is under way (measured at about 3% of the CPU per asking filter, BENCHMARKS.md). Without that request in the chain, the container is asked as usual. A cycle
- * that code starts on the container's own request, unwrapped, is not seen: the filters then treat the request as
- * synchronous. Stateless and thread-safe.
+ * The async cycle the chain started in this dispatch, for the filters that ask once their chain returned.
+ * {@code ExceptionHandlingFilter} hands the chain a request that notes its {@code startAsync} calls, so the
+ * container is not asked: its own answers take the connection's lock, which the next request on a kept-alive
+ * connection (or, behind a proxy, the client thread already writing the backend's answer) contends for once the
+ * response is under way (about 3% of the CPU per asking filter, BENCHMARKS.md). Without that request in the chain,
+ * the container is asked as usual. A cycle that code starts on the container's own request, unwrapped, is not
+ * seen: the filters then treat the request as synchronous. Stateless and thread-safe.
  */
 public final class AsyncStarts {
     private AsyncStarts() {
