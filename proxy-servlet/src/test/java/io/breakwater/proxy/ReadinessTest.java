@@ -47,6 +47,10 @@ class ReadinessTest {
         Set<Thread> before = breakwaterThreads();
         try (ProxyFixture fixture = ProxyFixture.start(1, "healthCheckInterval", "20ms")) {
             Readiness readiness = readiness(fixture);
+            // the client's scheduler thread starts with the first timeout it is asked for (a health check's)
+            ProxyFixture.await("the client's scheduler started", Duration.ofSeconds(10),
+                    () -> breakwaterThreads().stream()
+                            .anyMatch(thread -> thread.getName().startsWith("breakwater-proxy-proxy-scheduler")));
             Set<Thread> started = breakwaterThreads();
             started.removeAll(before);
             List<String> names = started.stream().map(Thread::getName).sorted().toList();
