@@ -1,13 +1,12 @@
 package io.breakwater.health;
 
+import io.breakwater.chain.AsyncCompletion;
 import io.breakwater.chain.AsyncStarts;
 import io.breakwater.config.ConfigReader;
 import io.breakwater.config.Durations;
 import io.breakwater.config.Parameter;
 import io.breakwater.config.Parsers;
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -59,7 +58,7 @@ public class DrainFilter implements Filter {
             AsyncContext cycle = AsyncStarts.startedCycle(request);
             if (cycle != null) {
                 // the container completes an async cycle only after this dispatch returns: the listener is in time
-                cycle.addListener(new Completion());
+                cycle.addListener(AsyncCompletion.once(this::ended));
                 ended = false;
             }
         } finally {
@@ -117,38 +116,6 @@ public class DrainFilter implements Filter {
                     Durations.format(grace));
         } else {
             LOG.info("web app {} stopping: every request in flight ended", context.getContextPath());
-        }
-    }
-
-    /** Ends an async request's count when its whole async cycle completes, timeouts and errors included. */
-    private final class Completion implements AsyncListener {
-        private boolean counted;
-
-        @Override
-        public void onComplete(AsyncEvent event) {
-            synchronized (this) {
-                if (counted) {
-                    return;
-                }
-                counted = true;
-            }
-            ended();
-        }
-
-        @Override
-        public void onStartAsync(AsyncEvent event) {
-            // a new async cycle drops the listeners; the request is not over yet
-            event.getAsyncContext().addListener(this);
-        }
-
-        @Override
-        public void onTimeout(AsyncEvent event) {
-            // onComplete follows
-        }
-
-        @Override
-        public void onError(AsyncEvent event) {
-            // onComplete follows
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.breakwater.metrics;
 
+import io.breakwater.chain.AsyncCompletion;
 import io.breakwater.chain.AsyncStarts;
 import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
@@ -7,8 +8,6 @@ import io.breakwater.chain.Routes;
 import io.breakwater.config.ConfigReader;
 import io.breakwater.error.BreakwaterException;
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -70,7 +69,8 @@ public class MetricsFilter implements Filter {
         afterChain = System.nanoTime();
         AsyncContext cycle = AsyncStarts.startedCycle(request);
         if (cycle != null) {
-            cycle.addListener(new Completion(route, start, response));
+            cycle.addListener(AsyncCompletion.once(
+                    () -> route.finished(System.nanoTime() - start, response.getStatus())));
         } else {
             route.finished(afterChain - start, response.getStatus());
         }
@@ -88,49 +88,6 @@ public class MetricsFilter implements Filter {
     public void destroy() {
         if (context != null) {
             BreakwaterMetrics.release(context);
-        }
-    }
-
-    /** Records an async request when its whole async cycle completes, errors and timeouts included. */
-    private static final class Completion implements AsyncListener {
-        private final RouteMetrics route;
-        private final long start;
-        private final HttpServletResponse response;
-        private boolean recorded;
-
-        Completion(RouteMetrics route, long start, HttpServletResponse response) {
-            this.route = route;
-            this.start = start;
-            this.response = response;
-        }
-
-        @Override
-        public void onComplete(AsyncEvent event) {
-            // the container calls onComplete once per request, on one thread; the flag guards against a
-            // listener that was added twice
-            synchronized (this) {
-                if (recorded) {
-                    return;
-                }
-                recorded = true;
-            }
-            route.finished(System.nanoTime() - start, response.getStatus());
-        }
-
-        @Override
-        public void onStartAsync(AsyncEvent event) {
-            // startAsync again (in a later dispatch) drops the listeners; the request is not finished yet
-            event.getAsyncContext().addListener(this);
-        }
-
-        @Override
-        public void onTimeout(AsyncEvent event) {
-            // onComplete follows, with the status the timeout was answered with
-        }
-
-        @Override
-        public void onError(AsyncEvent event) {
-            // onComplete follows, with the status the error was answered with
         }
     }
 }
