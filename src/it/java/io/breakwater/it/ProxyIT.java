@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The sample's BalancingProxyServlet, through the whole filter chain, over three real backends. */
@@ -42,6 +43,7 @@ class ProxyIT {
         try (SampleWar sample = SampleWar.deploy()) {
             AtomicInteger done = new AtomicInteger();
             AtomicInteger failed = new AtomicInteger();
+            AtomicLong slowestMillis = new AtomicLong();
             List<String> failures = new ArrayList<>();
             ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
             List<CompletableFuture<Void>> runs = new ArrayList<>();
@@ -49,8 +51,11 @@ class ProxyIT {
                 runs.add(CompletableFuture.runAsync(() -> {
                     for (int i = 0; i < REQUESTS_PER_CLIENT; i++) {
                         try {
+                            long start = System.nanoTime();
                             HttpResponse<String> response = sample.send(HttpRequest.newBuilder(sample.uri("/items"))
                                     .timeout(Duration.ofSeconds(10)).build());
+                            slowestMillis.accumulateAndGet(
+                                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), Math::max);
                             if (response.statusCode() != 200) {
                                 failed.incrementAndGet();
                                 synchronized (failures) {
@@ -77,6 +82,9 @@ class ProxyIT {
 
             assertEquals(0, failed.get(), failures.toString());
             assertTrue(sample.backend(2).requests() > 0);
+            // A try on the frozen backend is backed up by a hedge after 200 ms (the sample's hedgeAfter), so no
+            // request waits for the try timeout (1 s); without the per-try timeout it would wait for the deadline.
+            assertTrue(slowestMillis.get() < 1_000, "slowest request took " + slowestMillis.get() + " ms");
         }
     }
 

@@ -64,7 +64,7 @@ public final class ContenderServer {
             case "backend" -> "hello servlet";
             case "jettyProxy" -> "Jetty ProxyServlet, round-robin";
             case "breakwaterProxy" -> "BalancingProxyServlet (sample settings: least-connections, 1s per try, "
-                    + "checks every 1s) behind " + FilterContender.CHAIN.description();
+                    + "hedge after 200ms, checks every 1s) behind " + FilterContender.CHAIN.description();
             default -> FilterContender.byLabel(contender).map(FilterContender::description).orElse(contender);
         };
     }
@@ -93,6 +93,7 @@ public final class ContenderServer {
                 // the sample's settings (sample-webapp's web.xml); the bench backends answer every path, /health too
                 holder.setInitParameter("strategy", "least-connections");
                 holder.setInitParameter("tryTimeout", "1s");
+                holder.setInitParameter("hedgeAfter", "200ms");
                 holder.setInitParameter("healthCheckPath", "/health");
                 holder.setInitParameter("healthCheckInterval", "1s");
                 holder.setInitParameter("healthCheckTimeout", "500ms");

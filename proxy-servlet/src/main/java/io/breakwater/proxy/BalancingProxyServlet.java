@@ -13,7 +13,6 @@ import io.breakwater.proxy.balance.BackendPool;
 import io.breakwater.proxy.balance.BalanceStrategy;
 import io.breakwater.timeout.TimeoutScheduler;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -22,7 +21,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.management.ObjectName;
 import org.eclipse.jetty.client.BytesRequestContent;
@@ -57,7 +55,9 @@ public class BalancingProxyServlet extends ProxyServlet {
     private transient ForwardedHeaders forwarded;
     private transient ProxyMetrics metrics;
     private transient HealthChecker healthChecker;
-    private transient TimeoutScheduler connectionWaits;
+    private transient TimeoutScheduler timers;
+    private transient ConnectionWait connectionWait;
+    private transient Hedging hedging;
     private transient ObjectName poolMBean;
 
     public BalancingProxyServlet() {
@@ -86,9 +86,11 @@ public class BalancingProxyServlet extends ProxyServlet {
             healthChecker = new HealthChecker(pool, getHttpClient(), config, name);
             healthChecker.start();
         }
-        if (!config.connectionWait.isZero()) {
-            connectionWaits = new TimeoutScheduler("proxy-" + name);
+        if (!config.connectionWait.isZero() || !config.hedgeAfter.isZero()) {
+            timers = new TimeoutScheduler("proxy-" + name);
         }
+        connectionWait = new ConnectionWait(config.connectionWait, timers);
+        hedging = new Hedging(config.hedgeAfter, config.hedgeBudget, timers, pool);
         Readiness.of(getServletContext()).register(readinessName(), this::unready);
     }
 
@@ -114,8 +116,8 @@ public class BalancingProxyServlet extends ProxyServlet {
         if (healthChecker != null) {
             healthChecker.stop();
         }
-        if (connectionWaits != null) {
-            connectionWaits.stop();
+        if (timers != null) {
+            timers.stop();
         }
         if (poolMBean != null) {
             Jmx.unregister(poolMBean);
@@ -125,6 +127,11 @@ public class BalancingProxyServlet extends ProxyServlet {
             BreakwaterMetrics.release(getServletContext());
         }
         super.destroy();
+    }
+
+    /** Hedges in flight now, for tests. */
+    int hedgesInFlight() {
+        return hedging.inFlight();
     }
 
     /** The backends, for tests and embedding code; the same object as the {@code BackendPool} MBean. */
@@ -180,7 +187,6 @@ public class BalancingProxyServlet extends ProxyServlet {
             ErrorResponse.send(request, response, ErrorCode.NO_HEALTHY_BACKENDS, Map.of("Retry-After", retryAfter()));
             return;
         }
-        request.setAttribute(Exchange.ATTRIBUTE, exchange);
         // The proxy request carries its own timeout; the servlet's async cycle must not end first.
         request.startAsync().setTimeout(0);
         attempt(exchange, backend);
@@ -188,24 +194,7 @@ public class BalancingProxyServlet extends ProxyServlet {
 
     private Backend choose(Exchange exchange) {
         List<Backend> candidates = pool.candidates(exchange.tried());
-        return candidates.isEmpty() ? null : strategy.choose(candidates, hashKey(exchange));
-    }
-
-    private String hashKey(Exchange exchange) {
-        String key = config.hashKey;
-        HttpServletRequest request = exchange.request();
-        String value = null;
-        if (key.startsWith("header:")) {
-            value = request.getHeader(key.substring("header:".length()));
-        } else if (key.startsWith("cookie:") && request.getCookies() != null) {
-            String cookieName = key.substring("cookie:".length());
-            for (Cookie cookie : request.getCookies()) {
-                if (cookie.getName().equals(cookieName)) {
-                    value = cookie.getValue();
-                }
-            }
-        }
-        return value != null ? value : exchange.clientAddress();
+        return candidates.isEmpty() ? null : strategy.choose(candidates, exchange.hashKey(config.hashKey));
     }
 
     private String retryAfter() {
@@ -213,19 +202,69 @@ public class BalancingProxyServlet extends ProxyServlet {
         return Long.toString(Math.max(1, seconds));
     }
 
-    /** Sends one try of the exchange to a backend; its answer comes to an {@link AttemptListener}. */
+    /** Sends the first try, or the next after a failed one; its answer comes to an {@link AttemptListener}. */
     private void attempt(Exchange exchange, Backend backend) {
-        HttpServletRequest request = exchange.request();
         Duration budget = exchange.budget(config.tryTimeout);
         if (budget.isZero()) {
             fail(exchange, ErrorCode.BACKEND_TIMEOUT);
             return;
         }
-        Exchange.Attempt attempt = exchange.begin(backend, budget);
+        Exchange.Attempt attempt = exchange.begin(backend, budget, false);
         if (exchange.attempts() > 1) {
             metrics.retry();
         }
-        Request proxyRequest = newProxyRequest(request, rewriteTarget(request));
+        send(exchange, attempt, newTry(exchange, attempt));
+    }
+
+    /**
+     * Backs up a try that has had no answer for {@code hedgeAfter} with a try on another backend; the first answer
+     * to begin wins. When the hedge budget is spent, asks again {@code hedgeAfter} later. Runs on the timer's
+     * thread, and reads the client's request under the exchange's monitor, so that a winning answer cannot
+     * complete the request meanwhile.
+     */
+    private void hedge(Exchange exchange, Exchange.Attempt slow) {
+        Exchange.Attempt attempt;
+        Request proxyRequest;
+        synchronized (exchange) {
+            Duration budget = exchange.budget(config.tryTimeout);
+            if (slow.begun || slow.ended || !exchange.mayHedge() || exchange.attempts() >= config.maxAttempts
+                    || budget.isZero()) {
+                return;
+            }
+            Backend backend = choose(exchange);
+            if (backend == null) {
+                return;
+            }
+            if (!hedging.acquire()) {
+                metrics.hedgeOverBudget();
+                hedging.arm(slow, () -> hedge(exchange, slow));
+                return;
+            }
+            attempt = exchange.begin(backend, budget, true);
+            proxyRequest = newTry(exchange, attempt);
+        }
+        metrics.hedge();
+        send(exchange, attempt, proxyRequest);
+    }
+
+    private void send(Exchange exchange, Exchange.Attempt attempt, Request proxyRequest) {
+        attempt.backend.begin();
+        if (!attempt.hedge && hedgeable(exchange)) {
+            hedging.arm(attempt, () -> hedge(exchange, attempt));
+        }
+        proxyRequest.send(new AttemptListener(exchange, attempt));
+    }
+
+    /** A request whose second try could not do harm: idempotent (or allowed not to be) with a replayable body. */
+    private boolean hedgeable(Exchange exchange) {
+        return hedging.enabled() && exchange.isReplayable()
+                && (config.retryNonIdempotent || FailoverPolicy.isIdempotent(exchange.request().getMethod()));
+    }
+
+    /** One try's request to the chosen backend, with its headers, body and timeout. */
+    private Request newTry(Exchange exchange, Exchange.Attempt attempt) {
+        HttpServletRequest request = exchange.request();
+        Request proxyRequest = newProxyRequest(request, target(attempt.backend, request));
         copyRequestHeaders(request, proxyRequest);
         addProxyHeaders(request, proxyRequest);
         Map<String, String> extra = config.requestHeaders.resolve(exchange.clientAddress(), exchange.requestId());
@@ -233,10 +272,10 @@ public class BalancingProxyServlet extends ProxyServlet {
             // The body is complete or streamed already; the backend need not ask for it.
             headers.remove(HttpHeader.EXPECT);
             headers.put(RequestIds.HEADER, exchange.requestId());
-            headers.put(DEADLINE_HEADER, Long.toString(budget.toMillis()));
+            headers.put(DEADLINE_HEADER, Long.toString(attempt.budget.toMillis()));
             extra.forEach(headers::put);
         });
-        proxyRequest.timeout(budget.toMillis(), TimeUnit.MILLISECONDS);
+        proxyRequest.timeout(attempt.budget.toMillis(), TimeUnit.MILLISECONDS);
         if (exchange.body() != null) {
             proxyRequest.body(new BytesRequestContent(contentType(request), exchange.body()));
         } else if (exchange.streamedBody() != null) {
@@ -252,33 +291,8 @@ public class BalancingProxyServlet extends ProxyServlet {
         // Begin comes before any byte is written, on the sending thread: a try that never began never reached
         // the backend. (Commit is no such proof: its notice can race with the failure of a closed connection.)
         proxyRequest.onRequestBegin(begun -> attempt.connected = true);
-        limitConnectionWait(proxyRequest, attempt);
-        backend.begin();
-        sendProxyRequest(request, exchange.response(), proxyRequest);
-    }
-
-    /**
-     * Gives up on a backend whose connections stay busy past {@code connectionWait}: nothing was sent, so the
-     * request may go to another backend whatever its method. Every request passes the client's queue, if only
-     * for a moment, so the wait is timed on Breakwater's lock-free scheduler rather than the client's.
-     */
-    private void limitConnectionWait(Request proxyRequest, Exchange.Attempt attempt) {
-        if (connectionWaits == null) {
-            return;
-        }
-        proxyRequest.onRequestQueued(queued -> {
-            TimeoutScheduler.Entry wait;
-            try {
-                wait = connectionWaits.schedule(() -> {
-                    if (!attempt.connected) {
-                        proxyRequest.abort(new NoConnectionInTime());
-                    }
-                }, config.connectionWait);
-            } catch (RejectedExecutionException stopping) {
-                return; // the servlet is being destroyed: its last requests wait as long as the client lets them
-            }
-            proxyRequest.onRequestBegin(begun -> wait.cancel());
-        });
+        connectionWait.limit(proxyRequest, attempt);
+        return proxyRequest;
     }
 
     private static String contentType(HttpServletRequest request) {
@@ -287,10 +301,8 @@ public class BalancingProxyServlet extends ProxyServlet {
     }
 
     /** The chosen backend and the client's path and query: neither the target's host nor Host can change it. */
-    @Override
-    protected String rewriteTarget(HttpServletRequest request) {
-        Exchange exchange = (Exchange) request.getAttribute(Exchange.ATTRIBUTE);
-        StringBuilder target = new StringBuilder(exchange.current().backend.key()).append(request.getRequestURI());
+    private static String target(Backend backend, HttpServletRequest request) {
+        StringBuilder target = new StringBuilder(backend.key()).append(request.getRequestURI());
         String query = request.getQueryString();
         if (query != null) {
             target.append('?').append(query);
@@ -305,14 +317,12 @@ public class BalancingProxyServlet extends ProxyServlet {
         forwarded.addXForwarded(clientRequest, proxyRequest);
     }
 
-    @Override
-    protected Response.Listener newProxyResponseListener(HttpServletRequest request, HttpServletResponse response) {
-        return new AttemptListener(request, response, (Exchange) request.getAttribute(Exchange.ATTRIBUTE));
-    }
-
-    /** After a failed try: the next backend, or the answer that ends the exchange. */
-    private void afterFailure(Exchange exchange, Failure failure, Result result) {
-        if (exchange.current().discarded || failover.mayRetry(exchange, failure)) {
+    /** After the last try in flight failed with no answer accepted: the next backend, or the failure's answer. */
+    private void afterFailure(Exchange exchange, Exchange.Attempt attempt, Failure failure, Result result) {
+        // A dropped answer is gone: the next try is taken whenever one is left, as when it was dropped.
+        boolean retry = attempt.discarded ? exchange.attempts() < config.maxAttempts
+                : failover.mayRetry(exchange, failure);
+        if (retry) {
             Backend next = choose(exchange);
             if (next != null) {
                 attempt(exchange, next);
@@ -325,7 +335,7 @@ public class BalancingProxyServlet extends ProxyServlet {
                     result.getFailure());
             return;
         }
-        fail(exchange, failure == Failure.TIMEOUT || isTimeout(result.getFailure())
+        fail(exchange, failure == Failure.TIMEOUT || FailoverPolicy.isTimeout(result.getFailure())
                 ? ErrorCode.BACKEND_TIMEOUT : ErrorCode.BACKEND_ERROR);
     }
 
@@ -343,69 +353,40 @@ public class BalancingProxyServlet extends ProxyServlet {
         }
     }
 
-    private static Failure classify(Exchange.Attempt attempt, Throwable failure) {
-        if (failure instanceof FailoverStatus) {
-            return Failure.STATUS;
-        }
-        if (!attempt.connected || causedBy(failure, java.net.ConnectException.class)) {
-            return Failure.NOT_SENT;
-        }
-        return isTimeout(failure) ? Failure.TIMEOUT : Failure.RESET;
-    }
-
-    private static boolean isTimeout(Throwable failure) {
-        return causedBy(failure, java.util.concurrent.TimeoutException.class)
-                || causedBy(failure, java.net.SocketTimeoutException.class);
-    }
-
-    private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Marks a try that found no free connection to its backend in time. */
-    private static final class NoConnectionInTime extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        NoConnectionInTime() {
-            super("no connection in time", null, false, false);
-        }
-    }
-
-    /** Marks an answer dropped for a failover status; no stack trace, it is not an error of the proxy. */
-    private static final class FailoverStatus extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        FailoverStatus() {
-            super("failover status", null, false, false);
-        }
-    }
-
     /**
      * Receives one try's answer: drops it for a try elsewhere when its status calls for failover and another try
-     * is allowed, else passes it to the client as Jetty's listener does.
+     * is allowed or in flight, drops it when another try's answer won the race, else passes it to the client as
+     * Jetty's listener does.
      */
     private final class AttemptListener extends ProxyResponseListener {
         private final Exchange exchange;
         private final Exchange.Attempt attempt;
 
-        AttemptListener(HttpServletRequest request, HttpServletResponse response, Exchange exchange) {
-            super(request, response);
+        AttemptListener(Exchange exchange, Exchange.Attempt attempt) {
+            super(exchange.request(), exchange.response());
             this.exchange = exchange;
-            this.attempt = exchange.current();
+            this.attempt = attempt;
         }
 
         @Override
         public void onBegin(Response serverResponse) {
             attempt.begun = true;
+            attempt.cancelHedge();
+            if (exchange.lostTo(attempt)) {
+                attempt.lost = true;
+                return;
+            }
             if (config.failoverStatuses.contains(serverResponse.getStatus())
-                    && failover.mayRetry(exchange, Failure.STATUS)) {
+                    && (exchange.othersPending() || failover.mayRetry(exchange, Failure.STATUS))) {
                 attempt.discarded = true;
                 return;
+            }
+            if (!exchange.win(attempt)) {
+                attempt.lost = true;
+                return;
+            }
+            if (attempt.hedge) {
+                metrics.hedgeWon();
             }
             super.onBegin(serverResponse);
         }
@@ -413,7 +394,10 @@ public class BalancingProxyServlet extends ProxyServlet {
         @Override
         public void onHeaders(Response serverResponse) {
             if (attempt.discarded) {
-                serverResponse.abort(new FailoverStatus());
+                serverResponse.abort(new FailoverPolicy.FailoverStatus());
+                return;
+            }
+            if (attempt.lost) {
                 return;
             }
             super.onHeaders(serverResponse);
@@ -422,17 +406,25 @@ public class BalancingProxyServlet extends ProxyServlet {
 
         @Override
         public void onContent(Response serverResponse, Content.Chunk chunk, Runnable demander) {
-            if (!attempt.discarded) {
+            if (attempt.lost) {
+                // Read to its end and dropped, so that the connection stays usable.
+                demander.run();
+            } else if (!attempt.discarded) {
                 super.onContent(serverResponse, chunk, demander);
             }
         }
 
         @Override
         public void onComplete(Result result) {
+            attempt.ended = true;
+            attempt.cancelHedge();
             Backend backend = attempt.backend;
             long nanos = System.nanoTime() - attempt.startNanos;
             backend.end(nanos);
             metrics.latency(backend, nanos);
+            if (attempt.hedge) {
+                hedging.release();
+            }
             boolean backendFailed = result.isFailed()
                     || config.failoverStatuses.contains(result.getResponse().getStatus());
             if (backendFailed) {
@@ -440,25 +432,30 @@ public class BalancingProxyServlet extends ProxyServlet {
             } else {
                 backend.succeeded();
             }
-            if (result.isSucceeded() && !attempt.discarded) {
-                if (exchange.failedOver()) {
-                    metrics.failover();
+            switch (exchange.end(attempt)) {
+                case LOST, OTHERS_PENDING -> {
+                    // the client's answer is another try's
                 }
-                super.onComplete(result);
-                return;
-            }
-            Failure failure = classify(attempt, result.getFailure());
-            if (attempt.begun && !attempt.discarded) {
-                // Part of an answer has been taken: it cannot be replaced by another backend's.
-                failure = Failure.RESET;
-                if (exchange.response().isCommitted()) {
-                    super.onComplete(result);
-                    return;
+                case WON -> {
+                    if (result.isSucceeded()) {
+                        if (exchange.failedOver()) {
+                            metrics.failover();
+                        }
+                        super.onComplete(result);
+                    } else if (exchange.response().isCommitted()) {
+                        // Part of the answer is with the client: it cannot be replaced by another backend's.
+                        super.onComplete(result);
+                    } else if (failover.mayRetry(exchange, Failure.RESET) && exchange.reopen(attempt)) {
+                        // The answer broke while still in the response's buffer: drop it, ask elsewhere.
+                        exchange.response().reset();
+                        afterFailure(exchange, attempt, Failure.RESET, result);
+                    } else {
+                        fail(exchange, FailoverPolicy.isTimeout(result.getFailure())
+                                ? ErrorCode.BACKEND_TIMEOUT : ErrorCode.BACKEND_ERROR);
+                    }
                 }
-                fail(exchange, isTimeout(result.getFailure()) ? ErrorCode.BACKEND_TIMEOUT : ErrorCode.BACKEND_ERROR);
-                return;
+                case LAST -> afterFailure(exchange, attempt, FailoverPolicy.classify(attempt, result.getFailure()), result);
             }
-            afterFailure(exchange, failure, result);
         }
     }
 }

@@ -2,6 +2,8 @@ package io.breakwater.proxy;
 
 import io.breakwater.proxy.balance.Backend;
 import io.breakwater.timeout.Deadline;
+import io.breakwater.timeout.TimeoutScheduler;
+import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.InputStream;
@@ -12,12 +14,13 @@ import java.util.Set;
 
 /**
  * One client request on its way through the proxy: its body (buffered for replay, or a stream), the backends it
- * has tried and the attempt in progress. Attempts run one after another, each completing before the next starts,
- * so fields are written by one thread at a time; they are volatile for the hand-over between client threads.
+ * has tried, the tries in flight and the one whose answer the client gets. Tries run one after another, except a
+ * hedge, which runs beside the try it backs up: the first of them whose answer begins with an acceptable status
+ * wins, and only the winner touches the client's response. Thread-safe: the bookkeeping is guarded by the
+ * exchange's monitor, and a hedge reads the client's request under it, so that the winner cannot complete the
+ * request meanwhile.
  */
 final class Exchange {
-    static final String ATTRIBUTE = Exchange.class.getName();
-
     private final HttpServletRequest request;
     private final HttpServletResponse response;
     private final String requestId;
@@ -26,25 +29,55 @@ final class Exchange {
     private final InputStream streamedBody;
     private final Optional<Deadline> deadline;
     private final Set<Backend> tried = new HashSet<>();
-    private volatile Backend firstBackend;
-    private volatile Attempt current;
+    private Backend firstBackend;
+    private Attempt winner;
+    private int pending;
+    private boolean hedged;
 
     /** One try on one backend. */
     static final class Attempt {
         final Backend backend;
         final long startNanos = System.nanoTime();
         final Duration budget;
+        /** Sent beside a slow try rather than after a failed one. */
+        final boolean hedge;
         /** A connection to the backend was taken for the request; before that, nothing can have reached it. */
         volatile boolean connected;
         /** The backend's answer began. */
         volatile boolean begun;
         /** The answer has a failover status and is dropped for a try elsewhere. */
         volatile boolean discarded;
+        /** The try is over, answered or failed. */
+        volatile boolean ended;
+        /** Another try's answer won: this one is read to its end and dropped. */
+        volatile boolean lost;
+        /** The timer that sends a hedge when this try is slow; {@code null} when there is none. */
+        volatile TimeoutScheduler.Entry hedgeTimer;
 
-        Attempt(Backend backend, Duration budget) {
+        Attempt(Backend backend, Duration budget, boolean hedge) {
             this.backend = backend;
             this.budget = budget;
+            this.hedge = hedge;
         }
+
+        void cancelHedge() {
+            TimeoutScheduler.Entry timer = hedgeTimer;
+            if (timer != null) {
+                timer.cancel();
+            }
+        }
+    }
+
+    /** What the end of a try means for the exchange. */
+    enum Ending {
+        /** Its answer is the client's. */
+        WON,
+        /** Another try's answer is the client's; this one leaves no trace on the client. */
+        LOST,
+        /** It failed while another try is still in flight: that one decides. */
+        OTHERS_PENDING,
+        /** It failed and no try is left in flight: retry or answer the failure. */
+        LAST
     }
 
     Exchange(HttpServletRequest request, HttpServletResponse response, String requestId, String clientAddress,
@@ -84,6 +117,25 @@ final class Exchange {
         return streamedBody;
     }
 
+    /**
+     * What the hash strategy hashes for {@code hashKey}: the named header's or cookie's value, else the client's
+     * address.
+     */
+    String hashKey(String key) {
+        String value = null;
+        if (key.startsWith("header:")) {
+            value = request.getHeader(key.substring("header:".length()));
+        } else if (key.startsWith("cookie:") && request.getCookies() != null) {
+            String cookieName = key.substring("cookie:".length());
+            for (Cookie cookie : request.getCookies()) {
+                if (cookie.getName().equals(cookieName)) {
+                    value = cookie.getValue();
+                }
+            }
+        }
+        return value != null ? value : clientAddress;
+    }
+
     boolean isReplayable() {
         return streamedBody == null;
     }
@@ -119,25 +171,64 @@ final class Exchange {
         return remaining.compareTo(tryTimeout) < 0 ? remaining : tryTimeout;
     }
 
-    Attempt begin(Backend backend, Duration budget) {
-        synchronized (this) {
-            tried.add(backend);
-        }
+    synchronized Attempt begin(Backend backend, Duration budget, boolean hedge) {
+        tried.add(backend);
         if (firstBackend == null) {
             firstBackend = backend;
         }
-        Attempt attempt = new Attempt(backend, budget);
-        current = attempt;
-        return attempt;
+        pending++;
+        hedged |= hedge;
+        return new Attempt(backend, budget, hedge);
     }
 
-    Attempt current() {
-        return current;
+    /** Whether a hedge may still back up a try: none was sent yet, no answer won, a try is in flight. */
+    synchronized boolean mayHedge() {
+        return !hedged && winner == null && pending > 0;
+    }
+
+    /** Makes this try's answer the client's, unless another try's answer won first. */
+    synchronized boolean win(Attempt attempt) {
+        if (winner == null) {
+            winner = attempt;
+        }
+        return winner == attempt;
+    }
+
+    /** Whether another try's answer is the client's. */
+    synchronized boolean lostTo(Attempt attempt) {
+        return winner != null && winner != attempt;
+    }
+
+    /** Whether another try is in flight with no answer won yet, so that a failover answer can be dropped. */
+    synchronized boolean othersPending() {
+        return pending > 1 && winner == null;
+    }
+
+    /**
+     * Gives up the won place of a try whose answer broke before any byte of it reached the client, so that a next
+     * try can win; not while another try is in flight, whose answer was dropped already.
+     */
+    synchronized boolean reopen(Attempt attempt) {
+        if (winner != attempt || pending > 0) {
+            return false;
+        }
+        winner = null;
+        return true;
+    }
+
+    synchronized Ending end(Attempt attempt) {
+        pending--;
+        if (winner == attempt) {
+            return Ending.WON;
+        }
+        if (winner != null) {
+            return Ending.LOST;
+        }
+        return pending > 0 ? Ending.OTHERS_PENDING : Ending.LAST;
     }
 
     /** Whether the answer came from another backend than the first one chosen. */
-    boolean failedOver() {
-        Attempt attempt = current;
-        return attempt != null && attempt.backend != firstBackend;
+    synchronized boolean failedOver() {
+        return winner != null && winner.backend != firstBackend;
     }
 }

@@ -4,8 +4,9 @@ import io.breakwater.proxy.balance.BackendPool;
 import java.util.Set;
 
 /**
- * Decides whether a failed attempt may move to another backend, as a list of reasons not to (after OkHttp's
- * {@code recover()}): each guard clause is one reason. Immutable and thread-safe.
+ * Tells what a failed try was, from its failure, and decides whether it may move to another backend, as a list
+ * of reasons not to (after OkHttp's {@code recover()}): each guard clause is one reason. Immutable and
+ * thread-safe.
  */
 final class FailoverPolicy {
     /** The attempts a request gets when {@code maxAttempts} is not set. */
@@ -62,5 +63,48 @@ final class FailoverPolicy {
 
     static boolean isIdempotent(String method) {
         return IDEMPOTENT.contains(method);
+    }
+
+    /** How a try went wrong, from what its failure says. */
+    static Failure classify(Exchange.Attempt attempt, Throwable failure) {
+        if (failure instanceof FailoverStatus) {
+            return Failure.STATUS;
+        }
+        if (!attempt.connected || causedBy(failure, java.net.ConnectException.class)) {
+            return Failure.NOT_SENT;
+        }
+        return isTimeout(failure) ? Failure.TIMEOUT : Failure.RESET;
+    }
+
+    static boolean isTimeout(Throwable failure) {
+        return causedBy(failure, java.util.concurrent.TimeoutException.class)
+                || causedBy(failure, java.net.SocketTimeoutException.class);
+    }
+
+    private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Marks a try that found no free connection to its backend in time. */
+    static final class NoConnectionInTime extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NoConnectionInTime() {
+            super("no connection in time", null, false, false);
+        }
+    }
+
+    /** Marks an answer dropped for a failover status; no stack trace, it is not an error of the proxy. */
+    static final class FailoverStatus extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        FailoverStatus() {
+            super("failover status", null, false, false);
+        }
     }
 }

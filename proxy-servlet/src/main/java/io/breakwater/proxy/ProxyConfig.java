@@ -44,6 +44,10 @@ public final class ProxyConfig {
             Parameter.of("maxQueuedPerBackend", COMPONENT, "1024", Parsers.integer(1, 1_000_000));
     public static final Parameter<Duration> CONNECTION_WAIT = Parameter.of("connectionWait", COMPONENT, "1s",
             Parsers.durationOrOff(Duration.ofMillis(1), Duration.ofMinutes(1)));
+    public static final Parameter<Duration> HEDGE_AFTER = Parameter.of("hedgeAfter", COMPONENT, "off",
+            Parsers.durationOrOff(Duration.ofMillis(1), Duration.ofMinutes(1)));
+    public static final Parameter<Float> HEDGE_BUDGET =
+            Parameter.of("hedgeBudget", COMPONENT, "20", Parsers.percentage());
     public static final Parameter<Integer> EJECT_AFTER_FAILURES =
             Parameter.of("ejectAfterFailures", COMPONENT, "3", Parsers.integer(1, 1000));
     public static final Parameter<Duration> EJECTION_TIME = Parameter.of("ejectionTime", COMPONENT, "30s",
@@ -78,9 +82,10 @@ public final class ProxyConfig {
     /** Every parameter, for the README check. */
     public static final List<Parameter<?>> PARAMETERS = List.of(BACKENDS, STRATEGY, HASH_KEY, MAX_ATTEMPTS,
             TRY_TIMEOUT, CONNECT_TIMEOUT, FAILOVER_STATUSES, RETRY_NON_IDEMPOTENT, REPLAY_BUFFER_SIZE, MAX_BODY_SIZE,
-            MAX_CONNECTIONS_PER_BACKEND, MAX_QUEUED_PER_BACKEND, CONNECTION_WAIT, EJECT_AFTER_FAILURES, EJECTION_TIME,
-            MAX_EJECTION_TIME, MAX_EJECTED_PERCENT, HEALTH_CHECK_PATH, HEALTH_CHECK_INTERVAL, HEALTH_CHECK_TIMEOUT,
-            HEALTH_CHECK_STATUSES, HEALTHY_AFTER, UNHEALTHY_AFTER, TRUSTED_PROXIES, REQUEST_HEADERS);
+            MAX_CONNECTIONS_PER_BACKEND, MAX_QUEUED_PER_BACKEND, CONNECTION_WAIT, HEDGE_AFTER, HEDGE_BUDGET,
+            EJECT_AFTER_FAILURES, EJECTION_TIME, MAX_EJECTION_TIME, MAX_EJECTED_PERCENT, HEALTH_CHECK_PATH,
+            HEALTH_CHECK_INTERVAL, HEALTH_CHECK_TIMEOUT, HEALTH_CHECK_STATUSES, HEALTHY_AFTER, UNHEALTHY_AFTER, TRUSTED_PROXIES,
+            REQUEST_HEADERS);
 
     final List<BackendSpec> backends;
     final String strategy;
@@ -95,6 +100,8 @@ public final class ProxyConfig {
     final int maxConnectionsPerBackend;
     final int maxQueuedPerBackend;
     final Duration connectionWait;
+    final Duration hedgeAfter;
+    final float hedgeBudget;
     final int ejectAfterFailures;
     final Duration ejectionTime;
     final Duration maxEjectionTime;
@@ -122,6 +129,8 @@ public final class ProxyConfig {
         maxConnectionsPerBackend = reader.get(MAX_CONNECTIONS_PER_BACKEND);
         maxQueuedPerBackend = reader.get(MAX_QUEUED_PER_BACKEND);
         connectionWait = reader.get(CONNECTION_WAIT);
+        hedgeAfter = reader.get(HEDGE_AFTER);
+        hedgeBudget = reader.get(HEDGE_BUDGET);
         ejectAfterFailures = reader.get(EJECT_AFTER_FAILURES);
         ejectionTime = reader.get(EJECTION_TIME);
         maxEjectionTime = reader.get(MAX_EJECTION_TIME);

@@ -15,7 +15,7 @@ import javax.management.ObjectName;
 /**
  * The proxy's figures in the app's registry, under {@code proxy.<servlet name>.}: per backend
  * ({@code backend.<host:port>.requests}, {@code failures}, {@code inFlight}, {@code healthy}, {@code latency}) and
- * the counts of {@code retries} and {@code failovers}; and one {@code Backend} MBean per backend. Thread-safe.
+ * the counts of {@code retries}, {@code failovers}, {@code hedges}, {@code hedgeWins} and {@code hedgesOverBudget}; and one {@code Backend} MBean per backend. Thread-safe.
  */
 final class ProxyMetrics {
     private final MetricRegistry registry;
@@ -24,6 +24,9 @@ final class ProxyMetrics {
     private final String prefix;
     private final Counter retries;
     private final Counter failovers;
+    private final Counter hedges;
+    private final Counter hedgeWins;
+    private final Counter hedgesOverBudget;
     private final Map<Backend, Timer> latencies = new ConcurrentHashMap<>();
     private final Map<Backend, ObjectName> mbeans = new ConcurrentHashMap<>();
 
@@ -34,6 +37,9 @@ final class ProxyMetrics {
         this.prefix = "proxy." + servletName + ".";
         this.retries = registry.counter(prefix + "retries");
         this.failovers = registry.counter(prefix + "failovers");
+        this.hedges = registry.counter(prefix + "hedges");
+        this.hedgeWins = registry.counter(prefix + "hedgeWins");
+        this.hedgesOverBudget = registry.counter(prefix + "hedgesOverBudget");
     }
 
     void added(Backend backend) {
@@ -71,10 +77,25 @@ final class ProxyMetrics {
         failovers.inc();
     }
 
+    void hedge() {
+        hedges.inc();
+    }
+
+    void hedgeWon() {
+        hedgeWins.inc();
+    }
+
+    void hedgeOverBudget() {
+        hedgesOverBudget.inc();
+    }
+
     void close() {
         mbeans.keySet().forEach(this::removed);
         registry.remove(prefix + "retries");
         registry.remove(prefix + "failovers");
+        registry.remove(prefix + "hedges");
+        registry.remove(prefix + "hedgeWins");
+        registry.remove(prefix + "hedgesOverBudget");
     }
 
     private String backendPrefix(Backend backend) {

@@ -47,6 +47,12 @@ class ProxyConfigTest {
         assertEquals("trustedProxies must be a comma-separated list of IP addresses, but was \"proxy.local\"",
                 assertThrows(ConfigException.class, () -> read(
                         merge(backends, "trustedProxies", "proxy.local"), Map.of())).getMessage());
+        assertEquals("hedgeAfter must be a duration between 1ms and 1m, or off, but was \"-5ms\"",
+                assertThrows(ConfigException.class, () -> read(
+                        merge(backends, "hedgeAfter", "-5ms"), Map.of())).getMessage());
+        assertEquals("hedgeBudget must be a percentage greater than 0 and at most 100, but was \"0\"",
+                assertThrows(ConfigException.class, () -> read(
+                        merge(backends, "hedgeBudget", "0"), Map.of())).getMessage());
         assertEquals("hashKey must be ip, header:NAME or cookie:NAME, but was \"header:\"",
                 assertThrows(ConfigException.class, () -> read(
                         merge(backends, "hashKey", "header:"), Map.of())).getMessage());
@@ -58,7 +64,7 @@ class ProxyConfigTest {
 
     @Test
     void everyParameterIsListed() {
-        assertEquals(25, ProxyConfig.PARAMETERS.size());
+        assertEquals(27, ProxyConfig.PARAMETERS.size());
         assertEquals(List.of("backends"), ProxyConfig.PARAMETERS.stream().filter(p -> p.defaultText() == null)
                 .map(p -> p.name()).toList());
     }

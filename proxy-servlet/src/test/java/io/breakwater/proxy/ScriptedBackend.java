@@ -171,6 +171,23 @@ final class ScriptedBackend implements AutoCloseable {
                     return true;
                 }
             }
+            String breakBody = query.getValue("breakBody");
+            if (breakBody != null) {
+                // headers and part of the body, then the connection breaks: as when the backend dies mid-answer
+                String key = query.getValue("key");
+                int seen = BY_KEY.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+                if (seen <= Integer.parseInt(breakBody)) {
+                    response.setStatus(200);
+                    response.getHeaders().put("X-Backend", name);
+                    response.getHeaders().put("Content-Length", 100);
+                    response.write(false, java.nio.ByteBuffer.wrap("partial".getBytes(
+                            java.nio.charset.StandardCharsets.US_ASCII)), Callback.from(() -> {
+                                request.getConnectionMetaData().getConnection().getEndPoint().close();
+                                callback.failed(new IOException("connection broken by the script"));
+                            }, callback::failed));
+                    return true;
+                }
+            }
             String delay = query.getValue("delayMs");
             if (delay != null) {
                 never.await(Long.parseLong(delay), TimeUnit.MILLISECONDS);

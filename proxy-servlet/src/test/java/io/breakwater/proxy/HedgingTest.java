@@ -1,0 +1,117 @@
+package io.breakwater.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.breakwater.proxy.balance.Backend;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class HedgingTest {
+
+    @Test
+    void aGetWithNoAnswerAfterHedgeAfterIsAnsweredByAnotherBackend() throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.start(2, "strategy", "round-robin", "hedgeAfter", "100ms",
+                "tryTimeout", "10s", "healthCheckPath", "off")) {
+            fixture.backend(0).freeze();
+            // round-robin sends one of the two to the frozen backend first; without a hedge it would wait 10 s
+            for (int i = 0; i < 2; i++) {
+                long start = System.nanoTime();
+                HttpResponse<String> response = fixture.get("/x");
+                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertEquals(200, response.statusCode());
+                assertEquals("b1", response.body());
+                assertTrue(millis < 3_000, "took " + millis + " ms");
+            }
+            Backend slow = backend(fixture, 0);
+            long hedges = counter(fixture, "hedges");
+            assertTrue(hedges >= 1, "hedges: " + hedges);
+            assertEquals(hedges, counter(fixture, "hedgeWins"));
+            assertEquals(hedges, slow.getInFlight(), "the frozen backend's tries are still in flight");
+            assertEquals(0, counter(fixture, "retries"));
+
+            // The frozen backend's late answers are read and dropped; they count as successes, not failures.
+            fixture.backend(0).thaw();
+            ProxyFixture.await("the late answer is read", Duration.ofSeconds(5), () -> slow.getInFlight() == 0);
+            assertEquals(0, slow.getFailures());
+            assertEquals(0, fixture.servlet.hedgesInFlight());
+        }
+    }
+
+    @Test
+    void aPostIsNotHedged() throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.start(2, "strategy", "round-robin", "hedgeAfter", "50ms",
+                "tryTimeout", "500ms", "healthCheckPath", "off")) {
+            fixture.backend(0).freeze();
+            List<Integer> statuses = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                statuses.add(fixture.proxy.send(HttpRequest.newBuilder(fixture.proxy.uri("/orders"))
+                        .POST(HttpRequest.BodyPublishers.ofString("x")).build()).statusCode());
+            }
+            assertEquals(List.of(200, 504), statuses.stream().sorted().toList());
+            assertEquals(0, counter(fixture, "hedges"));
+            assertEquals(1, fixture.backend(1).requests());
+        }
+    }
+
+    @Test
+    void aFastAnswerIsNotHedged() throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.start(2, "hedgeAfter", "1s", "healthCheckPath", "off")) {
+            for (int i = 0; i < 20; i++) {
+                assertEquals(200, fixture.get("/x").statusCode());
+            }
+            assertEquals(0, counter(fixture, "hedges"));
+            assertEquals(20, fixture.backend(0).requests() + fixture.backend(1).requests());
+        }
+    }
+
+    @Test
+    void hedgesInFlightStayWithinTheMinimumWhenTheBudgetIsSmaller() throws Exception {
+        assertHedgesInFlightCappedAt(Hedging.MIN_IN_FLIGHT, "20");
+    }
+
+    @Test
+    void hedgesInFlightStayWithinTheBudgetsShareOfRequests() throws Exception {
+        assertHedgesInFlightCappedAt(5, "50");
+    }
+
+    /** Ten GETs to two frozen backends: each asks for a hedge every 50 ms; only the budget's share gets one. */
+    private static void assertHedgesInFlightCappedAt(int cap, String budget) throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.start(2, "hedgeAfter", "50ms", "hedgeBudget", budget,
+                "tryTimeout", "3s", "maxAttempts", "2", "healthCheckPath", "off", "ejectAfterFailures", "100")) {
+            fixture.backend(0).freeze();
+            fixture.backend(1).freeze();
+            List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                answers.add(fixture.proxy.client().sendAsync(HttpRequest.newBuilder(fixture.proxy.uri("/x")).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            int others = 10 - cap;
+            ProxyFixture.await("every request beyond the budget was refused a hedge", Duration.ofSeconds(2),
+                    () -> counter(fixture, "hedgesOverBudget") >= 2L * others);
+            assertEquals(cap, counter(fixture, "hedges"));
+            assertEquals(cap, fixture.servlet.hedgesInFlight());
+            fixture.backend(0).thaw();
+            fixture.backend(1).thaw();
+            for (CompletableFuture<HttpResponse<String>> answer : answers) {
+                assertEquals(200, answer.get(10, TimeUnit.SECONDS).statusCode());
+            }
+            ProxyFixture.await("every hedge ended", Duration.ofSeconds(5), () -> fixture.servlet.hedgesInFlight() == 0);
+        }
+    }
+
+    private static long counter(ProxyFixture fixture, String name) {
+        return fixture.registry().counter("proxy.proxy." + name).getCount();
+    }
+
+    private static Backend backend(ProxyFixture fixture, int index) {
+        String url = fixture.backend(index).url();
+        return fixture.servlet.pool().all().stream().filter(b -> b.key().equals(url)).findFirst().orElseThrow();
+    }
+}
