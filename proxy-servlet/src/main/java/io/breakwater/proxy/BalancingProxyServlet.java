@@ -140,6 +140,20 @@ public class BalancingProxyServlet extends ProxyServlet {
         return client;
     }
 
+    /** Jetty's work, with less of it: see {@link ResponseHeaders}. */
+    @Override
+    protected void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
+            Response serverResponse) {
+        ResponseHeaders.copy(serverResponse, proxyResponse, HOP_HEADERS,
+                field -> filterServerResponseHeader(clientRequest, serverResponse, field));
+    }
+
+    /** Jetty's value, made for less: see {@link ForwardedHeaders#addForwarded}. */
+    @Override
+    protected void addForwardedHeader(HttpServletRequest clientRequest, Request proxyRequest) {
+        forwarded.addForwarded(clientRequest, proxyRequest);
+    }
+
     @Override
     protected HttpClient createHttpClient() throws ServletException {
         HttpClient client = super.createHttpClient();
