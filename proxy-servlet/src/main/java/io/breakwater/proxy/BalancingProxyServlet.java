@@ -31,6 +31,7 @@ import org.eclipse.jetty.client.InputStreamRequestContent;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ByteBufferPool;
@@ -132,10 +133,14 @@ public class BalancingProxyServlet extends ProxyServlet {
         return pool;
     }
 
-    /** Jetty's client, with its scheduler thread named {@code breakwater-proxy-<servlet>-scheduler-N}. */
+    /**
+     * Jetty's client, with its scheduler thread named {@code breakwater-proxy-<servlet>-scheduler-N}. It speaks
+     * HTTP/1.1 to the backends, as Jetty's default dynamic transport does when given no other protocol, without
+     * that transport's choice of protocol list per request (BENCHMARKS.md).
+     */
     @Override
     protected HttpClient newHttpClient(ClientConnector connector) {
-        HttpClient client = super.newHttpClient(connector);
+        HttpClient client = new HttpClient(new HttpClientTransportOverHTTP(connector));
         client.setName("breakwater-proxy-" + getServletName());
         return client;
     }
