@@ -153,12 +153,6 @@ public class BalancingProxyServlet extends ProxyServlet {
                 field -> filterServerResponseHeader(clientRequest, serverResponse, field));
     }
 
-    /** Jetty's value, made for less: see {@link ForwardedHeaders#addForwarded}. */
-    @Override
-    protected void addForwardedHeader(HttpServletRequest clientRequest, Request proxyRequest) {
-        forwarded.addForwarded(clientRequest, proxyRequest);
-    }
-
     @Override
     protected HttpClient createHttpClient() throws ServletException {
         HttpClient client = super.createHttpClient();
@@ -317,11 +311,11 @@ public class BalancingProxyServlet extends ProxyServlet {
         return target.toString();
     }
 
+    /** {@code Via}, then the forwarding headers of {@link ForwardedHeaders#add}, in place of Jetty's. */
     @Override
     protected void addProxyHeaders(HttpServletRequest clientRequest, Request proxyRequest) {
-        forwarded.dropUntrusted(clientRequest, proxyRequest);
-        super.addProxyHeaders(clientRequest, proxyRequest);
-        forwarded.addXForwarded(clientRequest, proxyRequest);
+        addViaHeader(clientRequest, proxyRequest);
+        forwarded.add(clientRequest, proxyRequest);
     }
 
     @Override

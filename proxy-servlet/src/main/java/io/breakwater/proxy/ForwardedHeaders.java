@@ -24,42 +24,47 @@ final class ForwardedHeaders {
         this.trustedProxies = trustedProxies;
     }
 
-    boolean isTrusted(HttpServletRequest request) {
-        return trustedProxies.contains(request.getRemoteAddr());
-    }
-
-    /** Drops the incoming forwarding headers of an untrusted peer; run before the proxy adds its own. */
-    void dropUntrusted(HttpServletRequest clientRequest, Request proxyRequest) {
-        if (isTrusted(clientRequest)) {
-            return;
-        }
-        proxyRequest.headers(headers -> headers.remove(FORWARDING));
-    }
-
     /**
-     * Appends this hop to {@code Forwarded} (RFC 7239), with the value Jetty's {@code ProxyServlet} gives it,
-     * {@code by="<proxy>";for="<client>";host="<Host>";proto=<scheme>}, built without the format string and the
-     * quoting buffers that made Jetty's the proxy's second largest allocation (BENCHMARKS.md).
+     * Adds this hop to the backend request's forwarding headers, in one pass over them: drops the incoming ones of
+     * an untrusted peer, appends to {@code Forwarded} (RFC 7239) the value Jetty's {@code ProxyServlet} gives it,
+     * {@code by="<proxy>";for="<client>";host="<Host>";proto=<scheme>}, appends the peer to
+     * {@code X-Forwarded-For} and sets {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} when no trusted proxy
+     * did. Jetty's way (a format string, a quoting buffer per value, the peer's address formatted anew for each
+     * header, a pass per header) was the proxy's second largest allocation (BENCHMARKS.md).
      */
-    void addForwarded(HttpServletRequest clientRequest, Request proxyRequest) {
+    void add(HttpServletRequest clientRequest, Request proxyRequest) {
+        String peer = clientRequest.getRemoteAddr();
+        boolean trusted = trustedProxies.contains(peer);
+        String host = clientRequest.getHeader("Host");
         String scheme = clientRequest.getScheme();
+        String proto = scheme == null ? (clientRequest.isSecure() ? "https" : "http") : scheme;
         StringBuilder built = new StringBuilder(96).append("by=");
         appendQuoted(built, clientRequest.getLocalAddr()).append(";for=");
-        appendQuoted(built, clientRequest.getRemoteAddr()).append(";host=");
-        appendQuoted(built, clientRequest.getHeader("Host")).append(";proto=")
-                .append(scheme == null ? (clientRequest.isSecure() ? "https" : "http") : scheme);
-        String value = built.toString();
+        appendQuoted(built, peer).append(";host=");
+        appendQuoted(built, host).append(";proto=").append(proto);
+        String hop = built.toString();
         proxyRequest.headers(headers -> {
-            if (!headers.contains(HttpHeader.FORWARDED)) {
-                headers.put(HttpHeader.FORWARDED, value);
-                return;
+            if (!trusted) {
+                headers.remove(FORWARDING);
             }
-            // a trusted proxy's hops come first, as it wrote them (Jetty's list of parsed values drops the quotes
-            // that an IPv6 address or a port needs)
-            String previous = headers.getFields(HttpHeader.FORWARDED).stream()
-                    .map(HttpField::getValue)
-                    .collect(Collectors.joining(", "));
-            headers.put(HttpHeader.FORWARDED, previous + ", " + value);
+            if (headers.contains(HttpHeader.FORWARDED)) {
+                // a trusted proxy's hops come first, as it wrote them (Jetty's list of parsed values drops the
+                // quotes that an IPv6 address or a port needs)
+                String previous = headers.getFields(HttpHeader.FORWARDED).stream()
+                        .map(HttpField::getValue)
+                        .collect(Collectors.joining(", "));
+                headers.put(HttpHeader.FORWARDED, previous + ", " + hop);
+            } else {
+                headers.put(HttpHeader.FORWARDED, hop);
+            }
+            String previousFor = headers.get(HttpHeader.X_FORWARDED_FOR);
+            headers.put(HttpHeader.X_FORWARDED_FOR, previousFor == null ? peer : previousFor + ", " + peer);
+            if (!headers.contains(HttpHeader.X_FORWARDED_PROTO)) {
+                headers.put(HttpHeader.X_FORWARDED_PROTO, scheme);
+            }
+            if (!headers.contains(HttpHeader.X_FORWARDED_HOST) && host != null) {
+                headers.put(HttpHeader.X_FORWARDED_HOST, host);
+            }
         });
     }
 
@@ -78,22 +83,6 @@ final class ForwardedHeaders {
             }
         }
         return out.append('"').append(text).append('"');
-    }
-
-    /** Appends this hop to {@code X-Forwarded-For} and sets proto and host when no trusted proxy did. */
-    void addXForwarded(HttpServletRequest clientRequest, Request proxyRequest) {
-        String peer = clientRequest.getRemoteAddr();
-        String host = clientRequest.getHeader("Host");
-        proxyRequest.headers(headers -> {
-            String previous = headers.get(HttpHeader.X_FORWARDED_FOR);
-            headers.put(HttpHeader.X_FORWARDED_FOR, previous == null ? peer : previous + ", " + peer);
-            if (!headers.contains(HttpHeader.X_FORWARDED_PROTO)) {
-                headers.put(HttpHeader.X_FORWARDED_PROTO, clientRequest.getScheme());
-            }
-            if (!headers.contains(HttpHeader.X_FORWARDED_HOST) && host != null) {
-                headers.put(HttpHeader.X_FORWARDED_HOST, host);
-            }
-        });
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.function.UnaryOperator;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 
 /**
  * Copies a backend's response headers to the client's response, hop-by-hop ones left out, each value as the
@@ -46,10 +47,17 @@ final class ResponseHeaders {
         }
     }
 
-    /** A linear scan: a response has a handful of headers, fewer than a hash set would be worth. */
+    /**
+     * A linear scan: a response has a handful of headers, fewer than a hash set would be worth. Two known headers
+     * are the same one only when their constants are; only an unknown name is compared as text.
+     */
     private static boolean isFirstOfItsName(HttpField field, HttpField[] copied, int count) {
+        HttpHeader header = field.getHeader();
         for (int i = 0; i < count; i++) {
-            if (copied[i].isSameName(field)) {
+            HttpHeader other = copied[i].getHeader();
+            boolean same = header != null && other != null ? header == other
+                    : copied[i].getName().equalsIgnoreCase(field.getName());
+            if (same) {
                 return false;
             }
         }
