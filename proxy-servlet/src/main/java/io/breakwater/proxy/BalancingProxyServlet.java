@@ -49,6 +49,7 @@ public class BalancingProxyServlet extends ProxyServlet {
     private static final long serialVersionUID = 1L;
     /** Tells the backend how long the proxy will wait for this try, so that it can give up too. */
     public static final String DEADLINE_HEADER = "X-Request-Deadline-Ms";
+    private static final ResponseHeaders.HopByHop HOP_BY_HOP = new ResponseHeaders.HopByHop(HOP_HEADERS);
 
     private final transient Clock clock;
     private transient ProxyConfig config;
@@ -149,7 +150,7 @@ public class BalancingProxyServlet extends ProxyServlet {
     @Override
     protected void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
             Response serverResponse) {
-        ResponseHeaders.copy(serverResponse, proxyResponse, HOP_HEADERS,
+        ResponseHeaders.copy(serverResponse, proxyResponse, HOP_BY_HOP,
                 field -> filterServerResponseHeader(clientRequest, serverResponse, field));
     }
 

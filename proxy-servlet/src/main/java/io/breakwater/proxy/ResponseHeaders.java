@@ -1,6 +1,7 @@
 package io.breakwater.proxy;
 
 import jakarta.servlet.http.HttpServletResponse;
+import java.util.EnumSet;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.eclipse.jetty.client.Response;
@@ -22,7 +23,7 @@ final class ResponseHeaders {
      * The first field of a name replaces what the container put there (its {@code Server}, {@code Date}); later
      * copied fields of the same name are added, so repeated headers such as {@code Set-Cookie} all reach the client.
      */
-    static void copy(Response serverResponse, HttpServletResponse clientResponse, Set<String> hopByHop,
+    static void copy(Response serverResponse, HttpServletResponse clientResponse, HopByHop hopByHop,
             UnaryOperator<HttpField> filter) {
         HttpFields fields = serverResponse.getHeaders();
         int size = fields.size();
@@ -30,8 +31,7 @@ final class ResponseHeaders {
         int count = 0;
         for (int i = 0; i < size; i++) {
             HttpField field = fields.getField(i);
-            // a known header's lower-case name is a constant: no string is made for the lookup
-            if (hopByHop.contains(field.getLowerCaseName())) {
+            if (hopByHop.test(field)) {
                 continue;
             }
             HttpField passed = filter.apply(field);
@@ -44,6 +44,28 @@ final class ResponseHeaders {
                 clientResponse.addHeader(field.getName(), passed.getValue());
             }
             copied[count++] = field;
+        }
+    }
+
+    /** Which fields are hop-by-hop: known headers by their constant, other names by their lower-case text. */
+    static final class HopByHop {
+        private final EnumSet<HttpHeader> known = EnumSet.noneOf(HttpHeader.class);
+        private final Set<String> names;
+
+        /** From lower-case names, such as {@code AbstractProxyServlet.HOP_HEADERS}. */
+        HopByHop(Set<String> lowerCaseNames) {
+            this.names = Set.copyOf(lowerCaseNames);
+            for (String name : lowerCaseNames) {
+                HttpHeader header = HttpHeader.CACHE.get(name);
+                if (header != null) {
+                    known.add(header);
+                }
+            }
+        }
+
+        boolean test(HttpField field) {
+            HttpHeader header = field.getHeader();
+            return header != null ? known.contains(header) : names.contains(field.getLowerCaseName());
         }
     }
 
