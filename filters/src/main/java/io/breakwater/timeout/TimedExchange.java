@@ -35,6 +35,9 @@ final class TimedExchange {
     /** The connection is still held by the hung handler, so the client must not send its next request on it. */
     private static final Map<String, String> CLOSE = Map.of("Connection", "close");
 
+    /** The gate's bit that says the handler may no longer touch the response. */
+    private static final int CLOSED = Integer.MIN_VALUE;
+
     /** Marks an async dispatch that {@link TimeoutFilter} must fail, so that the container aborts the response. */
     static final String ABORT_ATTRIBUTE = TimedExchange.class.getName() + ".abort";
 
@@ -54,7 +57,6 @@ final class TimedExchange {
      * later sees the bit and leaves without touching it.
      */
     private final AtomicInteger gate = new AtomicInteger();
-    private static final int CLOSED = Integer.MIN_VALUE;
     /** Whether the timeout answer went out; written before TIMED_OUT, read after it. */
     private boolean answered;
     private TimeoutScheduler.Entry deadlineTask;
