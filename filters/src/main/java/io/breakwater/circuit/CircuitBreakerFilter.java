@@ -95,7 +95,7 @@ public class CircuitBreakerFilter implements Filter {
             metrics.record(System.nanoTime() - start);
             return;
         }
-        GuardedCall call = new GuardedCall(breaker, settings, clock);
+        GuardedCall call = new GuardedCall(breaker, settings, clock, request);
         long downstream = 0;
         try {
             long before = System.nanoTime();

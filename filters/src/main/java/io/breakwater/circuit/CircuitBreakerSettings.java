@@ -13,7 +13,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowT
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -176,7 +175,7 @@ public final class CircuitBreakerSettings {
                     throw new IllegalArgumentException(text);
                 }
             }
-            return Set.copyOf(new LinkedHashSet<>(statuses));
+            return statuses;
         });
     }
 

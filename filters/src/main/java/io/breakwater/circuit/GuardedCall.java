@@ -29,17 +29,25 @@ final class GuardedCall implements AsyncListener {
     private final Clock clock;
     private final Instant start;
     private final AtomicBoolean reported = new AtomicBoolean();
+    /**
+     * The request's deadline when the call began (TimeoutFilter runs first), or {@code null}: read then, on the
+     * request's thread, rather than from the request's attribute map when an async answer completes on another
+     * thread, where the lookup cost as much as the rest of the breaker's work (BENCHMARKS.md).
+     */
+    private final Deadline deadline;
 
-    GuardedCall(RouteBreaker breaker, CircuitBreakerSettings settings, Clock clock) {
+    GuardedCall(RouteBreaker breaker, CircuitBreakerSettings settings, Clock clock, HttpServletRequest request) {
         this.breaker = breaker;
         this.settings = settings;
         this.clock = clock;
         this.start = clock.instant();
+        this.deadline = Deadline.of(request).orElse(null);
     }
 
     /** The request returned, or its async cycle completed, with this response. */
     void answered(HttpServletRequest request, HttpServletResponse response) {
-        if (Deadline.of(request).map(Deadline::isExpired).orElse(false)) {
+        Deadline known = deadline != null ? deadline : Deadline.of(request).orElse(null);
+        if (known != null && known.isExpired()) {
             fail(TIMED_OUT);
         } else if (settings.isFailureStatus(response.getStatus())) {
             fail(FAILURE_STATUS);

@@ -3,7 +3,6 @@ package io.breakwater.config;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -96,7 +95,7 @@ public final class Parsers {
                 }
                 statuses.add(status);
             }
-            return Collections.unmodifiableSet(statuses);
+            return new StatusSet(statuses);
         });
     }
 

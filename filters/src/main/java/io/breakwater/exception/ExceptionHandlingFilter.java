@@ -12,6 +12,7 @@ import io.breakwater.metrics.FilterMetrics;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -82,9 +83,14 @@ public class ExceptionHandlingFilter implements Filter {
         }
     }
 
-    /** Handles an async cycle's failure too: {@code AsyncListener.onError} answers like a thrown exception. */
+    /**
+     * Handles an async cycle's failure too: {@code AsyncListener.onError} answers like a thrown exception. The cycle
+     * is marked in an attribute so that a later dispatch does not add the listener twice; a request's first dispatch
+     * cannot have added it yet, so it does not ask.
+     */
     private void listenTo(AsyncContext async, HttpServletRequest request) {
-        if (request.getAttribute(LISTENING_ATTRIBUTE) == async) {
+        if (request.getDispatcherType() != DispatcherType.REQUEST
+                && request.getAttribute(LISTENING_ATTRIBUTE) == async) {
             return;
         }
         request.setAttribute(LISTENING_ATTRIBUTE, async);

@@ -10,8 +10,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,9 @@ final class TimedExchange {
     /** The connection is still held by the hung handler, so the client must not send its next request on it. */
     private static final Map<String, String> CLOSE = Map.of("Connection", "close");
 
+    /** The gate's bit that says the handler may no longer touch the response. */
+    private static final int CLOSED = Integer.MIN_VALUE;
+
     /** Marks an async dispatch that {@link TimeoutFilter} must fail, so that the container aborts the response. */
     static final String ABORT_ATTRIBUTE = TimedExchange.class.getName() + ".abort";
 
@@ -45,9 +49,14 @@ final class TimedExchange {
     private final Runnable onTimeout;
     private final Thread handler = Thread.currentThread();
     private final AtomicReference<State> state = new AtomicReference<>(State.RUNNING);
-    private final ReentrantLock gate = new ReentrantLock();
-    /** Set, under the gate, once the handler may no longer touch the response. */
-    private volatile boolean closed;
+    /**
+     * The gate: how many changes of the response are under way, with the sign bit ({@link #CLOSED}) set once the
+     * handler may no longer touch the response. A change enters with one increment and leaves with one decrement
+     * (a lock cost an acquire, a release and a lambda per change, on every header and write the proxy makes);
+     * whoever closes the gate while nothing is under way owns the response alone, since a change that enters
+     * later sees the bit and leaves without touching it.
+     */
+    private final AtomicInteger gate = new AtomicInteger();
     /** Whether the timeout answer went out; written before TIMED_OUT, read after it. */
     private boolean answered;
     private TimeoutScheduler.Entry deadlineTask;
@@ -70,22 +79,51 @@ final class TimedExchange {
         return state.get();
     }
 
+    /**
+     * Lets a change of the real response through unless the timeout owns it: {@code true} when the change may
+     * run, and then {@link #leave()} must follow it, in a {@code finally}.
+     */
+    boolean enter() {
+        if (gate.getAndIncrement() < 0) {
+            gate.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /** Ends a change that {@link #enter()} let through. */
+    void leave() {
+        gate.decrementAndGet();
+    }
+
     /** Runs a change of the real response unless the timeout owns it; returns whether it ran. */
     boolean pass(IoAction action) throws IOException {
-        gate.lock();
+        if (!enter()) {
+            return false;
+        }
         try {
-            if (closed) {
-                return false;
-            }
             action.run();
             return true;
         } finally {
-            gate.unlock();
+            leave();
         }
     }
 
     boolean isClosed() {
-        return closed;
+        return gate.get() < 0;
+    }
+
+    /** Closes the gate; returns whether no change was under way, so that the caller now owns the response. */
+    private boolean close() {
+        return gate.getAndUpdate(g -> g | CLOSED) == 0;
+    }
+
+    /** Closes the gate and waits until the changes under way have left (a handler's thread stuck in a write). */
+    private void awaitChangesLeft() {
+        close();
+        while (gate.get() != CLOSED) {
+            LockSupport.parkNanos(100_000); // rare: a timed-out request whose writer is still inside
+        }
     }
 
     /** The deadline passed while the handler still ran, or its async cycle did: answer now, from the scheduler. */
@@ -99,16 +137,9 @@ final class TimedExchange {
         }
         try {
             onTimeout.run(); // counted before the client can see the answer
-            // a handler blocked inside a write holds the gate: its thread answers once the interrupt frees it
-            if (gate.tryLock()) {
-                try {
-                    closed = true;
-                    answered = answer(CLOSE);
-                } finally {
-                    gate.unlock();
-                }
-            } else {
-                closed = true;
+            // a handler blocked inside a write is in the gate: its thread answers once the interrupt frees it
+            if (close()) {
+                answered = answer(CLOSE);
             }
             handler.interrupt();
         } finally {
@@ -146,13 +177,9 @@ final class TimedExchange {
      * that the container aborts the connection when the response was committed before the deadline.
      */
     void finishTimedOut() throws IOException {
-        gate.lock();
-        try {
-            if (!answered) {
-                answered = answer(CLOSE);
-            }
-        } finally {
-            gate.unlock();
+        awaitChangesLeft();
+        if (!answered) {
+            answered = answer(CLOSE);
         }
         if (request.isAsyncStarted()) {
             completeQuietly(request.getAsyncContext());
@@ -200,16 +227,9 @@ final class TimedExchange {
         }
         try {
             onTimeout.run();
-            // a writer that holds the gate is blocked on the client, so the response is committed: abort it
-            if (gate.tryLock()) {
-                try {
-                    closed = true;
-                    answered = answer(Map.of());
-                } finally {
-                    gate.unlock();
-                }
-            } else {
-                closed = true;
+            // a writer inside the gate is blocked on the client, so the response is committed: abort it
+            if (close()) {
+                answered = answer(Map.of());
             }
         } finally {
             state.set(State.TIMED_OUT);

@@ -16,7 +16,9 @@ import java.util.function.Supplier;
 /**
  * The response as the handler sees it under a deadline: every change passes the exchange's gate, so that once
  * the timeout owns the response, header changes are dropped and writes fail, and nothing the handler does after
- * the deadline reaches the client. One per request; as thread-safe as the gate makes it.
+ * the deadline reaches the client. The changes a handler (or a proxy passing a backend's answer on) makes on every
+ * request enter the gate inline; the rare ones pass it as a lambda. One per request; as thread-safe as the gate
+ * makes it.
  */
 final class TimeoutResponse extends HttpServletResponseWrapper {
     private final TimedExchange exchange;
@@ -42,8 +44,19 @@ final class TimeoutResponse extends HttpServletResponseWrapper {
 
     private void write(TimedExchange.IoAction action) throws IOException {
         if (!exchange.pass(action)) {
-            throw new InterruptedIOException("the request ran past its deadline; nothing more reaches the client");
+            throw lateWrite();
         }
+    }
+
+    /** Enters the gate to write, or throws when the timeout owns the response; {@code leave()} must follow. */
+    private void enterToWrite() throws IOException {
+        if (!exchange.enter()) {
+            throw lateWrite();
+        }
+    }
+
+    private static InterruptedIOException lateWrite() {
+        return new InterruptedIOException("the request ran past its deadline; nothing more reaches the client");
     }
 
     @Override
@@ -101,22 +114,46 @@ final class TimeoutResponse extends HttpServletResponseWrapper {
 
     @Override
     public void setCharacterEncoding(String charset) {
-        change(() -> real().setCharacterEncoding(charset));
+        if (exchange.enter()) {
+            try {
+                real().setCharacterEncoding(charset);
+            } finally {
+                exchange.leave();
+            }
+        }
     }
 
     @Override
     public void setContentLength(int len) {
-        change(() -> real().setContentLength(len));
+        if (exchange.enter()) {
+            try {
+                real().setContentLength(len);
+            } finally {
+                exchange.leave();
+            }
+        }
     }
 
     @Override
     public void setContentLengthLong(long len) {
-        change(() -> real().setContentLengthLong(len));
+        if (exchange.enter()) {
+            try {
+                real().setContentLengthLong(len);
+            } finally {
+                exchange.leave();
+            }
+        }
     }
 
     @Override
     public void setContentType(String type) {
-        change(() -> real().setContentType(type));
+        if (exchange.enter()) {
+            try {
+                real().setContentType(type);
+            } finally {
+                exchange.leave();
+            }
+        }
     }
 
     @Override
@@ -141,12 +178,24 @@ final class TimeoutResponse extends HttpServletResponseWrapper {
 
     @Override
     public void setHeader(String name, String value) {
-        change(() -> real().setHeader(name, value));
+        if (exchange.enter()) {
+            try {
+                real().setHeader(name, value);
+            } finally {
+                exchange.leave();
+            }
+        }
     }
 
     @Override
     public void addHeader(String name, String value) {
-        change(() -> real().addHeader(name, value));
+        if (exchange.enter()) {
+            try {
+                real().addHeader(name, value);
+            } finally {
+                exchange.leave();
+            }
+        }
     }
 
     @Override
@@ -161,7 +210,13 @@ final class TimeoutResponse extends HttpServletResponseWrapper {
 
     @Override
     public void setStatus(int sc) {
-        change(() -> real().setStatus(sc));
+        if (exchange.enter()) {
+            try {
+                real().setStatus(sc);
+            } finally {
+                exchange.leave();
+            }
+        }
     }
 
     @Override
@@ -179,22 +234,43 @@ final class TimeoutResponse extends HttpServletResponseWrapper {
 
         @Override
         public void write(int b) throws IOException {
-            TimeoutResponse.this.write(() -> out.write(b));
+            enterToWrite();
+            try {
+                out.write(b);
+            } finally {
+                exchange.leave();
+            }
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            TimeoutResponse.this.write(() -> out.write(b, off, len));
+            enterToWrite();
+            try {
+                out.write(b, off, len);
+            } finally {
+                exchange.leave();
+            }
         }
 
         @Override
         public void flush() throws IOException {
-            TimeoutResponse.this.write(out::flush);
+            enterToWrite();
+            try {
+                out.flush();
+            } finally {
+                exchange.leave();
+            }
         }
 
         @Override
         public void close() throws IOException {
-            exchange.pass(out::close);
+            if (exchange.enter()) {
+                try {
+                    out.close();
+                } finally {
+                    exchange.leave();
+                }
+            }
         }
 
         @Override
@@ -218,12 +294,22 @@ final class TimeoutResponse extends HttpServletResponseWrapper {
 
         @Override
         public void write(char[] chars, int off, int len) throws IOException {
-            TimeoutResponse.this.write(() -> out.write(chars, off, len));
+            enterToWrite();
+            try {
+                out.write(chars, off, len);
+            } finally {
+                exchange.leave();
+            }
         }
 
         @Override
         public void write(String text, int off, int len) throws IOException {
-            TimeoutResponse.this.write(() -> out.write(text, off, len));
+            enterToWrite();
+            try {
+                out.write(text, off, len);
+            } finally {
+                exchange.leave();
+            }
         }
 
         @Override

@@ -29,6 +29,7 @@ import org.eclipse.jetty.client.InputStreamRequestContent;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ByteBufferPool;
@@ -46,6 +47,7 @@ public class BalancingProxyServlet extends ProxyServlet {
     private static final long serialVersionUID = 1L;
     /** Tells the backend how long the proxy will wait for this try, so that it can give up too. */
     public static final String DEADLINE_HEADER = "X-Request-Deadline-Ms";
+    private static final ResponseHeaders.HopByHop HOP_BY_HOP = new ResponseHeaders.HopByHop(HOP_HEADERS);
 
     private final transient Clock clock;
     private transient ProxyConfig config;
@@ -139,12 +141,24 @@ public class BalancingProxyServlet extends ProxyServlet {
         return pool;
     }
 
-    /** Jetty's client, with its scheduler thread named {@code breakwater-proxy-<servlet>-scheduler-N}. */
+    /**
+     * Jetty's client, with its scheduler thread named {@code breakwater-proxy-<servlet>-scheduler-N}. It speaks
+     * HTTP/1.1 to the backends, as Jetty's default dynamic transport does when given no other protocol, without
+     * that transport's choice of protocol list per request (BENCHMARKS.md).
+     */
     @Override
     protected HttpClient newHttpClient(ClientConnector connector) {
-        HttpClient client = super.newHttpClient(connector);
+        HttpClient client = new HttpClient(new HttpClientTransportOverHTTP(connector));
         client.setName("breakwater-proxy-" + getServletName());
         return client;
+    }
+
+    /** Jetty's work, with less of it: see {@link ResponseHeaders}. */
+    @Override
+    protected void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
+            Response serverResponse) {
+        ResponseHeaders.copy(serverResponse, proxyResponse, HOP_BY_HOP,
+                field -> filterServerResponseHeader(clientRequest, serverResponse, field));
     }
 
     @Override
@@ -310,11 +324,11 @@ public class BalancingProxyServlet extends ProxyServlet {
         return target.toString();
     }
 
+    /** {@code Via}, then the forwarding headers of {@link ForwardedHeaders#add}, in place of Jetty's. */
     @Override
     protected void addProxyHeaders(HttpServletRequest clientRequest, Request proxyRequest) {
-        forwarded.dropUntrusted(clientRequest, proxyRequest);
-        super.addProxyHeaders(clientRequest, proxyRequest);
-        forwarded.addXForwarded(clientRequest, proxyRequest);
+        addViaHeader(clientRequest, proxyRequest);
+        forwarded.add(clientRequest, proxyRequest);
     }
 
     /** After the last try in flight failed with no answer accepted: the next backend, or the failure's answer. */

@@ -45,8 +45,11 @@ public final class HeaderTemplates {
                 });
     }
 
-    /** The headers with their variables filled in. */
+    /** The headers with their variables filled in; no map is made per request when there are none (the default). */
     Map<String, String> resolve(String clientAddress, String requestId) {
+        if (templates.isEmpty()) {
+            return Map.of();
+        }
         Map<String, String> headers = new LinkedHashMap<>();
         templates.forEach((name, value) -> headers.put(name,
                 value.replace("${clientAddress}", clientAddress).replace("${requestId}", requestId)));

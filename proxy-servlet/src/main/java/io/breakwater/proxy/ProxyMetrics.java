@@ -4,6 +4,7 @@ import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
+import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.metrics.Jmx;
 import io.breakwater.proxy.balance.Backend;
 import jakarta.servlet.ServletContext;
@@ -48,7 +49,8 @@ final class ProxyMetrics {
         registry.gauge(name + "failures", () -> (Gauge<Long>) backend::getFailures);
         registry.gauge(name + "inFlight", () -> (Gauge<Integer>) backend::getInFlight);
         registry.gauge(name + "healthy", () -> (Gauge<Integer>) () -> backend.isAvailable() ? 1 : 0);
-        latencies.put(backend, registry.timer(name + "latency"));
+        // the reservoir the app chose, lock-free by default: the default one's lock was taken by every answer
+        latencies.put(backend, registry.timer(name + "latency", BreakwaterMetrics.timers(registry)));
         mbeans.put(backend, Jmx.register(backend, Jmx.name(context, "Backend", servletName + " " + backend.key())));
     }
 
