@@ -6,6 +6,7 @@ import io.breakwater.config.Durations;
 import io.breakwater.config.Parameter;
 import io.breakwater.config.Parsers;
 import io.breakwater.config.PathOverrides;
+import io.breakwater.config.StatusSet;
 import io.breakwater.config.ValueParser;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowSynchronizationStrategy;
@@ -14,7 +15,6 @@ import io.github.resilience4j.core.IntervalFunction;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -50,7 +50,7 @@ public final class CircuitBreakerSettings {
             Parsers.duration(Duration.ofMillis(100), Duration.ofHours(24)));
     public static final Parameter<Integer> HALF_OPEN_CALLS =
             Parameter.of("halfOpenCalls", COMPONENT, "3", Parsers.integer(1, 1000));
-    public static final Parameter<Set<Integer>> FAILURE_STATUSES =
+    public static final Parameter<StatusSet> FAILURE_STATUSES =
             Parameter.of("failureStatuses", COMPONENT, "500,502,503,504", serverErrorStatuses());
     /** {@code route}: one breaker per servlet mapping; {@code servlet}: per servlet; else one fixed name. */
     public static final Parameter<String> BREAKER_NAME =
@@ -73,7 +73,7 @@ public final class CircuitBreakerSettings {
     private final double waitInOpenMultiplier;
     private final Duration maxWaitInOpen;
     private final int halfOpenCalls;
-    private final Set<Integer> failureStatuses;
+    private final StatusSet failureStatuses;
     private final String breakerName;
     private final PathOverrides<Optional<Float>> failureRateThresholdOverrides;
     private final PathOverrides<Duration> slowCallDurationOverrides;
@@ -143,7 +143,7 @@ public final class CircuitBreakerSettings {
     }
 
     public boolean isFailureStatus(int status) {
-        return failureStatuses.contains(status);
+        return failureStatuses.holds(status);
     }
 
     /** {@code route}, {@code servlet} or a fixed name. */
@@ -166,10 +166,10 @@ public final class CircuitBreakerSettings {
     }
 
     /** Never a 4xx: a client's mistake says nothing about the route's health. */
-    private static ValueParser<Set<Integer>> serverErrorStatuses() {
-        ValueParser<Set<Integer>> any = Parsers.statuses();
+    private static ValueParser<StatusSet> serverErrorStatuses() {
+        ValueParser<StatusSet> any = Parsers.statuses();
         return Parsers.parser("a comma-separated list of HTTP status codes from 500 to 599", text -> {
-            Set<Integer> statuses = any.parse(text);
+            StatusSet statuses = any.parse(text);
             for (int status : statuses) {
                 if (status < 500) {
                     throw new IllegalArgumentException(text);

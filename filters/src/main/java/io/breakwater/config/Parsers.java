@@ -85,7 +85,7 @@ public final class Parsers {
     }
 
     /** A comma-separated list of HTTP status codes, like {@code 500,502,503}; may be empty. */
-    public static ValueParser<Set<Integer>> statuses() {
+    public static ValueParser<StatusSet> statuses() {
         return parser("a comma-separated list of HTTP status codes from 100 to 599", text -> {
             Set<Integer> statuses = new LinkedHashSet<>();
             for (String item : items(text)) {

@@ -11,7 +11,7 @@ import java.util.List;
  * holds the answer's status: a table lookup, with no hashing, and no box for statuses above 127, which
  * {@code Set.contains(status)} on a hash set made for each answer (BENCHMARKS.md). Immutable and thread-safe.
  */
-final class StatusSet extends AbstractSet<Integer> {
+public final class StatusSet extends AbstractSet<Integer> {
     private static final int MIN = 100;
     private static final int MAX = 599;
 
@@ -32,7 +32,7 @@ final class StatusSet extends AbstractSet<Integer> {
     }
 
     /** Whether the status is in the set, without boxing it. */
-    boolean holds(int status) {
+    public boolean holds(int status) {
         return status >= MIN && status <= MAX && held[status - MIN];
     }
 

@@ -390,7 +390,7 @@ public class BalancingProxyServlet extends ProxyServlet {
                 attempt.lost = true;
                 return;
             }
-            if (config.failoverStatuses.contains(serverResponse.getStatus())
+            if (config.failoverStatuses.holds(serverResponse.getStatus())
                     && (exchange.othersPending() || failover.mayRetry(exchange, Failure.STATUS))) {
                 attempt.discarded = true;
                 return;
@@ -440,7 +440,7 @@ public class BalancingProxyServlet extends ProxyServlet {
                 hedging.release();
             }
             boolean backendFailed = result.isFailed()
-                    || config.failoverStatuses.contains(result.getResponse().getStatus());
+                    || config.failoverStatuses.holds(result.getResponse().getStatus());
             if (backendFailed) {
                 pool.failed(backend);
             } else {

@@ -3,6 +3,7 @@ package io.breakwater.proxy;
 import io.breakwater.config.ConfigReader;
 import io.breakwater.config.Parameter;
 import io.breakwater.config.Parsers;
+import io.breakwater.config.StatusSet;
 import io.breakwater.config.ValueParser;
 import io.breakwater.proxy.balance.BackendSpec;
 import java.time.Duration;
@@ -30,7 +31,7 @@ public final class ProxyConfig {
             Parsers.duration(Duration.ofMillis(1), Duration.ofHours(1)));
     public static final Parameter<Duration> CONNECT_TIMEOUT = Parameter.of("connectTimeout", COMPONENT, "1s",
             Parsers.duration(Duration.ofMillis(1), Duration.ofMinutes(1)));
-    public static final Parameter<Set<Integer>> FAILOVER_STATUSES =
+    public static final Parameter<StatusSet> FAILOVER_STATUSES =
             Parameter.of("failoverStatuses", COMPONENT, "502,503,504", Parsers.statuses());
     public static final Parameter<Boolean> RETRY_NON_IDEMPOTENT =
             Parameter.of("retryNonIdempotent", COMPONENT, "false", Parsers.bool());
@@ -93,7 +94,7 @@ public final class ProxyConfig {
     final int maxAttempts;
     final Duration tryTimeout;
     final Duration connectTimeout;
-    final Set<Integer> failoverStatuses;
+    final StatusSet failoverStatuses;
     final boolean retryNonIdempotent;
     final long replayBufferSize;
     final long maxBodySize;
