@@ -93,7 +93,8 @@ public final class ContenderServer {
                 // the sample's settings (sample-webapp's web.xml); the bench backends answer every path, /health too
                 holder.setInitParameter("strategy", "least-connections");
                 holder.setInitParameter("tryTimeout", "1s");
-                holder.setInitParameter("hedgeAfter", "200ms");
+                // -Dbench.hedgeAfter=off measures what arming a hedge timer per request costs
+                holder.setInitParameter("hedgeAfter", System.getProperty("bench.hedgeAfter", "200ms"));
                 holder.setInitParameter("healthCheckPath", "/health");
                 holder.setInitParameter("healthCheckInterval", "1s");
                 holder.setInitParameter("healthCheckTimeout", "500ms");
