@@ -58,13 +58,18 @@ public final class ContenderServer {
         server.join();
     }
 
+    /** The sample's hedge delay, unless {@code -Dbench.hedgeAfter} says otherwise ({@code off}: no hedging). */
+    private static String hedgeAfter() {
+        return System.getProperty("bench.hedgeAfter", "200ms");
+    }
+
     /** What the contender runs, for the harness's table. */
     private static String description(String contender) {
         return switch (contender) {
             case "backend" -> "hello servlet";
             case "jettyProxy" -> "Jetty ProxyServlet, round-robin";
             case "breakwaterProxy" -> "BalancingProxyServlet (sample settings: least-connections, 1s per try, "
-                    + "hedge after 200ms, checks every 1s) behind " + FilterContender.CHAIN.description();
+                    + "hedge after " + hedgeAfter() + ", checks every 1s) behind " + FilterContender.CHAIN.description();
             default -> FilterContender.byLabel(contender).map(FilterContender::description).orElse(contender);
         };
     }
@@ -94,7 +99,7 @@ public final class ContenderServer {
                 holder.setInitParameter("strategy", "least-connections");
                 holder.setInitParameter("tryTimeout", "1s");
                 // -Dbench.hedgeAfter=off measures what arming a hedge timer per request costs
-                holder.setInitParameter("hedgeAfter", System.getProperty("bench.hedgeAfter", "200ms"));
+                holder.setInitParameter("hedgeAfter", hedgeAfter());
                 holder.setInitParameter("healthCheckPath", "/health");
                 holder.setInitParameter("healthCheckInterval", "1s");
                 holder.setInitParameter("healthCheckTimeout", "500ms");
