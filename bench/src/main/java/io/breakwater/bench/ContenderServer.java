@@ -63,13 +63,19 @@ public final class ContenderServer {
         return System.getProperty("bench.hedgeAfter", "200ms");
     }
 
+    /** Whether the breakwaterProxy contender runs behind the filter chain ({@code -Dbench.proxyFilters=none}: alone). */
+    private static boolean proxyBehindFilters() {
+        return !"none".equals(System.getProperty("bench.proxyFilters"));
+    }
+
     /** What the contender runs, for the harness's table. */
     private static String description(String contender) {
         return switch (contender) {
             case "backend" -> "hello servlet";
             case "jettyProxy" -> "Jetty ProxyServlet, round-robin";
             case "breakwaterProxy" -> "BalancingProxyServlet (sample settings: least-connections, 1s per try, "
-                    + "hedge after " + hedgeAfter() + ", checks every 1s) behind " + FilterContender.CHAIN.description();
+                    + "hedge after " + hedgeAfter() + ", checks every 1s)"
+                    + (proxyBehindFilters() ? " behind " + FilterContender.CHAIN.description() : ", no filter");
             default -> FilterContender.byLabel(contender).map(FilterContender::description).orElse(contender);
         };
     }
@@ -92,7 +98,9 @@ public final class ContenderServer {
                 if (FilterContender.CHAIN.filters().isEmpty()) {
                     return Optional.of(FilterContender.CHAIN.missing());
                 }
-                FilterContender.CHAIN.install(context);
+                if (proxyBehindFilters()) {
+                    FilterContender.CHAIN.install(context);
+                }
                 ServletHolder holder = context.addServlet(proxy.get(), "/*");
                 holder.setInitParameter("backends", backends);
                 // the sample's settings (sample-webapp's web.xml); the bench backends answer every path, /health too
