@@ -245,17 +245,26 @@ public class BalancingProxyServlet extends ProxyServlet {
                     || budget.isZero()) {
                 return;
             }
-            Backend backend = choose(exchange);
-            if (backend == null) {
-                return;
-            }
             if (!hedging.acquire()) {
                 metrics.hedgeOverBudget();
                 hedging.arm(slow, () -> hedge(exchange, slow));
                 return;
             }
+            // chosen only with a place in the budget: a refused hedge leaves the balancer's rotation alone
+            Backend backend = choose(exchange);
+            if (backend == null) {
+                hedging.release();
+                return;
+            }
             attempt = exchange.begin(backend, budget, true);
-            proxyRequest = newTry(exchange, attempt);
+            try {
+                proxyRequest = newTry(exchange, attempt);
+            } catch (RuntimeException e) {
+                // never sent: the slow try stays the only one, and the budget gets its place back
+                exchange.end(attempt);
+                hedging.release();
+                throw e;
+            }
         }
         metrics.hedge();
         send(exchange, attempt, proxyRequest);
@@ -269,10 +278,13 @@ public class BalancingProxyServlet extends ProxyServlet {
         proxyRequest.send(new AttemptListener(exchange, attempt));
     }
 
-    /** A request whose second try could not do harm: idempotent (or allowed not to be) with a replayable body. */
+    /**
+     * A request whose second copy could not do harm: idempotent, with a replayable body. {@code retryNonIdempotent}
+     * does not widen it: a retry follows a failed try, but a hedge runs beside one that may still succeed.
+     */
     private boolean hedgeable(Exchange exchange) {
         return hedging.enabled() && exchange.isReplayable()
-                && (config.retryNonIdempotent || FailoverPolicy.isIdempotent(exchange.request().getMethod()));
+                && FailoverPolicy.isIdempotent(exchange.request().getMethod());
     }
 
     /** One try's request to the chosen backend, with its headers, body and timeout. */
@@ -391,8 +403,7 @@ public class BalancingProxyServlet extends ProxyServlet {
                 return;
             }
             if (config.failoverStatuses.holds(serverResponse.getStatus())
-                    && (exchange.othersPending() || failover.mayRetry(exchange, Failure.STATUS))) {
-                attempt.discarded = true;
+                    && exchange.discard(attempt, failover.mayRetry(exchange, Failure.STATUS))) {
                 return;
             }
             if (!exchange.win(attempt)) {

@@ -8,7 +8,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -31,7 +33,8 @@ final class Exchange {
     private final Set<Backend> tried = new HashSet<>();
     private Backend firstBackend;
     private Attempt winner;
-    private int pending;
+    /** The tries sent and not ended yet: at most two at once, a try and its hedge. */
+    private final List<Attempt> inFlight = new ArrayList<>(2);
     private boolean hedged;
 
     /** One try on one backend. */
@@ -176,14 +179,15 @@ final class Exchange {
         if (firstBackend == null) {
             firstBackend = backend;
         }
-        pending++;
         hedged |= hedge;
-        return new Attempt(backend, budget, hedge);
+        Attempt attempt = new Attempt(backend, budget, hedge);
+        inFlight.add(attempt);
+        return attempt;
     }
 
     /** Whether a hedge may still back up a try: none was sent yet, no answer won, a try is in flight. */
     synchronized boolean mayHedge() {
-        return !hedged && winner == null && pending > 0;
+        return !hedged && winner == null && !inFlight.isEmpty();
     }
 
     /** Makes this try's answer the client's, unless another try's answer won first. */
@@ -199,9 +203,27 @@ final class Exchange {
         return winner != null && winner != attempt;
     }
 
-    /** Whether another try is in flight with no answer won yet, so that a failover answer can be dropped. */
-    synchronized boolean othersPending() {
-        return pending > 1 && winner == null;
+    /**
+     * Drops this try's answer, which has a failover status, when another try will follow ({@code retry}) or when
+     * another try in flight may still bring an answer; no answer won yet either way. Of two such answers that
+     * begin together, one is dropped and the other kept, so that the client gets a backend's own answer rather
+     * than none.
+     */
+    synchronized boolean discard(Attempt attempt, boolean retry) {
+        if (winner != null || !(retry || othersMayAnswer(attempt))) {
+            return false;
+        }
+        attempt.discarded = true;
+        return true;
+    }
+
+    private boolean othersMayAnswer(Attempt attempt) {
+        for (Attempt other : inFlight) {
+            if (other != attempt && !other.discarded) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -209,7 +231,7 @@ final class Exchange {
      * try can win; not while another try is in flight, whose answer was dropped already.
      */
     synchronized boolean reopen(Attempt attempt) {
-        if (winner != attempt || pending > 0) {
+        if (winner != attempt || !inFlight.isEmpty()) {
             return false;
         }
         winner = null;
@@ -217,14 +239,14 @@ final class Exchange {
     }
 
     synchronized Ending end(Attempt attempt) {
-        pending--;
+        inFlight.remove(attempt);
         if (winner == attempt) {
             return Ending.WON;
         }
         if (winner != null) {
             return Ending.LOST;
         }
-        return pending > 0 ? Ending.OTHERS_PENDING : Ending.LAST;
+        return inFlight.isEmpty() ? Ending.LAST : Ending.OTHERS_PENDING;
     }
 
     /** Whether the answer came from another backend than the first one chosen. */

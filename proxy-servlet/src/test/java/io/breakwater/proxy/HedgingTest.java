@@ -61,6 +61,24 @@ class HedgingTest {
     }
 
     @Test
+    void aPostIsNotHedgedEvenWhenItMayBeRetried() throws Exception {
+        // retryNonIdempotent lets a POST follow a failed try; a hedge would run beside one that may still succeed
+        try (ProxyFixture fixture = ProxyFixture.start(2, "strategy", "round-robin", "hedgeAfter", "50ms",
+                "tryTimeout", "500ms", "retryNonIdempotent", "true", "healthCheckPath", "off")) {
+            fixture.backend(0).freeze();
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<String> response = fixture.proxy.send(HttpRequest.newBuilder(
+                        fixture.proxy.uri("/orders")).POST(HttpRequest.BodyPublishers.ofString("x")).build());
+                assertEquals(200, response.statusCode());
+            }
+            assertEquals(0, counter(fixture, "hedges"));
+            // each POST reached the live backend once: after its try on the frozen one timed out, or first
+            assertEquals(2, fixture.backend(1).requests());
+            assertTrue(counter(fixture, "retries") >= 1, "round-robin sent at least one POST to the frozen backend");
+        }
+    }
+
+    @Test
     void aFastAnswerIsNotHedged() throws Exception {
         try (ProxyFixture fixture = ProxyFixture.start(2, "hedgeAfter", "1s", "healthCheckPath", "off")) {
             for (int i = 0; i < 20; i++) {
