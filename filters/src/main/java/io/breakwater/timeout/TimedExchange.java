@@ -126,6 +126,25 @@ final class TimedExchange {
         }
     }
 
+    /**
+     * Closes the gate for an async cycle's timeout; returns whether the caller now owns an uncommitted response.
+     * A change under way on an uncommitted response (the proxy's client thread copying a header or buffering a
+     * write) ends in microseconds, so it is waited for; one on a committed response may be blocked on a slow
+     * client, and is left to the abort.
+     */
+    private boolean closeOnceUncommittedChangesLeft() {
+        if (close()) {
+            return true;
+        }
+        while (gate.get() != CLOSED) {
+            if (response.isCommitted()) {
+                return false;
+            }
+            LockSupport.parkNanos(10_000);
+        }
+        return !response.isCommitted();
+    }
+
     /** The deadline passed while the handler still ran, or its async cycle did: answer now, from the scheduler. */
     void expire() {
         if (state.get() == State.ASYNC) {
@@ -227,8 +246,7 @@ final class TimedExchange {
         }
         try {
             onTimeout.run();
-            // a writer inside the gate is blocked on the client, so the response is committed: abort it
-            if (close()) {
+            if (closeOnceUncommittedChangesLeft()) {
                 answered = answer(Map.of());
             }
         } finally {

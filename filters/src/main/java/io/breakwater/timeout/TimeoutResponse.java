@@ -59,20 +59,33 @@ final class TimeoutResponse extends HttpServletResponseWrapper {
         return new InterruptedIOException("the request ran past its deadline; nothing more reaches the client");
     }
 
+    /**
+     * The first call takes the real stream inside the gate: taking it picks the response's output mode, which the
+     * timeout's answer, taking the stream itself after a reset, must not find changed under it.
+     */
     @Override
     public ServletOutputStream getOutputStream() throws IOException {
         if (output == null) {
-            ServletOutputStream realOutput = real().getOutputStream();
-            output = new GatedOutput(realOutput);
+            enterToWrite();
+            try {
+                output = new GatedOutput(real().getOutputStream());
+            } finally {
+                exchange.leave();
+            }
         }
         return output;
     }
 
+    /** As {@link #getOutputStream()}: the first call takes the real writer inside the gate. */
     @Override
     public PrintWriter getWriter() throws IOException {
         if (writer == null) {
-            PrintWriter realWriter = real().getWriter();
-            writer = new PrintWriter(new GatedWriter(realWriter));
+            enterToWrite();
+            try {
+                writer = new PrintWriter(new GatedWriter(real().getWriter()));
+            } finally {
+                exchange.leave();
+            }
         }
         return writer;
     }

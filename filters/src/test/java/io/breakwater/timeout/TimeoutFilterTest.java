@@ -13,10 +13,12 @@ import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.testing.TestServer;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +32,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -323,6 +326,78 @@ class TimeoutFilterTest {
             lateComplete.get(5, TimeUnit.SECONDS);
             assertEquals(200, server.get("/async-ok").statusCode());
             assertEquals(1, registry(server).counter("filter.timeout.timeouts").getCount());
+        }
+    }
+
+    @Test
+    void asyncDeadlineWaitsForAChangeUnderWayOnTheUncommittedResponseThenAnswers() throws Exception {
+        // The proxy's client thread copies a backend's header when the deadline passes: the timeout's answer must
+        // not be written beside it (reset, then a header of the backend's answer in the 503), but after it.
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (TestServer server = TestServer.start(context -> {
+            FilterHolder exceptions = new FilterHolder(ExceptionHandlingFilter.class);
+            exceptions.setAsyncSupported(true);
+            context.addFilter(exceptions, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+            // below TimeoutFilter's gate: a header change that takes as long as the test says
+            FilterHolder slowHeader = new FilterHolder((Filter) (request, response, chain) ->
+                    chain.doFilter(request, new HttpServletResponseWrapper((HttpServletResponse) response) {
+                        @Override
+                        public void setHeader(String name, String value) {
+                            if ("X-Backend".equals(name)) {
+                                inside.countDown();
+                                awaitQuietly(release);
+                            }
+                            super.setHeader(name, value);
+                        }
+                    }));
+            slowHeader.setAsyncSupported(true);
+            context.addFilter(slowHeader, "/*", EnumSet.of(DispatcherType.REQUEST));
+            FilterHolder timeout = new FilterHolder(TimeoutFilter.class);
+            timeout.setAsyncSupported(true);
+            // long enough for the request thread to be back in TimeoutFilter, with the async cycle started, first
+            timeout.setInitParameter("timeout", "1s");
+            context.addFilter(timeout, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+            route(context, "/proxied", (request, response) -> {
+                AsyncContext async = request.startAsync();
+                new Thread(() -> {
+                    response.setStatus(200);
+                    response.setHeader("X-Backend", "b1");
+                    try {
+                        response.getWriter().write("backend body");
+                        async.complete();
+                    } catch (IOException late) {
+                        // past the deadline: the timeout owns the response and completes the cycle
+                    }
+                }, "test-client-thread").start();
+            });
+        })) {
+            CompletableFuture<HttpResponse<String>> answer =
+                    server.client().sendAsync(get(server, "/proxied"), HttpResponse.BodyHandlers.ofString());
+            assertTrue(inside.await(5, TimeUnit.SECONDS), "the header change began");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (registry(server).counter("filter.timeout.timeouts").getCount() == 0) {
+                assertTrue(System.nanoTime() < deadline, "the deadline did not pass");
+                Thread.onSpinWait();
+            }
+            // the deadline passed with the change under way: no answer while it is
+            assertThrows(TimeoutException.class,
+                    () -> answer.get(500, TimeUnit.MILLISECONDS));
+            release.countDown();
+
+            HttpResponse<String> response = answer.get(5, TimeUnit.SECONDS);
+            assertEquals(503, response.statusCode());
+            assertTrue(response.body().contains(TIMEOUT_BODY), response.body());
+            assertFalse(response.body().contains("backend body"), response.body());
+            assertTrue(response.headers().firstValue("X-Backend").isEmpty(), response.headers().toString());
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
