@@ -36,12 +36,11 @@ final class ForwardedHeaders {
         String peer = clientRequest.getRemoteAddr();
         boolean trusted = trustedProxies.contains(peer);
         String host = clientRequest.getHeader("Host");
-        String scheme = clientRequest.getScheme();
-        String proto = scheme == null ? (clientRequest.isSecure() ? "https" : "http") : scheme;
+        String scheme = clientRequest.getScheme(); // never null in a servlet container
         StringBuilder built = new StringBuilder(96).append("by=");
         appendQuoted(built, clientRequest.getLocalAddr()).append(";for=");
         appendQuoted(built, peer).append(";host=");
-        appendQuoted(built, host).append(";proto=").append(proto);
+        appendQuoted(built, host).append(";proto=").append(scheme);
         String hop = built.toString();
         proxyRequest.headers(headers -> {
             if (!trusted) {
