@@ -3,6 +3,7 @@ package io.breakwater.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.breakwater.testing.Await;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -88,11 +89,7 @@ class ProxyIT {
         }
     }
 
-    private static void awaitDone(AtomicInteger done, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (done.get() < count) {
-            assertTrue(System.nanoTime() < deadline, "load made progress");
-            Thread.onSpinWait();
-        }
+    private static void awaitDone(AtomicInteger done, int count) {
+        Await.until(count + " requests of the load answered", Duration.ofSeconds(60), () -> done.get() >= count);
     }
 }

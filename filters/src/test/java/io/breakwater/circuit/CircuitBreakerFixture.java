@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.codahale.metrics.MetricRegistry;
 import io.breakwater.exception.ExceptionHandlingFilter;
 import io.breakwater.metrics.BreakwaterMetrics;
+import io.breakwater.testing.Await;
 import io.breakwater.testing.TestServer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -17,8 +18,6 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -32,7 +31,6 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 final class CircuitBreakerFixture implements AutoCloseable {
     static final String FAILING = "/fail/*";
     static final String HEALTHY = "/ok/*";
-    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     final TestClock clock = new TestClock();
     final RouteServlet failing = new RouteServlet(clock).answering(500);
@@ -111,14 +109,8 @@ final class CircuitBreakerFixture implements AutoCloseable {
         assertTrue(response.body().contains("\"error\":\"Circuit open\""), response.body());
     }
 
-    static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            LockSupport.parkNanos(POLL_NANOS);
-        }
+    static void awaitTrue(BooleanSupplier condition, String what) {
+        Await.until(what, Duration.ofSeconds(10), condition);
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.MetricRegistry;
 import io.breakwater.metrics.BreakwaterMetrics;
+import io.breakwater.testing.Await;
 import io.breakwater.testing.TestServer;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
@@ -18,7 +19,6 @@ import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.EnumSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -125,11 +125,8 @@ class ExceptionHandlingFilterTest {
             assertTrue(readStarted.await(10, TimeUnit.SECONDS));
         }
         assertTrue(readFailed.await(10, TimeUnit.SECONDS));
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-        while (registry.counter("filter.exceptionHandling.clientAborts").getCount() == 0
-                && Instant.now().isBefore(deadline)) {
-            Thread.onSpinWait();
-        }
+        Await.until("the client abort is counted", Duration.ofSeconds(10),
+                () -> registry.counter("filter.exceptionHandling.clientAborts").getCount() > 0);
         assertEquals(1, registry.counter("filter.exceptionHandling.clientAborts").getCount());
         assertEquals(0, registry.getCounters((name, metric) -> name.startsWith("filter.exceptionHandling.exceptions."))
                 .size());

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.codahale.metrics.MetricRegistry;
 import io.breakwater.exception.ExceptionHandlingFilter;
 import io.breakwater.metrics.BreakwaterMetrics;
+import io.breakwater.testing.Await;
 import io.breakwater.testing.TestServer;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
@@ -375,11 +376,8 @@ class TimeoutFilterTest {
             CompletableFuture<HttpResponse<String>> answer =
                     server.client().sendAsync(get(server, "/proxied"), HttpResponse.BodyHandlers.ofString());
             assertTrue(inside.await(5, TimeUnit.SECONDS), "the header change began");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (registry(server).counter("filter.timeout.timeouts").getCount() == 0) {
-                assertTrue(System.nanoTime() < deadline, "the deadline did not pass");
-                Thread.onSpinWait();
-            }
+            Await.until("the deadline passed", Duration.ofSeconds(5),
+                    () -> registry(server).counter("filter.timeout.timeouts").getCount() > 0);
             // the deadline passed with the change under way: no answer while it is
             assertThrows(TimeoutException.class,
                     () -> answer.get(500, TimeUnit.MILLISECONDS));

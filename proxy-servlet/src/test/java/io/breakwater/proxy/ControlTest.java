@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.breakwater.config.ConfigException;
 import io.breakwater.proxy.balance.Backend;
+import io.breakwater.testing.Await;
 import java.lang.management.ManagementFactory;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -33,10 +34,10 @@ class ControlTest {
                 "unhealthyAfter", "1", "healthyAfter", "1")) {
             Backend backend = fixture.servlet.pool().all().get(0);
             fixture.backend(0).kill();
-            ProxyFixture.await("the killed backend is unhealthy", Duration.ofSeconds(5), () -> !backend.isHealthy());
+            Await.until("the killed backend is unhealthy", Duration.ofSeconds(5), () -> !backend.isHealthy());
             fixture.backend(0).restart();
             long start = System.nanoTime();
-            ProxyFixture.await("the restarted backend is healthy", Duration.ofSeconds(5), backend::isHealthy);
+            Await.until("the restarted backend is healthy", Duration.ofSeconds(5), backend::isHealthy);
             long millis = (System.nanoTime() - start) / 1_000_000;
             // One interval, plus the check's own round trip on a busy machine.
             assertTrue(millis <= intervalMs + 250, "back after " + millis + " ms");
@@ -55,7 +56,7 @@ class ControlTest {
                     throw new IllegalStateException(e);
                 }
             });
-            ProxyFixture.await("the held request is in b0", Duration.ofSeconds(5),
+            Await.until("the held request is in b0", Duration.ofSeconds(5),
                     () -> fixture.backend(0).inHandler() == 1);
             MBEANS.invoke(backendName(fixture.backend(0)), "drain", null, null);
             assertEquals("DRAINING", MBEANS.getAttribute(backendName(fixture.backend(0)), "State"));
@@ -94,7 +95,7 @@ class ControlTest {
             fixture.get("/x?status=500");
             ObjectName name = backendName(fixture.backend(0));
             // The client may have the whole answer a moment before the proxy has closed the try's books.
-            ProxyFixture.await("no request in flight", Duration.ofSeconds(5),
+            Await.until("no request in flight", Duration.ofSeconds(5),
                     () -> fixture.servlet.pool().all().get(0).getInFlight() == 0);
             assertEquals(true, MBEANS.getAttribute(name, "Healthy"));
             assertEquals(2L, MBEANS.getAttribute(name, "Requests"));

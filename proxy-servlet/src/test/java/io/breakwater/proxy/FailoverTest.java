@@ -3,6 +3,7 @@ package io.breakwater.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.breakwater.testing.Await;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -86,7 +87,7 @@ class FailoverTest {
             for (ScriptedBackend backend : fixture.backends) {
                 backend.kill();
             }
-            ProxyFixture.await("no backend is healthy", Duration.ofSeconds(5),
+            Await.until("no backend is healthy", Duration.ofSeconds(5),
                     () -> fixture.servlet.pool().candidates(java.util.Set.of()).isEmpty());
             long start = System.nanoTime();
             HttpResponse<String> response = fixture.get("/x");
@@ -183,7 +184,7 @@ class FailoverTest {
                 "tryTimeout", "10s", "healthCheckPath", "off")) {
             // The first connection, with the client's classes still to load, can take longer than the 200 ms wait
             // on a loaded machine; once one is open, the held request reuses it.
-            ProxyFixture.await("a connection to b0 is open", Duration.ofSeconds(10), () -> warmUp(fixture));
+            Await.until("a connection to b0 is open", Duration.ofSeconds(10), () -> warmUp(fixture));
             int warmUps = fixture.backend(0).requests();
             java.util.concurrent.CompletableFuture<HttpResponse<String>> held =
                     java.util.concurrent.CompletableFuture.supplyAsync(() -> {
@@ -193,7 +194,7 @@ class FailoverTest {
                             throw new IllegalStateException(e);
                         }
                     });
-            ProxyFixture.await("the held request is in b0", Duration.ofSeconds(5),
+            Await.until("the held request is in b0", Duration.ofSeconds(5),
                     () -> fixture.backend(0).inHandler() == 1);
             long start = System.nanoTime();
             HttpResponse<String> response = fixture.get("/x");

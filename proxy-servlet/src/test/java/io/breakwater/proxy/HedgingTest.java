@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.breakwater.proxy.balance.Backend;
+import io.breakwater.testing.Await;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -38,7 +39,7 @@ class HedgingTest {
 
             // The frozen backend's late answers are read and dropped; they count as successes, not failures.
             fixture.backend(0).thaw();
-            ProxyFixture.await("the late answer is read", Duration.ofSeconds(5), () -> slow.getInFlight() == 0);
+            Await.until("the late answer is read", Duration.ofSeconds(5), () -> slow.getInFlight() == 0);
             assertEquals(0, slow.getFailures());
             assertEquals(0, fixture.servlet.hedgesInFlight());
         }
@@ -111,7 +112,7 @@ class HedgingTest {
                         HttpResponse.BodyHandlers.ofString()));
             }
             int others = 10 - cap;
-            ProxyFixture.await("every request beyond the budget was refused a hedge", Duration.ofSeconds(2),
+            Await.until("every request beyond the budget was refused a hedge", Duration.ofSeconds(2),
                     () -> counter(fixture, "hedgesOverBudget") >= 2L * others);
             assertEquals(cap, counter(fixture, "hedges"));
             assertEquals(cap, fixture.servlet.hedgesInFlight());
@@ -120,7 +121,7 @@ class HedgingTest {
             for (CompletableFuture<HttpResponse<String>> answer : answers) {
                 assertEquals(200, answer.get(10, TimeUnit.SECONDS).statusCode());
             }
-            ProxyFixture.await("every hedge ended", Duration.ofSeconds(5), () -> fixture.servlet.hedgesInFlight() == 0);
+            Await.until("every hedge ended", Duration.ofSeconds(5), () -> fixture.servlet.hedgesInFlight() == 0);
         }
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.breakwater.health.Readiness;
+import io.breakwater.testing.Await;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -21,7 +22,7 @@ class ReadinessTest {
     void readyWhileOneBackendIsUsable() throws Exception {
         try (ProxyFixture fixture = ProxyFixture.start(2, "healthCheckInterval", "20ms", "unhealthyAfter", "1")) {
             fixture.backend(0).healthy(false);
-            ProxyFixture.await("backend 0 unhealthy", Duration.ofSeconds(10),
+            Await.until("backend 0 unhealthy", Duration.ofSeconds(10),
                     () -> !fixture.servlet.pool().all().get(0).isHealthy());
             assertEquals(List.of(), readiness(fixture).reasons());
         }
@@ -35,7 +36,7 @@ class ReadinessTest {
             assertEquals(List.of(), readiness(fixture).reasons());
             fixture.backend(2).kill();
             List<String> expected = List.of("no usable backend behind proxy \"proxy\" (3 configured)");
-            ProxyFixture.await("not ready", Duration.ofSeconds(10),
+            Await.until("not ready", Duration.ofSeconds(10),
                     () -> expected.equals(readiness(fixture).reasons()));
             fixture.servlet.pool().all().get(1).enable();
             assertEquals(List.of(), readiness(fixture).reasons());
@@ -48,7 +49,7 @@ class ReadinessTest {
         try (ProxyFixture fixture = ProxyFixture.start(1, "healthCheckInterval", "20ms")) {
             Readiness readiness = readiness(fixture);
             // the client's scheduler thread starts with the first timeout it is asked for (a health check's)
-            ProxyFixture.await("the client's scheduler started", Duration.ofSeconds(10),
+            Await.until("the client's scheduler started", Duration.ofSeconds(10),
                     () -> breakwaterThreads().stream()
                             .anyMatch(thread -> thread.getName().startsWith("breakwater-proxy-proxy-scheduler")));
             Set<Thread> started = breakwaterThreads();
@@ -58,10 +59,10 @@ class ReadinessTest {
             assertTrue(names.stream().anyMatch(name -> name.startsWith("breakwater-proxy-proxy-scheduler")),
                     names.toString());
             fixture.backend(0).kill();
-            ProxyFixture.await("not ready", Duration.ofSeconds(10), () -> !readiness.reasons().isEmpty());
+            Await.until("not ready", Duration.ofSeconds(10), () -> !readiness.reasons().isEmpty());
             fixture.proxy.context().getServletHandler().stop();
             assertEquals(List.of(), readiness.reasons());
-            ProxyFixture.await("the proxy's threads ended", Duration.ofSeconds(10),
+            Await.until("the proxy's threads ended", Duration.ofSeconds(10),
                     () -> started.stream().noneMatch(Thread::isAlive));
         }
     }
