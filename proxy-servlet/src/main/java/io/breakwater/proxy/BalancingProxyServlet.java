@@ -237,8 +237,7 @@ public class BalancingProxyServlet extends ProxyServlet {
      * complete the request meanwhile.
      */
     private void hedge(Exchange exchange, Exchange.Attempt slow) {
-        Exchange.Attempt attempt;
-        Request proxyRequest;
+        Prepared hedge;
         synchronized (exchange) {
             Duration budget = exchange.budget(config.tryTimeout);
             if (slow.begun || slow.ended || !exchange.mayHedge() || exchange.attempts() >= config.maxAttempts
@@ -250,24 +249,63 @@ public class BalancingProxyServlet extends ProxyServlet {
                 hedging.arm(slow, () -> hedge(exchange, slow));
                 return;
             }
-            // chosen only with a place in the budget: a refused hedge leaves the balancer's rotation alone
-            Backend backend = choose(exchange);
-            if (backend == null) {
-                hedging.release();
-                return;
-            }
-            attempt = exchange.begin(backend, budget, true);
+            // chosen only with a place in the budget: a refused hedge leaves the balancer's rotation alone; one
+            // that is not sent gives its place back
             try {
-                proxyRequest = newTry(exchange, attempt);
+                hedge = prepareBeside(exchange, budget, true);
             } catch (RuntimeException e) {
-                // never sent: the slow try stays the only one, and the budget gets its place back
-                exchange.end(attempt);
                 hedging.release();
                 throw e;
             }
+            if (hedge == null) {
+                hedging.release();
+                return;
+            }
         }
         metrics.hedge();
-        send(exchange, attempt, proxyRequest);
+        send(exchange, hedge.attempt, hedge.request);
+    }
+
+    /**
+     * After a winning answer broke with other tries still in flight, none of them answering yet: one more try beside
+     * them, when a retry is allowed; the first answer to begin wins, as with a hedge. Reads the client's request
+     * under the exchange's monitor, as {@link #hedge} does.
+     */
+    private void tryBeside(Exchange exchange) {
+        Prepared next;
+        synchronized (exchange) {
+            Duration budget = exchange.budget(config.tryTimeout);
+            if (exchange.won() || budget.isZero() || !failover.mayRetry(exchange, Failure.RESET)) {
+                return;
+            }
+            next = prepareBeside(exchange, budget, false);
+        }
+        if (next != null) {
+            metrics.retry();
+            send(exchange, next.attempt, next.request);
+        }
+    }
+
+    /** A try beside those in flight, built but not sent yet. */
+    private record Prepared(Exchange.Attempt attempt, Request request) {
+    }
+
+    /**
+     * Under the exchange's monitor: a try on a chosen backend beside those in flight, or {@code null} when no backend
+     * is left. A try that cannot be built is ended, never sent: the tries in flight still answer.
+     */
+    private Prepared prepareBeside(Exchange exchange, Duration budget, boolean hedge) {
+        Backend backend = choose(exchange);
+        if (backend == null) {
+            return null;
+        }
+        Exchange.Attempt attempt = exchange.begin(backend, budget, hedge);
+        try {
+            return new Prepared(attempt, newTry(exchange, attempt));
+        } catch (RuntimeException e) {
+            exchange.end(attempt);
+            throw e;
+        }
     }
 
     private void send(Exchange exchange, Exchange.Attempt attempt, Request proxyRequest) {
@@ -470,13 +508,16 @@ public class BalancingProxyServlet extends ProxyServlet {
                     } else if (exchange.response().isCommitted()) {
                         // Part of the answer is with the client: it cannot be replaced by another backend's.
                         super.onComplete(result);
-                    } else if (failover.mayRetry(exchange, Failure.RESET) && exchange.reopen(attempt)) {
-                        // The answer broke while still in the response's buffer: drop it, ask elsewhere.
-                        exchange.response().reset();
-                        afterFailure(exchange, attempt, Failure.RESET, result);
                     } else {
-                        fail(exchange, FailoverPolicy.isTimeout(result.getFailure())
-                                ? ErrorCode.BACKEND_TIMEOUT : ErrorCode.BACKEND_ERROR);
+                        // The answer broke while still in the response's buffer: dropped (before the win is given
+                        // up, so that no other try's answer is under way yet), another try answers if it can.
+                        exchange.response().reset();
+                        switch (exchange.reopen(attempt)) {
+                            case ALONE -> afterFailure(exchange, attempt, Failure.RESET, result);
+                            case OTHERS_PENDING -> tryBeside(exchange);
+                            case REFUSED -> fail(exchange, FailoverPolicy.isTimeout(result.getFailure())
+                                    ? ErrorCode.BACKEND_TIMEOUT : ErrorCode.BACKEND_ERROR);
+                        }
                     }
                 }
                 case LAST -> afterFailure(exchange, attempt, FailoverPolicy.classify(attempt, result.getFailure()), result);

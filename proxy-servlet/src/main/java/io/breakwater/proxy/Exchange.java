@@ -83,6 +83,16 @@ final class Exchange {
         LAST
     }
 
+    /** What giving up a broken answer's win left. */
+    enum Reopened {
+        /** No try is in flight: a next one may answer. */
+        ALONE,
+        /** Tries in flight, none of whose answers has begun, may answer, and a next one beside them. */
+        OTHERS_PENDING,
+        /** The win stands: the broken answer is the client's. */
+        REFUSED
+    }
+
     Exchange(HttpServletRequest request, HttpServletResponse response, String requestId, String clientAddress,
             byte[] body, InputStream streamedBody) {
         this.request = request;
@@ -227,15 +237,26 @@ final class Exchange {
     }
 
     /**
-     * Gives up the won place of a try whose answer broke before any byte of it reached the client, so that a next
-     * try can win; not while another try is in flight, whose answer was dropped already.
+     * Gives up the won place of a try whose answer broke before any byte of it reached the client, so that another
+     * try can win: a try in flight whose answer has not begun yet, or a next one. Refused while a try in flight has
+     * begun its answer: that answer lost, or was dropped for its status, and is being thrown away already.
      */
-    synchronized boolean reopen(Attempt attempt) {
-        if (winner != attempt || !inFlight.isEmpty()) {
-            return false;
+    synchronized Reopened reopen(Attempt attempt) {
+        if (winner != attempt) {
+            return Reopened.REFUSED;
+        }
+        for (Attempt other : inFlight) {
+            if (other.begun) {
+                return Reopened.REFUSED;
+            }
         }
         winner = null;
-        return true;
+        return inFlight.isEmpty() ? Reopened.ALONE : Reopened.OTHERS_PENDING;
+    }
+
+    /** Whether a try's answer is the client's. */
+    synchronized boolean won() {
+        return winner != null;
     }
 
     synchronized Ending end(Attempt attempt) {

@@ -68,6 +68,55 @@ class ExchangeTest {
     }
 
     @Test
+    void aBrokenWinnersPlaceGoesToATryInFlightWhoseAnswerHasNotBegun() throws Exception {
+        assertEquals("b wins: true, b ends: WON, reopen: OTHERS_PENDING, won: false, a lost: false, a wins: true",
+                run((exchange, steps) -> {
+                    Exchange.Attempt a = exchange.begin(backend(1), BUDGET, false);
+                    Exchange.Attempt b = exchange.begin(backend(2), BUDGET, true);
+                    b.begun = true;
+                    steps.add("b wins: " + exchange.win(b));
+                    steps.add("b ends: " + exchange.end(b));
+                    steps.add("reopen: " + exchange.reopen(b));
+                    steps.add("won: " + exchange.won());
+                    a.begun = true;
+                    steps.add("a lost: " + exchange.lostTo(a));
+                    steps.add("a wins: " + exchange.win(a));
+                    return steps;
+                }));
+    }
+
+    @Test
+    void aBrokenWinnerKeepsItsPlaceWhenTheAnswerInFlightBeganAndLost() throws Exception {
+        assertEquals("b wins: true, a lost: true, b ends: WON, reopen: REFUSED, won: true",
+                run((exchange, steps) -> {
+                    Exchange.Attempt a = exchange.begin(backend(1), BUDGET, false);
+                    Exchange.Attempt b = exchange.begin(backend(2), BUDGET, true);
+                    b.begun = true;
+                    steps.add("b wins: " + exchange.win(b));
+                    a.begun = true;
+                    steps.add("a lost: " + exchange.lostTo(a));
+                    steps.add("b ends: " + exchange.end(b));
+                    steps.add("reopen: " + exchange.reopen(b));
+                    steps.add("won: " + exchange.won());
+                    return steps;
+                }));
+    }
+
+    @Test
+    void aLoneBrokenWinnersPlaceIsForTheNextTry() throws Exception {
+        assertEquals("a wins: true, a ends: WON, reopen: ALONE, reopen again: REFUSED",
+                run((exchange, steps) -> {
+                    Exchange.Attempt a = exchange.begin(backend(1), BUDGET, false);
+                    a.begun = true;
+                    steps.add("a wins: " + exchange.win(a));
+                    steps.add("a ends: " + exchange.end(a));
+                    steps.add("reopen: " + exchange.reopen(a));
+                    steps.add("reopen again: " + exchange.reopen(a));
+                    return steps;
+                }));
+    }
+
+    @Test
     void noAnswerIsDroppedOnceAnotherWon() throws Exception {
         assertEquals("b wins: true, discard a: false, a lost: true, a ends: LOST",
                 run((exchange, steps) -> {

@@ -46,6 +46,47 @@ class HedgingTest {
     }
 
     @Test
+    void aWinningHedgeWhoseAnswerBreaksIsReplacedByATryBesideTheSlowOne() throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.start(3, "strategy", "round-robin", "hedgeAfter", "100ms",
+                "tryTimeout", "10s", "maxAttempts", "3", "healthCheckPath", "off", "ejectAfterFailures", "100")) {
+            // round-robin's first try goes to the frozen backend; the hedge's answer breaks (the key's first
+            // answer does), still in the response's buffer; a third try answers while the first still waits
+            fixture.backend(0).freeze();
+            long start = System.nanoTime();
+            HttpResponse<String> response = fixture.get("/x?breakBody=1&key=broken-hedge");
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals(200, response.statusCode());
+            assertEquals(response.headers().firstValue("X-Backend").orElseThrow(), response.body());
+            assertTrue(millis < 5_000, "took " + millis + " ms");
+            assertEquals(1, counter(fixture, "hedges"));
+            assertEquals(1, counter(fixture, "retries"));
+            assertEquals(2, fixture.backend(1).requests() + fixture.backend(2).requests());
+            assertEquals(1, backend(fixture, 0).getInFlight(), "the first try still waits for its frozen backend");
+        }
+    }
+
+    @Test
+    void aWinningHedgeWhoseAnswerBreaksLeavesTheAnswerToTheSlowTryWhenNoOtherTryIsAllowed() throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.start(2, "strategy", "round-robin", "hedgeAfter", "100ms",
+                "tryTimeout", "10s", "maxAttempts", "2", "healthCheckPath", "off", "ejectAfterFailures", "100")) {
+            fixture.backend(0).freeze();
+            CompletableFuture<HttpResponse<String>> answer = fixture.proxy.client().sendAsync(
+                    HttpRequest.newBuilder(fixture.proxy.uri("/x?breakBody=1&key=broken-last-hedge")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            Backend hedged = backend(fixture, 1);
+            Await.until("the hedge's answer broke", Duration.ofSeconds(5), () -> hedged.getFailures() == 1);
+            assertEquals(1, backend(fixture, 0).getInFlight(), "the first try still waits for its frozen backend");
+            assertTrue(!answer.isDone(), "answered before the first try did: " + (answer.isDone() ? answer.get() : ""));
+            fixture.backend(0).thaw();
+            HttpResponse<String> response = answer.get(10, TimeUnit.SECONDS);
+            assertEquals(200, response.statusCode());
+            assertEquals("b0", response.body());
+            assertEquals(1, counter(fixture, "hedges"));
+            assertEquals(0, counter(fixture, "retries"));
+        }
+    }
+
+    @Test
     void aPostIsNotHedged() throws Exception {
         try (ProxyFixture fixture = ProxyFixture.start(2, "strategy", "round-robin", "hedgeAfter", "50ms",
                 "tryTimeout", "500ms", "healthCheckPath", "off")) {
