@@ -1,6 +1,8 @@
 package io.breakwater.bench;
 
 import jakarta.servlet.Servlet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -63,9 +65,30 @@ public final class ContenderServer {
         return System.getProperty("bench.hedgeAfter", "200ms");
     }
 
-    /** Whether the breakwaterProxy contender runs behind the filter chain ({@code -Dbench.proxyFilters=none}: alone). */
-    private static boolean proxyBehindFilters() {
-        return !"none".equals(System.getProperty("bench.proxyFilters"));
+    /**
+     * The filters in front of the breakwaterProxy contender: the full chain by default; {@code -Dbench.proxyFilters=none}
+     * for the servlet alone, or filter contenders' labels, comma-separated ({@code exceptionHandling,timeout}), to
+     * measure what each filter costs on a proxied (asynchronous) request.
+     */
+    private static List<FilterContender> proxyFilters() {
+        String named = System.getProperty("bench.proxyFilters");
+        if (named == null) {
+            return List.of(FilterContender.CHAIN);
+        }
+        if (named.equals("none")) {
+            return List.of();
+        }
+        List<FilterContender> filters = new ArrayList<>();
+        for (String label : named.split(",")) {
+            filters.add(FilterContender.byLabel(label.trim()).orElseThrow(() -> new IllegalArgumentException(
+                    "bench.proxyFilters: no filter contender " + label + "; give none, or labels such as timeout")));
+        }
+        return filters;
+    }
+
+    private static String describe(List<FilterContender> filters) {
+        return filters.isEmpty() ? ", no filter"
+                : " behind " + String.join(" + ", filters.stream().map(FilterContender::description).toList());
     }
 
     /** What the contender runs, for the harness's table. */
@@ -75,7 +98,7 @@ public final class ContenderServer {
             case "jettyProxy" -> "Jetty ProxyServlet, round-robin";
             case "breakwaterProxy" -> "BalancingProxyServlet (sample settings: least-connections, 1s per try, "
                     + "hedge after " + hedgeAfter() + ", checks every 1s)"
-                    + (proxyBehindFilters() ? " behind " + FilterContender.CHAIN.description() : ", no filter");
+                    + describe(proxyFilters());
             default -> FilterContender.byLabel(contender).map(FilterContender::description).orElse(contender);
         };
     }
@@ -95,11 +118,11 @@ public final class ContenderServer {
                 if (proxy.isEmpty()) {
                     return Optional.of(BreakwaterClasses.BALANCING_PROXY);
                 }
-                if (FilterContender.CHAIN.filters().isEmpty()) {
-                    return Optional.of(FilterContender.CHAIN.missing());
-                }
-                if (proxyBehindFilters()) {
-                    FilterContender.CHAIN.install(context);
+                for (FilterContender filters : proxyFilters()) {
+                    if (filters.filters().isEmpty()) {
+                        return Optional.of(filters.missing());
+                    }
+                    filters.install(context);
                 }
                 ServletHolder holder = context.addServlet(proxy.get(), "/*");
                 holder.setInitParameter("backends", backends);

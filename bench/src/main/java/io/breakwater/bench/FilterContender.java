@@ -18,6 +18,8 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
  */
 public enum FilterContender {
     BARE("bare"),
+    /** A filter that only calls the chain: the container's own cost of a filter. */
+    PASS_THROUGH("passThrough", PassThroughFilter.class.getName()),
     INSTRUMENTED("instrumented", InstrumentedFilter.class.getName()),
     EXCEPTION_HANDLING("exceptionHandling", BreakwaterClasses.EXCEPTION_HANDLING),
     TIMEOUT("timeout", BreakwaterClasses.TIMEOUT),
