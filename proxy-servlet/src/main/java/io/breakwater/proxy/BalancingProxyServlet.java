@@ -15,7 +15,9 @@ import io.breakwater.timeout.TimeoutScheduler;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -48,6 +50,11 @@ public class BalancingProxyServlet extends ProxyServlet {
     /** Tells the backend how long the proxy will wait for this try, so that it can give up too. */
     public static final String DEADLINE_HEADER = "X-Request-Deadline-Ms";
     private static final ResponseHeaders.HopByHop HOP_BY_HOP = new ResponseHeaders.HopByHop(HOP_HEADERS);
+    /**
+     * The largest body of a failover answer kept for the client while a try beside it may still answer (a
+     * backend's error page; a longer one is dropped as before).
+     */
+    static final int KEPT_ANSWER_LIMIT = 64 * 1024;
 
     private final transient Clock clock;
     private transient ProxyConfig config;
@@ -393,6 +400,11 @@ public class BalancingProxyServlet extends ProxyServlet {
                 return;
             }
         }
+        Exchange.KeptAnswer kept = exchange.kept();
+        if (kept != null && !exchange.response().isCommitted()) {
+            answerWith(exchange, kept);
+            return;
+        }
         if (exchange.response().isCommitted()) {
             // Too late for an error body: Jetty aborts the connection so the client sees a broken answer.
             super.onProxyResponseFailure(exchange.request(), exchange.response(), result.getResponse(),
@@ -401,6 +413,22 @@ public class BalancingProxyServlet extends ProxyServlet {
         }
         fail(exchange, failure == Failure.TIMEOUT || FailoverPolicy.isTimeout(result.getFailure())
                 ? ErrorCode.BACKEND_TIMEOUT : ErrorCode.BACKEND_ERROR);
+    }
+
+    /** Passes a kept answer to the client as it came, as a winning answer is. */
+    private void answerWith(Exchange exchange, Exchange.KeptAnswer kept) {
+        HttpServletRequest request = exchange.request();
+        HttpServletResponse response = exchange.response();
+        try {
+            response.setStatus(kept.response().getStatus());
+            onServerResponseHeaders(request, response, kept.response());
+            response.setHeader(RequestIds.HEADER, exchange.requestId());
+            response.getOutputStream().write(kept.body());
+        } catch (IOException | RuntimeException e) {
+            onProxyResponseFailure(request, response, kept.response(), e);
+            return;
+        }
+        onProxyResponseSuccess(request, response, kept.response());
     }
 
     private void fail(Exchange exchange, ErrorCode error) {
@@ -420,11 +448,14 @@ public class BalancingProxyServlet extends ProxyServlet {
     /**
      * Receives one try's answer: drops it for a try elsewhere when its status calls for failover and another try
      * is allowed or in flight, drops it when another try's answer won the race, else passes it to the client as
-     * Jetty's listener does.
+     * Jetty's listener does. An answer dropped only for a try in flight beside it, with no further try allowed, is
+     * read and kept (up to {@link #KEPT_ANSWER_LIMIT}), so that the client gets it if that try fails.
      */
     private final class AttemptListener extends ProxyResponseListener {
         private final Exchange exchange;
         private final Exchange.Attempt attempt;
+        /** The body of a dropped answer being kept; {@code null} when it is not. Jetty calls one at a time. */
+        private ByteArrayOutputStream keeping;
 
         AttemptListener(Exchange exchange, Exchange.Attempt attempt) {
             super(exchange.request(), exchange.response());
@@ -440,9 +471,12 @@ public class BalancingProxyServlet extends ProxyServlet {
                 attempt.lost = true;
                 return;
             }
-            if (config.failoverStatuses.holds(serverResponse.getStatus())
-                    && exchange.discard(attempt, failover.mayRetry(exchange, Failure.STATUS))) {
-                return;
+            if (config.failoverStatuses.holds(serverResponse.getStatus())) {
+                boolean retry = failover.mayRetry(exchange, Failure.STATUS);
+                if (exchange.discard(attempt, retry)) {
+                    keeping = retry ? null : new ByteArrayOutputStream();
+                    return;
+                }
             }
             if (!exchange.win(attempt)) {
                 attempt.lost = true;
@@ -457,7 +491,10 @@ public class BalancingProxyServlet extends ProxyServlet {
         @Override
         public void onHeaders(Response serverResponse) {
             if (attempt.discarded) {
-                serverResponse.abort(new FailoverPolicy.FailoverStatus());
+                if (keeping == null || serverResponse.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH)
+                        > KEPT_ANSWER_LIMIT) {
+                    drop(serverResponse);
+                }
                 return;
             }
             if (attempt.lost) {
@@ -474,7 +511,25 @@ public class BalancingProxyServlet extends ProxyServlet {
                 demander.run();
             } else if (!attempt.discarded) {
                 super.onContent(serverResponse, chunk, demander);
+            } else if (keeping != null && keeping.size() + chunk.remaining() <= KEPT_ANSWER_LIMIT) {
+                ByteBuffer bytes = chunk.getByteBuffer();
+                if (bytes.hasArray()) {
+                    keeping.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+                } else {
+                    byte[] copy = new byte[bytes.remaining()];
+                    bytes.duplicate().get(copy);
+                    keeping.write(copy, 0, copy.length);
+                }
+                demander.run();
+            } else if (keeping != null) {
+                drop(serverResponse);
             }
+        }
+
+        /** Gives up a dropped answer: its connection is closed rather than read to the end. */
+        private void drop(Response serverResponse) {
+            keeping = null;
+            serverResponse.abort(new FailoverPolicy.FailoverStatus());
         }
 
         @Override
@@ -487,6 +542,9 @@ public class BalancingProxyServlet extends ProxyServlet {
             metrics.latency(backend, nanos);
             if (attempt.hedge) {
                 hedging.release();
+            }
+            if (keeping != null && result.isSucceeded()) {
+                exchange.keep(new Exchange.KeptAnswer(result.getResponse(), keeping.toByteArray()));
             }
             boolean backendFailed = result.isFailed()
                     || config.failoverStatuses.holds(result.getResponse().getStatus());

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.eclipse.jetty.client.Response;
 
 /**
  * One client request on its way through the proxy: its body (buffered for replay, or a stream), the backends it
@@ -36,6 +37,7 @@ final class Exchange {
     /** The tries sent and not ended yet: at most two at once, a try and its hedge. */
     private final List<Attempt> inFlight = new ArrayList<>(2);
     private boolean hedged;
+    private KeptAnswer kept;
 
     /** One try on one backend. */
     static final class Attempt {
@@ -69,6 +71,13 @@ final class Exchange {
                 timer.cancel();
             }
         }
+    }
+
+    /**
+     * A backend's whole answer with a failover status, dropped for a try beside it that might still bring a better
+     * one when no further try was allowed: the client's if that try fails too.
+     */
+    record KeptAnswer(Response response, byte[] body) {
     }
 
     /** What the end of a try means for the exchange. */
@@ -252,6 +261,16 @@ final class Exchange {
         }
         winner = null;
         return inFlight.isEmpty() ? Reopened.ALONE : Reopened.OTHERS_PENDING;
+    }
+
+    /** Keeps a dropped answer for the client, in case no other try brings one. */
+    synchronized void keep(KeptAnswer answer) {
+        kept = answer;
+    }
+
+    /** The answer kept by {@link #keep}, or {@code null}. */
+    synchronized KeptAnswer kept() {
+        return kept;
     }
 
     /** Whether a try's answer is the client's. */

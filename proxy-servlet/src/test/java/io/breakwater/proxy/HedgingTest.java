@@ -67,8 +67,7 @@ class HedgingTest {
 
     @Test
     void aWinningHedgeWhoseAnswerBreaksLeavesTheAnswerToTheSlowTryWhenNoOtherTryIsAllowed() throws Exception {
-        try (ProxyFixture fixture = ProxyFixture.start(2, "strategy", "round-robin", "hedgeAfter", "100ms",
-                "tryTimeout", "10s", "maxAttempts", "2", "healthCheckPath", "off", "ejectAfterFailures", "100")) {
+        try (ProxyFixture fixture = twoBackendsWithOneHedge()) {
             fixture.backend(0).freeze();
             CompletableFuture<HttpResponse<String>> answer = fixture.proxy.client().sendAsync(
                     HttpRequest.newBuilder(fixture.proxy.uri("/x?breakBody=1&key=broken-last-hedge")).build(),
@@ -84,6 +83,62 @@ class HedgingTest {
             assertEquals(1, counter(fixture, "hedges"));
             assertEquals(0, counter(fixture, "retries"));
         }
+    }
+
+    @Test
+    void aFailoverAnswerDroppedForTheHedgeBesideItIsTheClientsWhenTheHedgeFails() throws Exception {
+        try (ProxyFixture fixture = twoBackendsWithOneHedge()) {
+            fixture.backend(1).breakAll();
+            HttpResponse<String> response = dropA503ForTheHedgeThenEndTheHedge(fixture, "/x?hold=true");
+            assertEquals(503, response.statusCode());
+            assertEquals("b0", response.body());
+            assertEquals("b0", response.headers().firstValue("X-Backend").orElseThrow());
+            assertEquals(1, backend(fixture, 1).getFailures(), "the hedge's connection broke");
+        }
+    }
+
+    @Test
+    void aFailoverAnswerOverTheKeptLimitIsDroppedAndAFailingHedgeGives502() throws Exception {
+        try (ProxyFixture fixture = twoBackendsWithOneHedge()) {
+            fixture.backend(1).breakAll();
+            HttpResponse<String> response = dropA503ForTheHedgeThenEndTheHedge(fixture,
+                    "/x?hold=true&bodyBytes=" + (BalancingProxyServlet.KEPT_ANSWER_LIMIT + 1));
+            assertEquals(502, response.statusCode());
+            assertTrue(response.body().contains("BACKEND_ERROR"), response.body());
+        }
+    }
+
+    @Test
+    void aFailoverAnswerDroppedForTheHedgeBesideItLeavesTheAnswerToTheHedge() throws Exception {
+        try (ProxyFixture fixture = twoBackendsWithOneHedge()) {
+            HttpResponse<String> response = dropA503ForTheHedgeThenEndTheHedge(fixture, "/x?hold=true");
+            assertEquals(200, response.statusCode());
+            assertEquals("b1", response.body());
+            assertEquals(0, backend(fixture, 1).getFailures());
+        }
+    }
+
+    /**
+     * The first try (round-robin's first backend, answering 503) waits until the hedge reached the second backend,
+     * then answers: its 503 is dropped for the hedge, with no further try allowed. Then the hedge is let go.
+     */
+    private static HttpResponse<String> dropA503ForTheHedgeThenEndTheHedge(ProxyFixture fixture, String target)
+            throws Exception {
+        fixture.backend(0).answerAll(503);
+        CompletableFuture<HttpResponse<String>> answer = fixture.proxy.client().sendAsync(
+                HttpRequest.newBuilder(fixture.proxy.uri(target)).build(), HttpResponse.BodyHandlers.ofString());
+        Await.until("the hedge reached the second backend", Duration.ofSeconds(5),
+                () -> fixture.backend(1).inHandler() == 1);
+        assertEquals(1, fixture.backend(0).inHandler(), "the first try waits on the first backend");
+        fixture.backend(0).release();
+        Backend first = backend(fixture, 0);
+        Await.until("the first try's 503 was dropped", Duration.ofSeconds(5), () -> first.getFailures() == 1);
+        assertTrue(!answer.isDone(), "answered before the hedge did: " + (answer.isDone() ? answer.get() : ""));
+        fixture.backend(1).release();
+        HttpResponse<String> response = answer.get(10, TimeUnit.SECONDS);
+        assertEquals(1, counter(fixture, "hedges"));
+        assertEquals(0, counter(fixture, "retries"));
+        return response;
     }
 
     @Test
@@ -164,6 +219,12 @@ class HedgingTest {
             }
             Await.until("every hedge ended", Duration.ofSeconds(5), () -> fixture.servlet.hedgesInFlight() == 0);
         }
+    }
+
+    /** Round-robin over two backends, first try on the first, a hedge after 100 ms, no third try. */
+    private static ProxyFixture twoBackendsWithOneHedge() throws Exception {
+        return ProxyFixture.start(2, "strategy", "round-robin", "hedgeAfter", "100ms", "tryTimeout", "10s",
+                "maxAttempts", "2", "healthCheckPath", "off", "ejectAfterFailures", "100");
     }
 
     private static long counter(ProxyFixture fixture, String name) {

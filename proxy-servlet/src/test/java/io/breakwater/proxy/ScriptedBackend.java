@@ -21,7 +21,7 @@ import org.eclipse.jetty.util.Fields;
  * A real Jetty backend on 127.0.0.1 whose behaviour each request chooses by query parameter, and which counts
  * what reached it. Parameters: {@code status=N}; {@code delayMs=N} (waits on a latch, never released early);
  * {@code failFirst=N&key=K} closes the connection for the first N requests of key K; {@code hold=true} waits until
- * {@link #release()}. Every answer names the backend in {@code X-Backend}. {@code /health} answers 200, or 503
+ * {@link #release()}; {@code bodyBytes=N} pads the body to N bytes. Every answer names the backend in {@code X-Backend}. {@code /health} answers 200, or 503
  * after {@link #healthy(boolean) healthy(false)}. It can be killed, restarted on its port, and frozen (accepts,
  * never answers). Thread-safe.
  */
@@ -38,6 +38,7 @@ final class ScriptedBackend implements AutoCloseable {
     private final AtomicInteger inHandler = new AtomicInteger();
     private volatile boolean healthy = true;
     private volatile int forcedStatus;
+    private volatile boolean breaking;
     private volatile CountDownLatch frozen = new CountDownLatch(0);
     private volatile CountDownLatch held = new CountDownLatch(1);
     private final CountDownLatch never = new CountDownLatch(1);
@@ -95,6 +96,11 @@ final class ScriptedBackend implements AutoCloseable {
     /** Answers every request with this status from now on (0: as the request says). */
     void answerAll(int status) {
         forcedStatus = status;
+    }
+
+    /** Closes the connection of every request from now on (after a hold) instead of answering it. */
+    void breakAll() {
+        breaking = true;
     }
 
     void healthy(boolean value) {
@@ -195,12 +201,19 @@ final class ScriptedBackend implements AutoCloseable {
             if ("true".equals(query.getValue("hold"))) {
                 held.await(30, TimeUnit.SECONDS);
             }
+            if (breaking) {
+                request.getConnectionMetaData().getConnection().getEndPoint().close();
+                callback.failed(new IOException("connection closed by the script"));
+                return true;
+            }
             String status = query.getValue("status");
             int forced = forcedStatus;
             response.setStatus(forced != 0 ? forced : status == null ? 200 : Integer.parseInt(status));
             response.getHeaders().put("X-Backend", name);
             response.getHeaders().put("X-Body-Length", body.length());
-            Content.Sink.write(response, true, name, callback);
+            String bodyBytes = query.getValue("bodyBytes");
+            String content = bodyBytes == null ? name : name + ".".repeat(Integer.parseInt(bodyBytes) - name.length());
+            Content.Sink.write(response, true, content, callback);
             return true;
         }
     }
