@@ -17,7 +17,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +36,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.util.BufferUtil;
 
 /**
  * A reverse proxy servlet that balances requests over configured backends and fails over when one dies, freezes
@@ -512,14 +512,7 @@ public class BalancingProxyServlet extends ProxyServlet {
             } else if (!attempt.discarded) {
                 super.onContent(serverResponse, chunk, demander);
             } else if (keeping != null && keeping.size() + chunk.remaining() <= KEPT_ANSWER_LIMIT) {
-                ByteBuffer bytes = chunk.getByteBuffer();
-                if (bytes.hasArray()) {
-                    keeping.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
-                } else {
-                    byte[] copy = new byte[bytes.remaining()];
-                    bytes.duplicate().get(copy);
-                    keeping.write(copy, 0, copy.length);
-                }
+                keeping.writeBytes(BufferUtil.toArray(chunk.getByteBuffer()));
                 demander.run();
             } else if (keeping != null) {
                 drop(serverResponse);
