@@ -400,15 +400,15 @@ public class BalancingProxyServlet extends ProxyServlet {
                 return;
             }
         }
-        Exchange.KeptAnswer kept = exchange.kept();
-        if (kept != null && !exchange.response().isCommitted()) {
-            answerWith(exchange, kept);
-            return;
-        }
         if (exchange.response().isCommitted()) {
             // Too late for an error body: Jetty aborts the connection so the client sees a broken answer.
             super.onProxyResponseFailure(exchange.request(), exchange.response(), result.getResponse(),
                     result.getFailure());
+            return;
+        }
+        Exchange.KeptAnswer kept = exchange.kept();
+        if (kept != null) {
+            answerWith(exchange, kept);
             return;
         }
         fail(exchange, failure == Failure.TIMEOUT || FailoverPolicy.isTimeout(result.getFailure())
