@@ -41,6 +41,7 @@ import java.util.concurrent.ConcurrentMap;
 @Priority(Priority.CIRCUIT_BREAKER)
 public class CircuitBreakerFilter implements Filter {
     private final Clock clock;
+    private final CallClock callClock;
     private final ConcurrentMap<String, Optional<RouteBreaker>> breakers = new ConcurrentHashMap<>();
     private CircuitBreakerSettings settings;
     private ServletContext context;
@@ -56,6 +57,7 @@ public class CircuitBreakerFilter implements Filter {
     /** With the clock that the breakers' windows, waits and slow-call durations are measured on. */
     public CircuitBreakerFilter(Clock clock) {
         this.clock = clock;
+        this.callClock = CallClock.of(clock);
     }
 
     @Override
@@ -83,7 +85,8 @@ public class CircuitBreakerFilter implements Filter {
         HttpServletResponse response = (HttpServletResponse) res;
         Optional<RouteBreaker> guard = breakerOf(request);
         if (guard.isEmpty()) {
-            metrics.record(System.nanoTime() - start);
+            long end = System.nanoTime();
+            metrics.record(end - start, end);
             chain.doFilter(request, response);
             return;
         }
@@ -92,29 +95,31 @@ public class CircuitBreakerFilter implements Filter {
             rejections.inc();
             ErrorResponse.send(request, response, ErrorCode.CIRCUIT_OPEN,
                     Map.of("Retry-After", Long.toString(breaker.retryAfterSeconds())));
-            metrics.record(System.nanoTime() - start);
+            long end = System.nanoTime();
+            metrics.record(end - start, end);
             return;
         }
-        GuardedCall call = new GuardedCall(breaker, settings, clock, request);
-        long downstream = 0;
+        GuardedCall call = new GuardedCall(breaker, settings, callClock, request, callClock.at(start));
+        long before = System.nanoTime();
+        long after = before;
         try {
-            long before = System.nanoTime();
             try {
                 chain.doFilter(request, response);
             } catch (Throwable thrown) {
-                call.threw(thrown);
+                after = System.nanoTime();
+                call.threw(thrown, callClock.at(after));
                 throw thrown;
-            } finally {
-                downstream = System.nanoTime() - before;
             }
+            after = System.nanoTime();
             AsyncContext cycle = AsyncStarts.startedCycle(request);
             if (cycle != null) {
                 cycle.addListener(call, request, response);
             } else {
-                call.answered(request, response);
+                call.answered(request, response, callClock.at(after));
             }
         } finally {
-            metrics.record(System.nanoTime() - start - downstream);
+            long end = System.nanoTime();
+            metrics.record(before - start + end - after, end);
         }
     }
 

@@ -8,10 +8,7 @@ import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * One call that the breaker let through, and how it ended in HTTP terms: a failure (an exception, a failure
@@ -24,11 +21,17 @@ final class GuardedCall implements AsyncListener {
     private static final Throwable FAILURE_STATUS = new CallFailure("failure status");
     private static final Throwable TIMED_OUT = new CallFailure("request timed out");
 
+    /** A field, not an {@code AtomicBoolean}: one object fewer per request. */
+    private static final AtomicIntegerFieldUpdater<GuardedCall> REPORTED =
+            AtomicIntegerFieldUpdater.newUpdater(GuardedCall.class, "reported");
+
     private final RouteBreaker breaker;
     private final CircuitBreakerSettings settings;
-    private final Clock clock;
-    private final Instant start;
-    private final AtomicBoolean reported = new AtomicBoolean();
+    private final CallClock clock;
+    /** When the call began, on {@link #clock}. */
+    private final long start;
+    /** 1 once the call was reported to the breaker. */
+    private volatile int reported;
     /**
      * The request's deadline when the call began (TimeoutFilter runs first), or {@code null}: read then, on the
      * request's thread, rather than from the request's attribute map when an async answer completes on another
@@ -36,69 +39,70 @@ final class GuardedCall implements AsyncListener {
      */
     private final Deadline deadline;
 
-    GuardedCall(RouteBreaker breaker, CircuitBreakerSettings settings, Clock clock, HttpServletRequest request) {
+    /**
+     * A call that began at {@code start} on {@code clock} (the breaker's clock, so that slow calls are judged on the
+     * same time as its windows).
+     */
+    GuardedCall(RouteBreaker breaker, CircuitBreakerSettings settings, CallClock clock, HttpServletRequest request,
+            long start) {
         this.breaker = breaker;
         this.settings = settings;
         this.clock = clock;
-        this.start = clock.instant();
+        this.start = start;
         this.deadline = Deadline.of(request).orElse(null);
     }
 
-    /** The request returned, or its async cycle completed, with this response. */
-    void answered(HttpServletRequest request, HttpServletResponse response) {
+    /** The request returned, or its async cycle completed, with this response, at {@code end} on the clock. */
+    void answered(HttpServletRequest request, HttpServletResponse response, long end) {
         Deadline known = deadline != null ? deadline : Deadline.of(request).orElse(null);
         if (known != null && known.isExpired()) {
-            fail(TIMED_OUT);
+            fail(TIMED_OUT, end);
         } else if (settings.isFailureStatus(response.getStatus())) {
-            fail(FAILURE_STATUS);
+            fail(FAILURE_STATUS, end);
         } else {
-            succeed();
+            succeed(end);
         }
     }
 
-    /** The chain threw. */
-    void threw(Throwable thrown) {
+    /** The chain threw, at {@code end} on the clock. */
+    void threw(Throwable thrown, long end) {
         if (ClientGone.isCause(thrown)) { // the route may be fine, so the call is not judged
-            if (reported.compareAndSet(false, true)) {
+            if (REPORTED.compareAndSet(this, 0, 1)) {
                 breaker.released();
             }
         } else if (isClientError(thrown)) {
-            succeed();
+            succeed(end);
         } else {
-            fail(thrown);
+            fail(thrown, end);
         }
     }
 
-    private void succeed() {
-        if (reported.compareAndSet(false, true)) {
-            breaker.succeeded(elapsedNanos());
+    private void succeed(long end) {
+        if (REPORTED.compareAndSet(this, 0, 1)) {
+            breaker.succeeded(end - start);
         }
     }
 
-    private void fail(Throwable failure) {
-        if (reported.compareAndSet(false, true)) {
-            breaker.failed(elapsedNanos(), failure);
+    private void fail(Throwable failure, long end) {
+        if (REPORTED.compareAndSet(this, 0, 1)) {
+            breaker.failed(end - start, failure);
         }
-    }
-
-    /** Measured on the breaker's clock, so that slow calls are judged on the same time as its windows. */
-    private long elapsedNanos() {
-        return Duration.between(start, clock.instant()).toNanos();
     }
 
     @Override
     public void onComplete(AsyncEvent event) {
-        answered((HttpServletRequest) event.getSuppliedRequest(), (HttpServletResponse) event.getSuppliedResponse());
+        answered((HttpServletRequest) event.getSuppliedRequest(), (HttpServletResponse) event.getSuppliedResponse(),
+                clock.now());
     }
 
     @Override
     public void onTimeout(AsyncEvent event) {
-        fail(TIMED_OUT);
+        fail(TIMED_OUT, clock.now());
     }
 
     @Override
     public void onError(AsyncEvent event) {
-        threw(event.getThrowable());
+        threw(event.getThrowable(), clock.now());
     }
 
     @Override

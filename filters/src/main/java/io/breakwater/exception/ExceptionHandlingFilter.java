@@ -79,7 +79,8 @@ public class ExceptionHandlingFilter implements Filter {
             handle(request, response, thrown);
         } finally {
             restore(previousId);
-            metrics.record(System.nanoTime() - start - downstream);
+            long end = System.nanoTime();
+            metrics.record(end - start - downstream, end);
         }
     }
 

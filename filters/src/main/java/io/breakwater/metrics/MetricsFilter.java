@@ -63,7 +63,8 @@ public class MetricsFilter implements Filter {
         } catch (Throwable thrown) {
             afterChain = System.nanoTime();
             route.finished(afterChain - start, statusOf(thrown));
-            metrics.record(beforeChain - start + System.nanoTime() - afterChain);
+            long end = System.nanoTime();
+            metrics.record(beforeChain - start + end - afterChain, end);
             throw thrown;
         }
         afterChain = System.nanoTime();
@@ -74,7 +75,8 @@ public class MetricsFilter implements Filter {
         } else {
             route.finished(afterChain - start, response.getStatus());
         }
-        metrics.record(beforeChain - start + System.nanoTime() - afterChain);
+        long end = System.nanoTime();
+        metrics.record(beforeChain - start + end - afterChain, end);
     }
 
     private static int statusOf(Throwable thrown) {

@@ -18,12 +18,13 @@ final class RecentExtremes {
 
     RecentExtremes(LongSupplier clockMillis) {
         this.clockMillis = clockMillis;
-        this.current = new AtomicReference<>(new Window(clockMillis.getAsLong() / WINDOW_MILLIS, null));
+        long index = Math.floorDiv(clockMillis.getAsLong(), WINDOW_MILLIS);
+        this.current = new AtomicReference<>(new Window(index, null));
     }
 
     /** Records one value, at {@code nowMillis} (the caller's clock reading, so that it reads the clock once). */
     void record(long value, long nowMillis) {
-        Window window = windowAt(nowMillis / WINDOW_MILLIS);
+        Window window = windowAt(Math.floorDiv(nowMillis, WINDOW_MILLIS));
         raise(window.max, value);
         lower(window.min, value);
     }
@@ -49,7 +50,7 @@ final class RecentExtremes {
     }
 
     private long extreme(boolean largest) {
-        long index = clockMillis.getAsLong() / WINDOW_MILLIS;
+        long index = Math.floorDiv(clockMillis.getAsLong(), WINDOW_MILLIS);
         long result = largest ? Long.MIN_VALUE : Long.MAX_VALUE;
         for (Window window = current.get(); window != null; window = window.previous) {
             if (window.index == index || window.index == index - 1) {

@@ -50,6 +50,11 @@ public final class TimeoutConfig {
         return paths.match(path).orElse(timeout);
     }
 
+    /** Whether some paths have a deadline of their own; without any, a request's path need not be asked for. */
+    public boolean hasPathOverrides() {
+        return !paths.isEmpty();
+    }
+
     public Duration timeout() {
         return timeout;
     }

@@ -79,20 +79,21 @@ public class TimeoutFilter implements Filter {
         long start = System.nanoTime();
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
-        Duration timeout = config.timeoutFor(pathOf(request));
+        Duration timeout = config.hasPathOverrides() ? config.timeoutFor(pathOf(request)) : config.timeout();
         if (timeout.isZero()) {
-            metrics.record(System.nanoTime() - start);
+            long end = System.nanoTime();
+            metrics.record(end - start, end);
             chain.doFilter(request, response);
             return;
         }
-        Deadline deadline = Deadline.after(timeout, clock);
+        Deadline deadline = Deadline.after(timeout, clock, start);
         request.setAttribute(Deadline.ATTRIBUTE, deadline);
         TimedExchange exchange = new TimedExchange(request, response, config.errorCode(),
                 () -> timedOut(request, timeout));
         TimeoutResponse timedResponse = new TimeoutResponse(response, exchange);
         TimeoutRequest timedRequest = new TimeoutRequest(request, timedResponse, exchange);
         try {
-            exchange.deadlineTask(scheduler.schedule(exchange::expire, timeout));
+            exchange.deadlineTask(scheduler.scheduleAt(exchange::expire, start + timeout.toNanos()));
         } catch (RejectedExecutionException stopping) {
             chain.doFilter(request, response); // the app is being undeployed: no deadline for its last requests
             return;
@@ -117,7 +118,8 @@ public class TimeoutFilter implements Filter {
             }
             exchange.finishTimedOut();
         } finally {
-            metrics.record(System.nanoTime() - start - downstream);
+            long end = System.nanoTime();
+            metrics.record(end - start - downstream, end);
         }
     }
 

@@ -41,10 +41,18 @@ public final class TimeoutScheduler {
 
     /** Runs {@code task} on the scheduler's thread once {@code delay} has passed, unless cancelled before. */
     public Entry schedule(Runnable task, Duration delay) {
+        return scheduleAt(task, System.nanoTime() + delay.toNanos());
+    }
+
+    /**
+     * Runs {@code task} on the scheduler's thread once {@code System.nanoTime()} has reached {@code dueNanos},
+     * unless cancelled before: for a caller that has just read the clock, so that scheduling reads no clock again.
+     */
+    public Entry scheduleAt(Runnable task, long dueNanos) {
         if (stopped) {
             throw new RejectedExecutionException("the timeout scheduler is stopped");
         }
-        Entry deadline = new Entry(System.nanoTime() + delay.toNanos(), task);
+        Entry deadline = new Entry(dueNanos, task);
         deadlines.add(deadline);
         if (idle) {
             idle = false;

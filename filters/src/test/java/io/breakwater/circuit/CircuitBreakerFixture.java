@@ -7,6 +7,7 @@ import com.codahale.metrics.MetricRegistry;
 import io.breakwater.exception.ExceptionHandlingFilter;
 import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.testing.Await;
+import io.breakwater.testing.TestClock;
 import io.breakwater.testing.TestServer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.breakwater.error.BreakwaterException;
 import io.breakwater.error.ErrorCode;
+import io.breakwater.testing.TestClock;
 import io.breakwater.timeout.Deadline;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import jakarta.servlet.AsyncContext;

@@ -1,5 +1,6 @@
 package io.breakwater.circuit;
 
+import io.breakwater.testing.TestClock;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

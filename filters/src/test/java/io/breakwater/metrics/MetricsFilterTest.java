@@ -182,14 +182,19 @@ class MetricsFilterTest {
     @Test
     void filterFiguresExistWithoutMetricsFilter() throws Exception {
         try (TestServer server = TestServer.start(app(false, context -> { }))) {
+            long sentAt = System.currentTimeMillis();
             assertEquals(500, server.get("/throw").statusCode());
+            long answeredAt = System.currentTimeMillis();
             assertEquals(1L, jmx.await(JmxClient.metric("filter.exceptionHandling.calls"), "Count", 1L));
             assertEquals(1L, jmx.await(JmxClient.metric(
                     "filter.exceptionHandling.exceptions.java.lang.IllegalStateException"), "Count", 1L));
             assertTrue((Long) jmx.attribute(JmxClient.metric("filter.exceptionHandling.ownTimeTotalNanos"),
                     "Count") > 0);
-            assertTrue((Long) jmx.attribute(JmxClient.metric("filter.exceptionHandling.lastExecution"),
-                    "Value") > 0);
+            long lastExecution = (Long) jmx.attribute(JmxClient.metric("filter.exceptionHandling.lastExecution"),
+                    "Value");
+            // the epoch millis of the call, give or take the millisecond each reading rounds away
+            assertTrue(lastExecution >= sentAt - 1 && lastExecution <= answeredAt + 1,
+                    lastExecution + " not within [" + sentAt + ", " + answeredAt + "]");
             long total = (Long) jmx.attribute(JmxClient.metric("filter.exceptionHandling.ownTimeTotalNanos"),
                     "Count");
             // one call: its own time is the minimum, the maximum and the mean

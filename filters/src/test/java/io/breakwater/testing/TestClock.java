@@ -1,4 +1,4 @@
-package io.breakwater.circuit;
+package io.breakwater.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,10 +8,10 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** A clock that stands still until a test moves it. Thread-safe. */
-final class TestClock extends Clock {
+public final class TestClock extends Clock {
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2025-01-01T00:00:00Z"));
 
-    void advance(Duration duration) {
+    public void advance(Duration duration) {
         now.updateAndGet(instant -> instant.plus(duration));
     }
 
