@@ -1,11 +1,16 @@
 package io.breakwater.chain;
 
+import io.breakwater.error.RequestIds;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * The async cycle the chain started in this dispatch, for the filters that ask once their chain returned.
@@ -43,13 +48,54 @@ public final class AsyncStarts {
         }
     }
 
-    /** Notes that the chain started an async cycle; otherwise the request itself. */
+    /**
+     * Notes that the chain started an async cycle, and keeps the request id (request attribute
+     * {@value RequestIds#ATTRIBUTE}) in a field rather than in the container's attribute map: setting the first
+     * attribute of a request makes Jetty build a map for it, the largest share of what
+     * {@code ExceptionHandlingFilter} allocated per request (BENCHMARKS.md). Otherwise the request itself.
+     */
     private static final class Tracked extends HttpServletRequestWrapper {
         /** Volatile: a handler may start the cycle from a thread of its own while the filter waits. */
         private volatile AsyncContext cycle;
+        /** Volatile: an async listener may ask for it on another thread. */
+        private volatile String requestId;
 
         Tracked(HttpServletRequest request) {
             super(request);
+        }
+
+        @Override
+        public Object getAttribute(String name) {
+            String id = requestId;
+            return id != null && RequestIds.ATTRIBUTE.equals(name) ? id : super.getAttribute(name);
+        }
+
+        @Override
+        public void setAttribute(String name, Object value) {
+            if (RequestIds.ATTRIBUTE.equals(name) && value instanceof String) {
+                requestId = (String) value;
+                return;
+            }
+            super.setAttribute(name, value);
+        }
+
+        @Override
+        public void removeAttribute(String name) {
+            if (RequestIds.ATTRIBUTE.equals(name)) {
+                requestId = null;
+            }
+            super.removeAttribute(name);
+        }
+
+        @Override
+        public Enumeration<String> getAttributeNames() {
+            Enumeration<String> names = super.getAttributeNames();
+            if (requestId == null) {
+                return names;
+            }
+            Set<String> all = new LinkedHashSet<>(Collections.list(names));
+            all.add(RequestIds.ATTRIBUTE);
+            return Collections.enumeration(all);
         }
 
         @Override

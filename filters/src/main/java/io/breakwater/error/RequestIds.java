@@ -19,11 +19,22 @@ public final class RequestIds {
     private RequestIds() {
     }
 
-    /** The request's id, assigned (and set on the response) the first time it is asked for. */
+    /**
+     * The request's id, assigned (and set on the response) the first time it is asked for. It is kept in request
+     * attribute {@value #ATTRIBUTE}; {@code ExceptionHandlingFilter}'s request answers that attribute from a field
+     * of its own, so that most requests never make the container build its attribute map for it. Code that is
+     * handed another request of the same exchange (a later dispatch, an async listener's event) finds the id on
+     * the response, where it was set first.
+     */
     public static String resolve(HttpServletRequest request, HttpServletResponse response) {
         Object known = request.getAttribute(ATTRIBUTE);
         if (known instanceof String) {
             return (String) known;
+        }
+        String answered = response.getHeader(HEADER);
+        if (isSafe(answered)) {
+            request.setAttribute(ATTRIBUTE, answered);
+            return answered;
         }
         String id = request.getHeader(HEADER);
         if (!isSafe(id)) {

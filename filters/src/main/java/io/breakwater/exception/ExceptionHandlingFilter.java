@@ -58,25 +58,25 @@ public class ExceptionHandlingFilter implements Filter {
             return;
         }
         long start = System.nanoTime();
-        HttpServletRequest request = (HttpServletRequest) req;
+        HttpServletRequest request = AsyncStarts.track((HttpServletRequest) req);
         HttpServletResponse response = (HttpServletResponse) res;
         String previousId = MDC.get(RequestIds.MDC_KEY);
-        MDC.put(RequestIds.MDC_KEY, RequestIds.resolve(request, response));
+        String requestId = RequestIds.resolve(request, response);
+        MDC.put(RequestIds.MDC_KEY, requestId);
         long downstream = 0;
         try {
-            HttpServletRequest tracked = AsyncStarts.track(request);
             long before = System.nanoTime();
             try {
-                chain.doFilter(tracked, response);
+                chain.doFilter(request, response);
             } finally {
                 downstream = System.nanoTime() - before;
             }
-            AsyncContext cycle = AsyncStarts.startedCycle(tracked);
+            AsyncContext cycle = AsyncStarts.startedCycle(request);
             if (cycle != null) {
                 listenTo(cycle, request);
             }
         } catch (Throwable thrown) {
-            handle(request, response, thrown);
+            handle(request, response, thrown, requestId);
         } finally {
             restore(previousId);
             long end = System.nanoTime();
@@ -101,9 +101,10 @@ public class ExceptionHandlingFilter implements Filter {
                 HttpServletRequest req = (HttpServletRequest) event.getSuppliedRequest();
                 HttpServletResponse res = (HttpServletResponse) event.getSuppliedResponse();
                 String previousId = MDC.get(RequestIds.MDC_KEY);
-                MDC.put(RequestIds.MDC_KEY, RequestIds.resolve(req, res));
+                String requestId = RequestIds.resolve(req, res);
+                MDC.put(RequestIds.MDC_KEY, requestId);
                 try {
-                    handle(req, res, event.getThrowable());
+                    handle(req, res, event.getThrowable(), requestId);
                 } catch (Throwable abort) {
                     // the committed case: the container aborts the connection when the error is rethrown
                     LOG.debug("aborting async response", abort);
@@ -134,7 +135,7 @@ public class ExceptionHandlingFilter implements Filter {
      * Answers a failure. When the response is committed no answer is possible: the failure is rethrown so that
      * the container aborts the connection, and the client never takes a truncated response for a whole one.
      */
-    void handle(HttpServletRequest request, HttpServletResponse response, Throwable thrown)
+    void handle(HttpServletRequest request, HttpServletResponse response, Throwable thrown, String requestId)
             throws IOException, ServletException {
         Failure failure = Failure.classify(thrown, config.mappings());
         if (failure.kind == Failure.Kind.CLIENT_GONE) {
@@ -147,7 +148,7 @@ public class ExceptionHandlingFilter implements Filter {
             metrics.event("exceptions." + thrown.getClass().getName());
             LOG.error("request failed{}: requestId={} method={} route={}",
                     committed ? " after the response was committed, aborting the connection" : "",
-                    RequestIds.of(request), request.getMethod(), Routes.of(request), thrown);
+                    requestId, request.getMethod(), Routes.of(request), thrown);
         } else {
             metrics.event("answers." + failure.errorCode.code());
             LOG.debug("request answered {}: {} {}", failure.errorCode, request.getMethod(), Routes.of(request), thrown);

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.MetricRegistry;
+import io.breakwater.error.ProblemErrorServlet;
+import io.breakwater.error.RequestIds;
 import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.testing.Await;
 import io.breakwater.testing.TestServer;
@@ -16,12 +18,18 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.junit.jupiter.api.AfterEach;
@@ -34,6 +42,10 @@ class ExceptionHandlingFilterTest {
         private static final long serialVersionUID = 1L;
     }
 
+    private static final Pattern BODY_ID = Pattern.compile("\"requestId\":\"([^\"]+)\"");
+
+    /** The request id each first dispatch saw, as downstream code reads it. */
+    private final BlockingQueue<String> idsSeen = new LinkedBlockingQueue<>();
     private final CountDownLatch readStarted = new CountDownLatch(1);
     private final CountDownLatch readFailed = new CountDownLatch(1);
     private TestServer server;
@@ -76,6 +88,40 @@ class ExceptionHandlingFilterTest {
                 private static final long serialVersionUID = 1L;
 
                 @Override
+                protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+                    resp.setContentType("text/plain");
+                    resp.getWriter().write(String.valueOf(req.getAttribute(RequestIds.ATTRIBUTE)));
+                }
+            }), "/echo-id");
+            ServletHolder asyncAfterId = new ServletHolder(new HttpServlet() {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+                    idsSeen.add(String.valueOf(req.getAttribute(RequestIds.ATTRIBUTE)));
+                    AsyncContext ctx = req.startAsync();
+                    ctx.start(() -> ctx.dispatch("/throws"));
+                }
+            });
+            asyncAfterId.setAsyncSupported(true);
+            context.addServlet(asyncAfterId, "/async-after-id");
+            context.addServlet(new ServletHolder(new HttpServlet() {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+                    idsSeen.add(String.valueOf(req.getAttribute(RequestIds.ATTRIBUTE)));
+                    resp.sendError(503);
+                }
+            }), "/send-error");
+            context.addServlet(ProblemErrorServlet.class, "/breakwater/error");
+            ErrorPageErrorHandler errorPages = new ErrorPageErrorHandler();
+            errorPages.addErrorPage(ErrorPageErrorHandler.GLOBAL_ERROR_PAGE, "/breakwater/error");
+            context.setErrorHandler(errorPages);
+            context.addServlet(new ServletHolder(new HttpServlet() {
+                private static final long serialVersionUID = 1L;
+
+                @Override
                 protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
                     readStarted.countDown();
                     try {
@@ -111,6 +157,47 @@ class ExceptionHandlingFilterTest {
         assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElseThrow());
         assertTrue(response.body().contains("\"code\":\"INTERNAL_ERROR\""), response.body());
         assertTrue(response.body().contains("\"instance\":\"/async\""), response.body());
+    }
+
+    @Test
+    void downstreamCodeSeesTheIdOfTheAnswer() throws Exception {
+        HttpResponse<String> minted = server.get("/echo-id");
+        String id = minted.headers().firstValue(RequestIds.HEADER).orElseThrow();
+        assertTrue(RequestIds.isSafe(id), id);
+        assertEquals(id, minted.body());
+
+        HttpResponse<String> kept = server.send(HttpRequest.newBuilder(server.uri("/echo-id"))
+                .header(RequestIds.HEADER, "order-7.retry_1").build());
+        assertEquals("order-7.retry_1", kept.headers().firstValue(RequestIds.HEADER).orElseThrow());
+        assertEquals("order-7.retry_1", kept.body());
+    }
+
+    @Test
+    void anAsyncDispatchAnswersWithTheIdOfTheFirstDispatch() throws Exception {
+        HttpResponse<String> response = server.get("/async-after-id");
+
+        assertEquals(500, response.statusCode());
+        String first = idsSeen.poll(10, TimeUnit.SECONDS);
+        assertTrue(RequestIds.isSafe(first), "the first dispatch saw an id: " + first);
+        assertEquals(first, response.headers().firstValue(RequestIds.HEADER).orElseThrow());
+        assertEquals(first, bodyId(response.body()));
+    }
+
+    @Test
+    void anErrorPageAnswersWithTheIdOfTheRequest() throws Exception {
+        HttpResponse<String> response = server.get("/send-error");
+
+        assertEquals(503, response.statusCode());
+        String first = idsSeen.poll(10, TimeUnit.SECONDS);
+        assertTrue(RequestIds.isSafe(first), "the request's dispatch saw an id: " + first);
+        assertEquals(first, response.headers().firstValue(RequestIds.HEADER).orElseThrow());
+        assertEquals(first, bodyId(response.body()));
+    }
+
+    private static String bodyId(String body) {
+        Matcher id = BODY_ID.matcher(body);
+        assertTrue(id.find(), "no requestId in " + body);
+        return id.group(1);
     }
 
     @Test
