@@ -31,6 +31,15 @@ public final class RequestIds {
         if (known instanceof String) {
             return (String) known;
         }
+        return begin(request, response);
+    }
+
+    /**
+     * The id of a request whose first dispatch begins, without asking the request's attributes (the container's
+     * lookup of a missing attribute is the dearest step of {@link #resolve}): the one on the response if code
+     * before set it, else the caller's if it is safe, else a new one; kept in the request and set on the response.
+     */
+    public static String begin(HttpServletRequest request, HttpServletResponse response) {
         String answered = response.getHeader(HEADER);
         if (isSafe(answered)) {
             request.setAttribute(ATTRIBUTE, answered);

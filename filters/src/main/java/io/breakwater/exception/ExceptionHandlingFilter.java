@@ -61,7 +61,8 @@ public class ExceptionHandlingFilter implements Filter {
         HttpServletRequest request = AsyncStarts.track((HttpServletRequest) req);
         HttpServletResponse response = (HttpServletResponse) res;
         String previousId = MDC.get(RequestIds.MDC_KEY);
-        String requestId = RequestIds.resolve(request, response);
+        String requestId = req.getDispatcherType() == DispatcherType.REQUEST ? RequestIds.begin(request, response)
+                : RequestIds.resolve(request, response);
         MDC.put(RequestIds.MDC_KEY, requestId);
         long downstream = 0;
         try {
