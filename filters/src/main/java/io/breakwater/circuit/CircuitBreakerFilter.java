@@ -11,6 +11,7 @@ import io.breakwater.error.ErrorCode;
 import io.breakwater.error.ErrorResponse;
 import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.metrics.FilterMetrics;
+import io.breakwater.timeout.NanoClock;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.AsyncContext;
@@ -41,7 +42,7 @@ import java.util.concurrent.ConcurrentMap;
 @Priority(Priority.CIRCUIT_BREAKER)
 public class CircuitBreakerFilter implements Filter {
     private final Clock clock;
-    private final CallClock callClock;
+    private final NanoClock callClock;
     private final ConcurrentMap<String, Optional<RouteBreaker>> breakers = new ConcurrentHashMap<>();
     private CircuitBreakerSettings settings;
     private ServletContext context;
@@ -57,7 +58,7 @@ public class CircuitBreakerFilter implements Filter {
     /** With the clock that the breakers' windows, waits and slow-call durations are measured on. */
     public CircuitBreakerFilter(Clock clock) {
         this.clock = clock;
-        this.callClock = CallClock.of(clock);
+        this.callClock = NanoClock.of(clock);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.breakwater.error.BreakwaterException;
 import io.breakwater.error.ClientGone;
 import io.breakwater.error.ErrorCode;
 import io.breakwater.timeout.Deadline;
+import io.breakwater.timeout.NanoClock;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
@@ -27,7 +28,7 @@ final class GuardedCall implements AsyncListener {
 
     private final RouteBreaker breaker;
     private final CircuitBreakerSettings settings;
-    private final CallClock clock;
+    private final NanoClock clock;
     /** When the call began, on {@link #clock}. */
     private final long start;
     /** 1 once the call was reported to the breaker. */
@@ -43,7 +44,7 @@ final class GuardedCall implements AsyncListener {
      * A call that began at {@code start} on {@code clock} (the breaker's clock, so that slow calls are judged on the
      * same time as its windows).
      */
-    GuardedCall(RouteBreaker breaker, CircuitBreakerSettings settings, CallClock clock, HttpServletRequest request,
+    GuardedCall(RouteBreaker breaker, CircuitBreakerSettings settings, NanoClock clock, HttpServletRequest request,
             long start) {
         this.breaker = breaker;
         this.settings = settings;

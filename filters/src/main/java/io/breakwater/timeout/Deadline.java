@@ -14,35 +14,27 @@ import java.util.Optional;
 public final class Deadline {
     public static final String ATTRIBUTE = "io.breakwater.deadline";
 
-    /** The injected clock the deadline is kept on, or {@code null} for the system clock. */
-    private final Clock clock;
-    /** On {@link #clock}, when there is one. */
-    private final Instant expiresAt;
-    /** On {@code System.nanoTime()}, when the clock is the system's. */
-    private final long expiresAtNanos;
+    private final NanoClock clock;
+    /** On {@link #clock}. */
+    private final long expiresAt;
 
-    private Deadline(Clock clock, Instant expiresAt, long expiresAtNanos) {
+    private Deadline(NanoClock clock, long expiresAt) {
         this.clock = clock;
         this.expiresAt = expiresAt;
-        this.expiresAtNanos = expiresAtNanos;
     }
 
     /** A deadline {@code timeout} from now on the given clock. */
     public static Deadline after(Duration timeout, Clock clock) {
-        return after(timeout, clock, System.nanoTime());
+        return after(timeout, NanoClock.of(clock), System.nanoTime());
     }
 
     /**
      * A deadline {@code timeout} from now on the given clock, for a caller that has just read
-     * {@code System.nanoTime()} as {@code nowNanos}. On the system clock the deadline is kept on
-     * {@code System.nanoTime()}: asking it reads no wall clock and makes no {@code Instant} (every request asks),
-     * and it never moves when the wall clock is set.
+     * {@code System.nanoTime()} as {@code nowNanos}: on the system clock, asking the deadline then reads no wall
+     * clock and makes no {@code Instant} (every request asks).
      */
-    public static Deadline after(Duration timeout, Clock clock, long nowNanos) {
-        if (clock.getClass() == Clock.systemUTC().getClass()) {
-            return new Deadline(null, null, nowNanos + timeout.toNanos());
-        }
-        return new Deadline(clock, clock.instant().plus(timeout), 0);
+    public static Deadline after(Duration timeout, NanoClock clock, long nowNanos) {
+        return new Deadline(clock, clock.at(nowNanos) + timeout.toNanos());
     }
 
     /** The deadline of a request, if a {@code TimeoutFilter} gave it one. */
@@ -52,18 +44,16 @@ public final class Deadline {
     }
 
     public Instant expiresAt() {
-        return clock == null ? Instant.now().plusNanos(expiresAtNanos - System.nanoTime()) : expiresAt;
+        return clock.toInstant(expiresAt);
     }
 
     /** The time left, never negative. */
     public Duration remaining() {
-        Duration left = clock == null ? Duration.ofNanos(expiresAtNanos - System.nanoTime())
-                : Duration.between(clock.instant(), expiresAt);
-        return left.isNegative() ? Duration.ZERO : left;
+        return Duration.ofNanos(Math.max(0, expiresAt - clock.now()));
     }
 
     public boolean isExpired() {
-        return clock == null ? System.nanoTime() - expiresAtNanos >= 0 : !clock.instant().isBefore(expiresAt);
+        return clock.now() - expiresAt >= 0;
     }
 
     @Override

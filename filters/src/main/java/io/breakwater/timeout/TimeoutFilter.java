@@ -38,7 +38,7 @@ import org.slf4j.MDC;
 public class TimeoutFilter implements Filter {
     private static final Logger LOG = LoggerFactory.getLogger(TimeoutFilter.class);
 
-    private final Clock clock;
+    private final NanoClock nanoClock;
     private TimeoutConfig config;
     private ServletContext context;
     private MetricRegistry registry;
@@ -50,7 +50,7 @@ public class TimeoutFilter implements Filter {
     }
 
     TimeoutFilter(Clock clock) {
-        this.clock = clock;
+        this.nanoClock = NanoClock.of(clock);
     }
 
     @Override
@@ -86,7 +86,7 @@ public class TimeoutFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        Deadline deadline = Deadline.after(timeout, clock, start);
+        Deadline deadline = Deadline.after(timeout, nanoClock, start);
         request.setAttribute(Deadline.ATTRIBUTE, deadline);
         TimedExchange exchange = new TimedExchange(request, response, config.errorCode(),
                 () -> timedOut(request, timeout));

@@ -57,79 +57,40 @@ class ExceptionHandlingFilterTest {
             filter.setInitParameter("exceptionMappings", NotFound.class.getName() + "=404:NOT_FOUND");
             filter.setAsyncSupported(true);
             context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
-            context.addServlet(new ServletHolder(new HttpServlet() {
-                private static final long serialVersionUID = 1L;
-
-                @Override
-                protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
-                    throw new NotFound();
-                }
+            context.addServlet(route((req, resp) -> {
+                throw new NotFound();
             }), "/missing");
-            ServletHolder async = new ServletHolder(new HttpServlet() {
-                private static final long serialVersionUID = 1L;
-
-                @Override
-                protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
-                    AsyncContext ctx = req.startAsync();
-                    ctx.start(() -> ctx.dispatch("/throws"));
-                }
-            });
-            async.setAsyncSupported(true);
-            context.addServlet(async, "/async");
-            context.addServlet(new ServletHolder(new HttpServlet() {
-                private static final long serialVersionUID = 1L;
-
-                @Override
-                protected void service(HttpServletRequest req, HttpServletResponse resp) throws ServletException {
-                    throw new ServletException("async dispatch failed");
-                }
+            context.addServlet(route((req, resp) -> {
+                AsyncContext ctx = req.startAsync();
+                ctx.start(() -> ctx.dispatch("/throws"));
+            }), "/async");
+            context.addServlet(route((req, resp) -> {
+                throw new ServletException("async dispatch failed");
             }), "/throws");
-            context.addServlet(new ServletHolder(new HttpServlet() {
-                private static final long serialVersionUID = 1L;
-
-                @Override
-                protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-                    resp.setContentType("text/plain");
-                    resp.getWriter().write(String.valueOf(req.getAttribute(RequestIds.ATTRIBUTE)));
-                }
+            context.addServlet(route((req, resp) -> {
+                resp.setContentType("text/plain");
+                resp.getWriter().write(String.valueOf(req.getAttribute(RequestIds.ATTRIBUTE)));
             }), "/echo-id");
-            ServletHolder asyncAfterId = new ServletHolder(new HttpServlet() {
-                private static final long serialVersionUID = 1L;
-
-                @Override
-                protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
-                    idsSeen.add(String.valueOf(req.getAttribute(RequestIds.ATTRIBUTE)));
-                    AsyncContext ctx = req.startAsync();
-                    ctx.start(() -> ctx.dispatch("/throws"));
-                }
-            });
-            asyncAfterId.setAsyncSupported(true);
-            context.addServlet(asyncAfterId, "/async-after-id");
-            context.addServlet(new ServletHolder(new HttpServlet() {
-                private static final long serialVersionUID = 1L;
-
-                @Override
-                protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-                    idsSeen.add(String.valueOf(req.getAttribute(RequestIds.ATTRIBUTE)));
-                    resp.sendError(503);
-                }
+            context.addServlet(route((req, resp) -> {
+                idsSeen.add(String.valueOf(req.getAttribute(RequestIds.ATTRIBUTE)));
+                AsyncContext ctx = req.startAsync();
+                ctx.start(() -> ctx.dispatch("/throws"));
+            }), "/async-after-id");
+            context.addServlet(route((req, resp) -> {
+                idsSeen.add(String.valueOf(req.getAttribute(RequestIds.ATTRIBUTE)));
+                resp.sendError(503);
             }), "/send-error");
             context.addServlet(ProblemErrorServlet.class, "/breakwater/error");
             ErrorPageErrorHandler errorPages = new ErrorPageErrorHandler();
             errorPages.addErrorPage(ErrorPageErrorHandler.GLOBAL_ERROR_PAGE, "/breakwater/error");
             context.setErrorHandler(errorPages);
-            context.addServlet(new ServletHolder(new HttpServlet() {
-                private static final long serialVersionUID = 1L;
-
-                @Override
-                protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-                    readStarted.countDown();
-                    try {
-                        req.getInputStream().readAllBytes();
-                    } catch (IOException e) {
-                        readFailed.countDown();
-                        throw e;
-                    }
+            context.addServlet(route((req, resp) -> {
+                readStarted.countDown();
+                try {
+                    req.getInputStream().readAllBytes();
+                } catch (IOException e) {
+                    readFailed.countDown();
+                    throw e;
                 }
             }), "/upload");
         });
@@ -217,5 +178,32 @@ class ExceptionHandlingFilterTest {
         assertEquals(1, registry.counter("filter.exceptionHandling.clientAborts").getCount());
         assertEquals(0, registry.getCounters((name, metric) -> name.startsWith("filter.exceptionHandling.exceptions."))
                 .size());
+    }
+
+    /** What a test route does with a request, whatever its method. */
+    @FunctionalInterface
+    private interface Handler {
+        void handle(HttpServletRequest request, HttpServletResponse response) throws IOException, ServletException;
+    }
+
+    private static ServletHolder route(Handler handler) {
+        ServletHolder holder = new ServletHolder(new Route(handler));
+        holder.setAsyncSupported(true);
+        return holder;
+    }
+
+    private static final class Route extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+        private final transient Handler handler;
+
+        Route(Handler handler) {
+            this.handler = handler;
+        }
+
+        @Override
+        protected void service(HttpServletRequest request, HttpServletResponse response)
+                throws IOException, ServletException {
+            handler.handle(request, response);
+        }
     }
 }

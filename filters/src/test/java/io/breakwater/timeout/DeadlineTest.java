@@ -17,7 +17,7 @@ class DeadlineTest {
     void onTheSystemClockItCountsDownFromTheCallersReading() {
         long now = System.nanoTime();
         Instant wallBefore = Instant.now();
-        Deadline deadline = Deadline.after(Duration.ofHours(1), Clock.systemUTC(), now);
+        Deadline deadline = Deadline.after(Duration.ofHours(1), NanoClock.of(Clock.systemUTC()), now);
         Instant wallAfter = Instant.now();
 
         assertFalse(deadline.isExpired());
@@ -32,7 +32,7 @@ class DeadlineTest {
     @Test
     void onTheSystemClockAReadingFromThePastShortensIt() {
         long anHourAgo = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
-        Deadline deadline = Deadline.after(Duration.ofMinutes(30), Clock.systemUTC(), anHourAgo);
+        Deadline deadline = Deadline.after(Duration.ofMinutes(30), NanoClock.of(Clock.systemUTC()), anHourAgo);
 
         assertTrue(deadline.isExpired());
         assertEquals(Duration.ZERO, deadline.remaining());
@@ -54,7 +54,8 @@ class DeadlineTest {
     void onAnInjectedClockItMovesOnlyWithThatClock() {
         TestClock clock = new TestClock();
         Instant start = clock.instant();
-        Deadline deadline = Deadline.after(Duration.ofSeconds(2), clock, System.nanoTime() - 1_000_000_000_000L);
+        long longAgo = System.nanoTime() - 1_000_000_000_000L;
+        Deadline deadline = Deadline.after(Duration.ofSeconds(2), NanoClock.of(clock), longAgo);
 
         assertEquals(start.plusSeconds(2), deadline.expiresAt());
         assertEquals(Duration.ofSeconds(2), deadline.remaining());
