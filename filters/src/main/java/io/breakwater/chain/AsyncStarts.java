@@ -66,6 +66,9 @@ public final class AsyncStarts {
 
         @Override
         public Object getAttribute(String name) {
+            if (ContainerLookups.answersNull(name)) {
+                return null;
+            }
             String id = requestId;
             return id != null && RequestIds.ATTRIBUTE.equals(name) ? id : super.getAttribute(name);
         }

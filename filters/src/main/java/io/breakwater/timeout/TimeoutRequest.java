@@ -1,5 +1,6 @@
 package io.breakwater.timeout;
 
+import io.breakwater.chain.ContainerLookups;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletContext;
@@ -23,6 +24,11 @@ final class TimeoutRequest extends HttpServletRequestWrapper {
         super(request);
         this.response = response;
         this.exchange = exchange;
+    }
+
+    @Override
+    public Object getAttribute(String name) {
+        return ContainerLookups.answersNull(name) ? null : super.getAttribute(name);
     }
 
     @Override

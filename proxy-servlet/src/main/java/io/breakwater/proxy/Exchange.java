@@ -162,8 +162,9 @@ final class Exchange {
         return streamedBody == null;
     }
 
+    /** A copy of the backends tried; before the first try, no copy (Set.copyOf builds a HashSet even then). */
     synchronized Set<Backend> tried() {
-        return Set.copyOf(tried);
+        return tried.isEmpty() ? Set.of() : Set.copyOf(tried);
     }
 
     synchronized int attempts() {
