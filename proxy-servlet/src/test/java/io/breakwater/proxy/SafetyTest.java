@@ -19,7 +19,10 @@ class SafetyTest {
                     + "Host: evil.example:9999\r\nConnection: close\r\n\r\n");
             assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
             assertTrue(answer.contains("X-Backend: b0"), answer);
-            assertEquals("/steal?x=1", fixture.backend(0).received().get(0).target());
+            ScriptedBackend.Received received = fixture.backend(0).received().get(0);
+            assertEquals("/steal?x=1", received.target());
+            // Host names the backend, as its configured URL does: not the client's host
+            assertEquals("127.0.0.1:" + fixture.backend(0).port(), received.headers().get("Host"));
         }
     }
 

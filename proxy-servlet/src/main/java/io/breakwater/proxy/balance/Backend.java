@@ -22,6 +22,7 @@ public final class Backend implements BackendMBean {
 
     private final URI uri;
     private final String authority;
+    private final String hostPort;
     private final int weight;
     private final Clock clock;
     private final AtomicReference<State> state = new AtomicReference<>(State.ACTIVE);
@@ -38,7 +39,8 @@ public final class Backend implements BackendMBean {
 
     public Backend(URI uri, int weight, Clock clock) {
         this.uri = Objects.requireNonNull(uri);
-        this.authority = uri.getScheme() + "://" + uri.getHost() + ":" + port(uri);
+        this.hostPort = uri.getHost() + ":" + port(uri);
+        this.authority = uri.getScheme() + "://" + hostPort;
         this.weight = weight;
         this.clock = clock;
     }
@@ -55,9 +57,9 @@ public final class Backend implements BackendMBean {
         return authority;
     }
 
-    /** The host and port, for metric and MBean names. */
+    /** The host and port, for metric and MBean names and the {@code Host} of requests to it. */
     public String hostPort() {
-        return uri.getHost() + ":" + port(uri);
+        return hostPort;
     }
 
     public URI uri() {
