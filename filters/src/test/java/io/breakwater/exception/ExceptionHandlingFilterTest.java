@@ -35,6 +35,8 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ExceptionHandlingFilterTest {
     /** An app's own exception, mapped by configuration. */
@@ -133,24 +135,15 @@ class ExceptionHandlingFilterTest {
         assertEquals("order-7.retry_1", kept.body());
     }
 
-    @Test
-    void anAsyncDispatchAnswersWithTheIdOfTheFirstDispatch() throws Exception {
-        HttpResponse<String> response = server.get("/async-after-id");
+    /** An async dispatch (500 from the filter) and an error page (503) answer with the first dispatch's id. */
+    @ParameterizedTest
+    @CsvSource({"/async-after-id, 500", "/send-error, 503"})
+    void aLaterDispatchAnswersWithTheIdOfTheFirstDispatch(String path, int status) throws Exception {
+        HttpResponse<String> response = server.get(path);
 
-        assertEquals(500, response.statusCode());
+        assertEquals(status, response.statusCode());
         String first = idsSeen.poll(10, TimeUnit.SECONDS);
         assertTrue(RequestIds.isSafe(first), "the first dispatch saw an id: " + first);
-        assertEquals(first, response.headers().firstValue(RequestIds.HEADER).orElseThrow());
-        assertEquals(first, bodyId(response.body()));
-    }
-
-    @Test
-    void anErrorPageAnswersWithTheIdOfTheRequest() throws Exception {
-        HttpResponse<String> response = server.get("/send-error");
-
-        assertEquals(503, response.statusCode());
-        String first = idsSeen.poll(10, TimeUnit.SECONDS);
-        assertTrue(RequestIds.isSafe(first), "the request's dispatch saw an id: " + first);
         assertEquals(first, response.headers().firstValue(RequestIds.HEADER).orElseThrow());
         assertEquals(first, bodyId(response.body()));
     }
