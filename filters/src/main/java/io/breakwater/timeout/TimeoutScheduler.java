@@ -1,36 +1,51 @@
 package io.breakwater.timeout;
 
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Arrays;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A daemon thread that fires request deadlines: one per web app for {@code TimeoutFilter}, one per proxy servlet
- * for the longest wait for a backend connection. A request adds its deadline to a lock-free queue
+ * for the longest wait for a backend connection and the hedges. A request pushes its deadline onto a lock-free stack
  * (one compare-and-set) and, when it ends in time, cancels it by clearing one field: no lock, no heap to keep in
  * order, nothing for the request threads of two cores to queue behind, as they did on a
- * {@code ScheduledThreadPoolExecutor} (see BENCHMARKS.md). Every {@value #TICK_MILLIS} ms the thread walks the
- * queue, drops the cancelled deadlines and fires the ones that passed, so the queue holds only the requests in flight
- * and those that arrived in the last tick, and a deadline fires at most one tick late. An idle scheduler sleeps until
- * the next request arrives. Thread-safe.
+ * {@code ScheduledThreadPoolExecutor} (see BENCHMARKS.md). Every {@value #TICK_MILLIS} ms the thread takes the whole
+ * stack with one swap, drops what was cancelled already and fires what is due; the rest it keeps in arrays of its
+ * own, with each deadline's time beside it, so that a tick finds what is due without touching the deadlines that are
+ * not, which other cores wrote. Deadlines cancelled after that first look are dropped every
+ * {@value #CLEANUP_TICKS} ticks, so it holds the requests in flight and at most {@value #CLEANUP_TICKS} ticks of
+ * ended ones. A deadline fires at most one tick late. An idle scheduler sleeps until the next request arrives.
+ * Thread-safe.
  */
 public final class TimeoutScheduler {
     private static final Logger LOG = LoggerFactory.getLogger(TimeoutScheduler.class);
     static final long TICK_MILLIS = 5;
+    /** Every this many ticks (100 ms), the deadlines held and not yet due are checked for cancellation. */
+    static final int CLEANUP_TICKS = 20;
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
+    private static final int MIN_CAPACITY = 64;
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-    private final ConcurrentLinkedQueue<Entry> deadlines = new ConcurrentLinkedQueue<>();
+    /** The deadlines scheduled since the thread last took them, newest first, linked through {@link Entry#next}. */
+    private final AtomicReference<Entry> arrivals = new AtomicReference<>();
     private final Thread thread;
-    /** Set by the thread before it sleeps with an empty queue; the next {@link #schedule} wakes it. */
+    /** Set by the thread before it sleeps holding nothing; the next {@link #schedule} wakes it. */
     private volatile boolean idle;
     private volatile boolean stopped;
+    /** How many deadlines the thread held after its last tick, for tests. */
+    private volatile int held;
+
+    // the thread's own: the deadlines it took and has not fired or dropped, and beside each its time
+    private Entry[] pending = new Entry[MIN_CAPACITY];
+    private long[] due = new long[MIN_CAPACITY];
+    private int size;
+    private int ticks;
 
     /** Starts the thread, named {@code breakwater-timeout-<name>-<n>}. */
     public TimeoutScheduler(String name) {
@@ -53,7 +68,11 @@ public final class TimeoutScheduler {
             throw new RejectedExecutionException("the timeout scheduler is stopped");
         }
         Entry deadline = new Entry(dueNanos, task);
-        deadlines.add(deadline);
+        Entry newest;
+        do {
+            newest = arrivals.get();
+            deadline.next = newest;
+        } while (!arrivals.compareAndSet(newest, deadline));
         if (idle) {
             idle = false;
             LockSupport.unpark(thread);
@@ -61,9 +80,12 @@ public final class TimeoutScheduler {
         return deadline;
     }
 
-    /** How many deadlines the queue holds, cancelled ones not yet dropped included. */
+    /**
+     * How many deadlines the thread held after its last tick, cancelled ones not yet dropped included; not those
+     * scheduled since.
+     */
     int queued() {
-        return deadlines.size();
+        return held;
     }
 
     String threadName() {
@@ -79,10 +101,10 @@ public final class TimeoutScheduler {
     private void run() {
         while (!stopped) {
             sweep(System.nanoTime());
-            if (deadlines.isEmpty()) {
+            if (size == 0 && arrivals.get() == null) {
                 idle = true;
                 // a request that arrived between the sweep and the flag is seen here, or it unparks this thread
-                if (deadlines.isEmpty() && !stopped) {
+                if (arrivals.get() == null && !stopped) {
                     LockSupport.park(this);
                 }
                 idle = false;
@@ -90,20 +112,65 @@ public final class TimeoutScheduler {
                 LockSupport.parkNanos(this, TICK_NANOS);
             }
         }
-        deadlines.clear();
+        arrivals.set(null);
+        Arrays.fill(pending, 0, size, null);
+        size = 0;
+        held = 0;
     }
 
     private void sweep(long now) {
-        for (Iterator<Entry> it = deadlines.iterator(); it.hasNext(); ) {
-            Entry deadline = it.next();
-            Runnable task = deadline.task;
-            if (task == null) {
-                it.remove();
-            } else if (now - deadline.atNanos >= 0) {
-                it.remove();
-                fire(task);
+        boolean cleanup = ++ticks % CLEANUP_TICKS == 0;
+        // the deadlines held: what is due fires; a dropped one's slot takes the last, already looked at
+        for (int i = size - 1; i >= 0; i--) {
+            if (now - due[i] >= 0) {
+                Runnable task = pending[i].task;
+                drop(i);
+                if (task != null) {
+                    fire(task);
+                }
+            } else if (cleanup && pending[i].task == null) {
+                drop(i);
             }
         }
+        // the deadlines scheduled since; a task fired here may schedule more, which the next tick takes
+        for (Entry deadline = arrivals.getAndSet(null); deadline != null; ) {
+            Entry next = deadline.next;
+            deadline.next = null;
+            Runnable task = deadline.task;
+            if (task != null) {
+                if (now - deadline.atNanos >= 0) {
+                    fire(task);
+                } else {
+                    hold(deadline);
+                }
+            }
+            deadline = next;
+        }
+        if (cleanup && pending.length > MIN_CAPACITY && size < pending.length / 4) {
+            resize(Math.max(MIN_CAPACITY, pending.length / 2));
+        }
+        held = size;
+    }
+
+    private void hold(Entry deadline) {
+        if (size == pending.length) {
+            resize(pending.length * 2);
+        }
+        pending[size] = deadline;
+        due[size] = deadline.atNanos;
+        size++;
+    }
+
+    private void drop(int index) {
+        int last = --size;
+        pending[index] = pending[last];
+        due[index] = due[last];
+        pending[last] = null;
+    }
+
+    private void resize(int capacity) {
+        pending = Arrays.copyOf(pending, capacity);
+        due = Arrays.copyOf(due, capacity);
     }
 
     private static void fire(Runnable task) {
@@ -115,10 +182,12 @@ public final class TimeoutScheduler {
         }
     }
 
-    /** One scheduled deadline; {@link #cancel} is a plain write, read by the scheduler on its next tick. */
+    /** One scheduled deadline; {@link #cancel} is a plain write, read by the scheduler on a later tick. */
     public static final class Entry {
         final long atNanos;
         volatile Runnable task;
+        /** The next older arrival, until the scheduler takes the stack. */
+        Entry next;
 
         Entry(long atNanos, Runnable task) {
             this.atNanos = atNanos;

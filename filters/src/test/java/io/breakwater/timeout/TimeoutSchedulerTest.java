@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.breakwater.testing.Await;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +46,43 @@ class TimeoutSchedulerTest {
         assertTrue(marker.await(5, TimeUnit.SECONDS));
         awaitTrue(() -> scheduler.queued() == 0, "the cancelled deadlines are dropped, not kept for 5 minutes");
         assertEquals(0, fired.get());
+    }
+
+    @Test
+    void aDeadlineCancelledAfterTheThreadTookItIsDroppedWithinTheCleanupTicks() throws Exception {
+        AtomicInteger fired = new AtomicInteger();
+        List<TimeoutScheduler.Entry> deadlines = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            deadlines.add(scheduler.schedule(fired::incrementAndGet, Duration.ofMinutes(5)));
+        }
+        awaitTrue(() -> scheduler.queued() == 1_000, "the thread holds the deadlines");
+        deadlines.forEach(TimeoutScheduler.Entry::cancel);
+        awaitTrue(() -> scheduler.queued() == 0, "the cancelled deadlines are dropped, not kept for 5 minutes");
+        CountDownLatch marker = new CountDownLatch(1);
+        scheduler.schedule(marker::countDown, Duration.ofMillis(1));
+        assertTrue(marker.await(5, TimeUnit.SECONDS));
+        assertEquals(0, fired.get());
+    }
+
+    @Test
+    void deadlinesFireAtTheirOwnTimesWhateverTheOrderTheyArrivedIn() throws Exception {
+        int count = 200;
+        CountDownLatch allFired = new CountDownLatch(count);
+        List<String> early = new CopyOnWriteArrayList<>();
+        long start = System.nanoTime();
+        for (int i = count - 1; i >= 0; i--) {
+            long delayNanos = TimeUnit.MILLISECONDS.toNanos(i % 50);
+            scheduler.scheduleAt(() -> {
+                long elapsed = System.nanoTime() - start;
+                if (elapsed < delayNanos) {
+                    early.add("fired at " + elapsed + " ns, due at " + delayNanos);
+                }
+                allFired.countDown();
+            }, start + delayNanos);
+        }
+        assertTrue(allFired.await(5, TimeUnit.SECONDS));
+        assertEquals(List.of(), early);
+        awaitTrue(() -> scheduler.queued() == 0, "the fired deadlines are no longer held");
     }
 
     @Test
