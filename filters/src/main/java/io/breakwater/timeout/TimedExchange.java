@@ -80,6 +80,17 @@ final class TimedExchange {
     }
 
     /**
+     * Whether {@code cycle} is the request's async cycle and neither completed nor timed out: no cycle started
+     * after it (a container that hands out a new context per cycle), and the request is still running or in its
+     * cycle.
+     */
+    boolean isUnderWay(AsyncContext cycle) {
+        State now = state.get();
+        AsyncContext latest = async;
+        return (now == State.RUNNING || now == State.ASYNC) && (latest == null || latest == cycle);
+    }
+
+    /**
      * Lets a change of the real response through unless the timeout owns it: {@code true} when the change may
      * run, and then {@link #leave()} must follow it, in a {@code finally}.
      */

@@ -53,8 +53,19 @@ final class TimeoutRequest extends HttpServletRequestWrapper {
         return started == null ? null : started.real;
     }
 
+    /**
+     * The cycle under way, without asking the container while the one started through this request still runs: a
+     * proxy asks for it on its client thread as the backend's answer completes, and the container's answer takes
+     * the connection's lock, which the request's own thread may still hold as its filters return. Once that cycle
+     * completed, timed out or gave way to another, the container is asked, and throws as it would when no cycle is
+     * under way.
+     */
     @Override
     public AsyncContext getAsyncContext() {
+        TimedAsyncContext started = async;
+        if (started != null && exchange.isUnderWay(started.real)) {
+            return started;
+        }
         AsyncContext current = super.getAsyncContext();
         if (async == null || async.real != current) {
             async = new TimedAsyncContext(current, exchange);

@@ -330,6 +330,37 @@ class TimeoutFilterTest {
         }
     }
 
+    /**
+     * The request under a deadline answers {@code getAsyncContext} from the cycle it started while that cycle runs,
+     * and asks the container again once it completed, which then throws as it does for a request with no cycle.
+     */
+    @Test
+    void asyncContextIsTheStartedOneWhileItRunsAndRefusedOnceItCompleted() throws Exception {
+        CompletableFuture<HttpServletRequest> held = new CompletableFuture<>();
+        CompletableFuture<Boolean> sameWhileRunning = new CompletableFuture<>();
+        try (TestServer server = server(Map.of("timeout", "5s"), context ->
+                route(context, "/async", (request, response) -> {
+                    AsyncContext async = request.startAsync();
+                    async.start(() -> {
+                        sameWhileRunning.complete(request.getAsyncContext() == async);
+                        held.complete(request);
+                        request.getAsyncContext().complete();
+                    });
+                }))) {
+            assertEquals(200, server.get("/async").statusCode());
+            assertTrue(sameWhileRunning.get(5, TimeUnit.SECONDS));
+            HttpServletRequest request = held.get(5, TimeUnit.SECONDS);
+            Await.until("the completed cycle refused", Duration.ofSeconds(5), () -> {
+                try {
+                    request.getAsyncContext();
+                    return false;
+                } catch (IllegalStateException noCycle) {
+                    return true;
+                }
+            });
+        }
+    }
+
     @Test
     void asyncDeadlineWaitsForAChangeUnderWayOnTheUncommittedResponseThenAnswers() throws Exception {
         // The proxy's client thread copies a backend's header when the deadline passes: the timeout's answer must
