@@ -1,5 +1,6 @@
 package io.breakwater.timeout;
 
+import io.breakwater.chain.WrappedOutput;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.Cookie;
@@ -237,8 +238,8 @@ final class TimeoutResponse extends HttpServletResponseWrapper {
         change(() -> real().setTrailerFields(supplier));
     }
 
-    /** The handler's output stream: its bytes pass the gate. */
-    private final class GatedOutput extends ServletOutputStream {
+    /** The handler's output stream: its bytes pass the gate, as does code that reaches the real stream beneath. */
+    private final class GatedOutput extends ServletOutputStream implements WrappedOutput {
         private final ServletOutputStream out;
 
         GatedOutput(ServletOutputStream out) {
@@ -270,6 +271,16 @@ final class TimeoutResponse extends HttpServletResponseWrapper {
             enterToWrite();
             try {
                 out.flush();
+            } finally {
+                exchange.leave();
+            }
+        }
+
+        @Override
+        public boolean withWrapped(Use use) throws IOException {
+            enterToWrite();
+            try {
+                return use.with(out);
             } finally {
                 exchange.leave();
             }

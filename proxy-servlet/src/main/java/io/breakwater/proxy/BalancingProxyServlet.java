@@ -1,5 +1,6 @@
 package io.breakwater.proxy;
 
+import io.breakwater.chain.WrappedOutput;
 import io.breakwater.config.ConfigReader;
 import io.breakwater.error.ErrorCode;
 import io.breakwater.error.ErrorResponse;
@@ -13,15 +14,18 @@ import io.breakwater.proxy.balance.BackendPool;
 import io.breakwater.proxy.balance.BalanceStrategy;
 import io.breakwater.timeout.TimeoutScheduler;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.management.ObjectName;
 import org.eclipse.jetty.client.BytesRequestContent;
@@ -32,11 +36,14 @@ import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
+import org.eclipse.jetty.ee10.servlet.HttpOutput;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable;
 
 /**
  * A reverse proxy servlet that balances requests over configured backends and fails over when one dies, freezes
@@ -55,6 +62,9 @@ public class BalancingProxyServlet extends ProxyServlet {
      * backend's error page; a longer one is dropped as before).
      */
     static final int KEPT_ANSWER_LIMIT = 64 * 1024;
+
+    /** Whether Jetty's ee10 servlet classes are there: the servlet runs on Jetty's proxy, but may be in another container. */
+    private static final boolean JETTY_OUTPUT = isPresent("org.eclipse.jetty.ee10.servlet.HttpOutput");
 
     private final transient Clock clock;
     private transient ProxyConfig config;
@@ -149,15 +159,54 @@ public class BalancingProxyServlet extends ProxyServlet {
     }
 
     /**
+     * Jetty's client, with one selector per two cores (at most four; Jetty's {@code selectors} init-param still
+     * chooses): its network threads pass the backends' answers on themselves (see {@link #newHttpClient(
+     * ClientConnector)}), so one thread would serialise every answer on a large machine.
+     */
+    @Override
+    protected HttpClient newHttpClient() {
+        if (getServletConfig().getInitParameter("selectors") != null) {
+            return super.newHttpClient();
+        }
+        ClientConnector connector = newClientConnector();
+        connector.setSelectors(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2)));
+        return newHttpClient(connector);
+    }
+
+    /**
      * Jetty's client, with its scheduler thread named {@code breakwater-proxy-<servlet>-scheduler-N}. It speaks
      * HTTP/1.1 to the backends, as Jetty's default dynamic transport does when given no other protocol, without
      * that transport's choice of protocol list per request (BENCHMARKS.md).
+     *
+     * <p>Its answers are handled on the network thread that read them ({@code NON_BLOCKING}), not handed to a pool
+     * thread as Jetty's {@code ProxyServlet} does: that hand-over was a thread wake-up per answer. This holds only
+     * because nothing the listeners do there can block: a whole answer read at once goes to the client with Jetty's
+     * non-blocking {@code sendContent} ({@link #sendWhole}); any other part of a body, and every failure, which may
+     * write an error body, is handed to the pool as before ({@link AttemptListener}).
      */
     @Override
     protected HttpClient newHttpClient(ClientConnector connector) {
-        HttpClient client = new HttpClient(new HttpClientTransportOverHTTP(connector));
+        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(connector);
+        transport.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
+        HttpClient client = new HttpClient(transport);
         client.setName("breakwater-proxy-" + getServletName());
         return client;
+    }
+
+    /**
+     * Sends {@code content} as the whole body of the response, without blocking: through Jetty's own stream, or
+     * through a Breakwater wrapper around it (on the wrapper's terms: {@code TimeoutFilter}'s gate). Returns
+     * {@code false}, having done nothing, when the stream is another's, which only a blocking write can use.
+     */
+    static boolean sendWhole(ServletOutputStream out, ByteBuffer content, Callback callback) throws IOException {
+        if (JETTY_OUTPUT && out instanceof HttpOutput jetty) {
+            jetty.sendContent(content, callback);
+            return true;
+        }
+        if (out instanceof WrappedOutput wrapper) {
+            return wrapper.withWrapped(wrapped -> sendWhole(wrapped, content, callback));
+        }
+        return false;
     }
 
     /** Jetty's work, with less of it: see {@link ResponseHeaders}. */
@@ -436,6 +485,24 @@ public class BalancingProxyServlet extends ProxyServlet {
         onProxyResponseSuccess(request, response, kept.response());
     }
 
+    private static boolean isPresent(String className) {
+        try {
+            Class.forName(className, false, BalancingProxyServlet.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Runs work that may block on a pool thread, off the client's network thread (see {@link #newHttpClient()}). */
+    private void offload(Runnable work) {
+        try {
+            getHttpClient().getExecutor().execute(work);
+        } catch (RejectedExecutionException stopping) {
+            work.run();
+        }
+    }
+
     private void fail(Exchange exchange, ErrorCode error) {
         try {
             if (!ErrorResponse.send(exchange.request(), exchange.response(), error)) {
@@ -461,6 +528,8 @@ public class BalancingProxyServlet extends ProxyServlet {
         private final Exchange.Attempt attempt;
         /** The body of a dropped answer being kept; {@code null} when it is not. Jetty calls one at a time. */
         private ByteArrayOutputStream keeping;
+        /** Whether part of this answer's body went to {@link #pass} already. */
+        private boolean passing;
 
         AttemptListener(Exchange exchange, Exchange.Attempt attempt) {
             super(exchange.request(), exchange.response());
@@ -515,7 +584,7 @@ public class BalancingProxyServlet extends ProxyServlet {
                 // Read to its end and dropped, so that the connection stays usable.
                 demander.run();
             } else if (!attempt.discarded) {
-                super.onContent(serverResponse, chunk, demander);
+                pass(serverResponse, chunk, demander);
             } else if (keeping != null && keeping.size() + chunk.remaining() <= KEPT_ANSWER_LIMIT) {
                 keeping.writeBytes(BufferUtil.toArray(chunk.getByteBuffer()));
                 demander.run();
@@ -524,14 +593,55 @@ public class BalancingProxyServlet extends ProxyServlet {
             }
         }
 
+        /**
+         * Passes part of the winning answer to the client. A whole answer read at once is sent here, on the client's
+         * network thread, without blocking; anything else is written by a pool thread, as Jetty's listener would be,
+         * since a write can block on a client that reads slowly. The next part is asked for once this one is out.
+         */
+        private void pass(Response serverResponse, Content.Chunk chunk, Runnable demander) {
+            boolean first = !passing;
+            passing = true;
+            chunk.retain();
+            if (first && chunk.remaining() == serverResponse.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH)) {
+                Callback sent = Callback.from(chunk::release, Callback.from(demander, serverResponse::abort));
+                try {
+                    if (sendWhole(exchange.response().getOutputStream(), chunk.getByteBuffer(), sent)) {
+                        return;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    sent.failed(e);
+                    return;
+                }
+            }
+            offload(() -> {
+                try {
+                    super.onContent(serverResponse, chunk, demander);
+                } finally {
+                    chunk.release();
+                }
+            });
+        }
+
         /** Gives up a dropped answer: its connection is closed rather than read to the end. */
         private void drop(Response serverResponse) {
             keeping = null;
             serverResponse.abort(new FailoverPolicy.FailoverStatus());
         }
 
+        /**
+         * Ends the try. A failed one, or one whose status calls for failover, may lead to an error body or a kept
+         * answer being written: that is a pool thread's work, off the client's network thread.
+         */
         @Override
         public void onComplete(Result result) {
+            if (result.isFailed() || config.failoverStatuses.holds(result.getResponse().getStatus())) {
+                offload(() -> end(result));
+            } else {
+                end(result);
+            }
+        }
+
+        private void end(Result result) {
             attempt.ended = true;
             attempt.cancelHedge();
             Backend backend = attempt.backend;

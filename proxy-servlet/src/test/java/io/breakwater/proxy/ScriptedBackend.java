@@ -21,7 +21,8 @@ import org.eclipse.jetty.util.Fields;
  * A real Jetty backend on 127.0.0.1 whose behaviour each request chooses by query parameter, and which counts
  * what reached it. Parameters: {@code status=N}; {@code delayMs=N} (waits on a latch, never released early);
  * {@code failFirst=N&key=K} closes the connection for the first N requests of key K; {@code hold=true} waits until
- * {@link #release()}; {@code bodyBytes=N} pads the body to N bytes. Every answer names the backend in {@code X-Backend}. {@code /health} answers 200, or 503
+ * {@link #release()}; {@code bodyBytes=N} pads the body to N bytes; {@code streamMb=N} writes an N MiB body piece
+ * by piece. Every answer names the backend in {@code X-Backend}. {@code /health} answers 200, or 503
  * after {@link #healthy(boolean) healthy(false)}. It can be killed, restarted on its port, and frozen (accepts,
  * never answers). Thread-safe.
  */
@@ -32,6 +33,7 @@ final class ScriptedBackend implements AutoCloseable {
 
     private final String name;
     private final AtomicInteger requests = new AtomicInteger();
+    private final AtomicInteger answered = new AtomicInteger();
     /** Shared by all backends, so that "the first N attempts of a key" counts attempts wherever they went. */
     private static final Map<String, AtomicInteger> BY_KEY = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<Received> received = new CopyOnWriteArrayList<>();
@@ -126,6 +128,11 @@ final class ScriptedBackend implements AutoCloseable {
         frozen.countDown();
     }
 
+    /** How many answers this backend has written to the end. */
+    int answered() {
+        return answered.get();
+    }
+
     /** Lets go the requests sent with {@code hold=true}. */
     void release() {
         held.countDown();
@@ -206,6 +213,24 @@ final class ScriptedBackend implements AutoCloseable {
                 callback.failed(new IOException("connection closed by the script"));
                 return true;
             }
+            String streamMb = query.getValue("streamMb");
+            if (streamMb != null) {
+                // a long answer written piece by piece, as a download is: no buffer on the way holds all of it
+                long length = Long.parseLong(streamMb) << 20;
+                response.setStatus(200);
+                response.getHeaders().put("X-Backend", name);
+                response.getHeaders().put("Content-Length", length);
+                byte[] piece = new byte[64 * 1024];
+                java.util.Arrays.fill(piece, (byte) 'x');
+                try (java.io.OutputStream out = Content.Sink.asOutputStream(response)) {
+                    for (long sent = 0; sent < length; sent += piece.length) {
+                        out.write(piece);
+                    }
+                }
+                answered.incrementAndGet();
+                callback.succeeded();
+                return true;
+            }
             String status = query.getValue("status");
             int forced = forcedStatus;
             response.setStatus(forced != 0 ? forced : status == null ? 200 : Integer.parseInt(status));
@@ -213,7 +238,10 @@ final class ScriptedBackend implements AutoCloseable {
             response.getHeaders().put("X-Body-Length", body.length());
             String bodyBytes = query.getValue("bodyBytes");
             String content = bodyBytes == null ? name : name + ".".repeat(Integer.parseInt(bodyBytes) - name.length());
-            Content.Sink.write(response, true, content, callback);
+            Content.Sink.write(response, true, content, Callback.from(() -> {
+                answered.incrementAndGet();
+                callback.succeeded();
+            }, callback::failed));
             return true;
         }
     }
