@@ -63,7 +63,7 @@ public class BalancingProxyServlet extends ProxyServlet {
      */
     static final int KEPT_ANSWER_LIMIT = 64 * 1024;
 
-    /** Whether Jetty's ee10 servlet classes are there: the servlet runs on Jetty's proxy, but may be in another container. */
+    /** Whether Jetty's ee10 servlet classes are there: this servlet needs Jetty's proxy, not Jetty's container. */
     private static final boolean JETTY_OUTPUT = isPresent("org.eclipse.jetty.ee10.servlet.HttpOutput");
 
     private final transient Clock clock;

@@ -38,8 +38,9 @@ class AnswerPassingTest {
             // the download's client now reads nothing: the proxy's writes to it fill every buffer and wait
 
             for (int i = 0; i < 50; i++) {
-                HttpResponse<String> answer = fixture.proxy.send(HttpRequest.newBuilder(fixture.proxy.uri("/small?i=" + i))
-                        .timeout(Duration.ofSeconds(5)).build());
+                HttpRequest small = HttpRequest.newBuilder(fixture.proxy.uri("/small?i=" + i))
+                        .timeout(Duration.ofSeconds(5)).build();
+                HttpResponse<String> answer = fixture.proxy.send(small);
                 assertEquals(200, answer.statusCode());
                 assertEquals("b0", answer.body());
             }
