@@ -634,14 +634,16 @@ public class BalancingProxyServlet extends ProxyServlet {
          */
         @Override
         public void onComplete(Result result) {
-            if (result.isFailed() || config.failoverStatuses.holds(result.getResponse().getStatus())) {
-                offload(() -> end(result));
+            boolean backendFailed = result.isFailed()
+                    || config.failoverStatuses.holds(result.getResponse().getStatus());
+            if (backendFailed) {
+                offload(() -> end(result, true));
             } else {
-                end(result);
+                end(result, false);
             }
         }
 
-        private void end(Result result) {
+        private void end(Result result, boolean backendFailed) {
             attempt.ended = true;
             attempt.cancelHedge();
             Backend backend = attempt.backend;
@@ -654,8 +656,6 @@ public class BalancingProxyServlet extends ProxyServlet {
             if (keeping != null && result.isSucceeded()) {
                 exchange.keep(new Exchange.KeptAnswer(result.getResponse(), keeping.toByteArray()));
             }
-            boolean backendFailed = result.isFailed()
-                    || config.failoverStatuses.holds(result.getResponse().getStatus());
             if (backendFailed) {
                 pool.failed(backend);
             } else {
