@@ -20,6 +20,12 @@ public enum FilterContender {
     BARE("bare"),
     /** A filter that only calls the chain: the container's own cost of a filter. */
     PASS_THROUGH("passThrough", PassThroughFilter.class.getName()),
+    /** Only the contract's {@code X-Request-Id} on every response: the floor under ExceptionHandlingFilter. */
+    REQUEST_ID_HEADER("requestIdHeader", RequestIdHeaderFilter.class.getName()),
+    /** The least a filter on Resilience4j does per call: the floor under CircuitBreakerFilter. */
+    RESILIENCE4J("resilience4j", Resilience4jFilter.class.getName()),
+    /** The same with no event consumer on the breaker. */
+    RESILIENCE4J_QUIET("resilience4jQuiet", Resilience4jFilter.Quiet.class.getName()),
     INSTRUMENTED("instrumented", InstrumentedFilter.class.getName()),
     EXCEPTION_HANDLING("exceptionHandling", BreakwaterClasses.EXCEPTION_HANDLING),
     TIMEOUT("timeout", BreakwaterClasses.TIMEOUT),
