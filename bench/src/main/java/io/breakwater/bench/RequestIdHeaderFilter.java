@@ -1,5 +1,6 @@
 package io.breakwater.bench;
 
+import io.breakwater.error.RequestIds;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -12,24 +13,23 @@ import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Only what PRODUCT.md asks of every response's {@code X-Request-Id}: the caller's id read, a new one of 16 hex
- * digits made (the caller sent none), and the header set on the response, then the chain; no metrics, no MDC, no
- * wrapper. The floor under {@code ExceptionHandlingFilter}'s figure that the contract itself sets. Stateless,
+ * Only what PRODUCT.md asks of every response's {@code X-Request-Id}: the caller's id read and kept if it is safe,
+ * else a new one of 16 hex digits made (wrk sends none), and the header set on the response, then the chain; no
+ * metrics, no MDC, no wrapper. The floor under {@code ExceptionHandlingFilter}'s figure that the contract itself sets. Stateless,
  * thread-safe.
  */
 public class RequestIdHeaderFilter implements Filter {
-    private static final String HEADER = "X-Request-Id";
     private static final HexFormat HEX = HexFormat.of();
 
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
             throws IOException, ServletException {
         HttpServletRequest request = (HttpServletRequest) req;
-        String id = request.getHeader(HEADER);
-        if (id == null) {
+        String id = request.getHeader(RequestIds.HEADER);
+        if (!RequestIds.isSafe(id)) {
             id = newId();
         }
-        ((HttpServletResponse) res).setHeader(HEADER, id);
+        ((HttpServletResponse) res).setHeader(RequestIds.HEADER, id);
         chain.doFilter(req, res);
     }
 
