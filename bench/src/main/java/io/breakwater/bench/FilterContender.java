@@ -22,6 +22,8 @@ public enum FilterContender {
     PASS_THROUGH("passThrough", PassThroughFilter.class.getName()),
     /** Only the contract's {@code X-Request-Id} on every response: the floor under ExceptionHandlingFilter. */
     REQUEST_ID_HEADER("requestIdHeader", RequestIdHeaderFilter.class.getName()),
+    /** The same header with a fixed value: what its bytes cost the container, without the id's making. */
+    CONSTANT_HEADER("constantHeader", RequestIdHeaderFilter.Constant.class.getName()),
     /** The least a filter on Resilience4j does per call: the floor under CircuitBreakerFilter. */
     RESILIENCE4J("resilience4j", Resilience4jFilter.class.getName()),
     /** The same with no event consumer on the breaker. */
