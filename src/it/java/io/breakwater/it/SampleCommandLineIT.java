@@ -34,10 +34,12 @@ class SampleCommandLineIT {
             int port = servingPort(process);
             HttpClient client = HttpClient.newHttpClient();
             HttpResponse<String> hello = client.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/demo/hello")).build(), HttpResponse.BodyHandlers.ofString());
+                    URI.create("http://127.0.0.1:" + port + "/demo/hello")).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, hello.statusCode());
             HttpResponse<String> fail = client.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/demo/fail")).build(), HttpResponse.BodyHandlers.ofString());
+                    URI.create("http://127.0.0.1:" + port + "/demo/fail")).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(500, fail.statusCode());
             assertTrue(fail.body().contains("\"code\":\"INTERNAL_ERROR\""), fail.body());
         } finally {

@@ -66,9 +66,9 @@ public final class ContenderServer {
     }
 
     /**
-     * The filters in front of the breakwaterProxy contender: the full chain by default; {@code -Dbench.proxyFilters=none}
-     * for the servlet alone, or filter contenders' labels, comma-separated ({@code exceptionHandling,timeout}), to
-     * measure what each filter costs on a proxied (asynchronous) request.
+     * The filters in front of the breakwaterProxy contender: the full chain by default;
+     * {@code -Dbench.proxyFilters=none} for the servlet alone, or filter contenders' labels, comma-separated
+     * ({@code exceptionHandling,timeout}), to measure what each filter costs on a proxied (asynchronous) request.
      */
     private static List<FilterContender> proxyFilters() {
         String named = System.getProperty("bench.proxyFilters");

@@ -6,7 +6,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
-/** The app under every contender: a fixed small text answer, so that what differs is what sits in front. Thread-safe. */
+/**
+ * The app under every contender: a fixed small text answer, so that what differs is what sits in front. Thread-safe.
+ */
 public class HelloServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     static final byte[] BODY = "hello from breakwater bench\n".getBytes(StandardCharsets.US_ASCII);

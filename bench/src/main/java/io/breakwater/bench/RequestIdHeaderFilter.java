@@ -15,8 +15,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Only what PRODUCT.md asks of every response's {@code X-Request-Id}: the caller's id read and kept if it is safe,
  * else a new one of 16 hex digits made (wrk sends none), and the header set on the response, then the chain; no
- * metrics, no MDC, no wrapper. The floor under {@code ExceptionHandlingFilter}'s figure that the contract itself sets. Stateless,
- * thread-safe.
+ * metrics, no MDC, no wrapper. The floor under {@code ExceptionHandlingFilter}'s figure that the contract itself
+ * sets. Stateless, thread-safe.
  */
 public class RequestIdHeaderFilter implements Filter {
     private static final HexFormat HEX = HexFormat.of();

@@ -34,7 +34,8 @@ abstract class StubServletRequest implements ServletRequest {
     }
 
     static UnsupportedOperationException notStubbed(String what) {
-        return new UnsupportedOperationException(what + " is not stubbed: measure this filter with ContainerChainBenchmark");
+        return new UnsupportedOperationException(
+                what + " is not stubbed: measure this filter with ContainerChainBenchmark");
     }
 
     @Override

@@ -6,7 +6,9 @@ package io.breakwater.circuit;
  */
 public interface CircuitBreakerControlMBean {
 
-    /** {@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}, {@code FORCED_OPEN}, {@code METRICS_ONLY} or {@code DISABLED}. */
+    /**
+     * {@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}, {@code FORCED_OPEN}, {@code METRICS_ONLY} or {@code DISABLED}.
+     */
     String getState();
 
     /** Percentage of failed calls in the window, or -1 while the window holds fewer than the minimum calls. */

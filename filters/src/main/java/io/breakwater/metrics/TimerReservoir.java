@@ -39,7 +39,10 @@ public enum TimerReservoir {
         return configName;
     }
 
-    /** A supplier of new timers on this reservoir, for {@link MetricRegistry#timer(String, MetricRegistry.MetricSupplier)}. */
+    /**
+     * A supplier of new timers on this reservoir, for
+     * {@link MetricRegistry#timer(String, MetricRegistry.MetricSupplier)}.
+     */
     public MetricRegistry.MetricSupplier<Timer> timers() {
         return () -> new Timer(reservoirs.get());
     }

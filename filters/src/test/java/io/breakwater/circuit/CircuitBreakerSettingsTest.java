@@ -54,7 +54,8 @@ class CircuitBreakerSettingsTest {
         assertRejected(Map.of("breakerName", "orders api"),
                 "breakerName must be route, servlet, or a fixed name of 1 to 64 letters, digits, '.', '_' or '-',"
                         + " but was \"orders api\"");
-        assertRejected(Map.of("halfOpenCalls", "0"), "halfOpenCalls must be an integer between 1 and 1000, but was \"0\"");
+        assertRejected(Map.of("halfOpenCalls", "0"),
+                "halfOpenCalls must be an integer between 1 and 1000, but was \"0\"");
     }
 
     @Test

@@ -62,7 +62,8 @@ class ConfigReaderTest {
         assertEquals(12.5f, Parsers.percentage().parse("12.5"));
         assertThrows(IllegalArgumentException.class, () -> Parsers.percentage().parse("0"));
         PathOverrides<Duration> paths = Parsers.pathOverrides(
-                Parsers.durationOrOff(Duration.ofMillis(1), Duration.ofHours(1))).parse("/reports/*=30s,/export/*=off,/reports/big/*=1m,*.csv=2s,/exact=1s");
+                Parsers.durationOrOff(Duration.ofMillis(1), Duration.ofHours(1)))
+                .parse("/reports/*=30s,/export/*=off,/reports/big/*=1m,*.csv=2s,/exact=1s");
         assertEquals(Duration.ofSeconds(30), paths.match("/reports/daily").orElseThrow());
         assertEquals(Duration.ofMinutes(1), paths.match("/reports/big/x").orElseThrow());
         assertEquals(Duration.ZERO, paths.match("/export").orElseThrow());

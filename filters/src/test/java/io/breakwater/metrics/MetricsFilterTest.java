@@ -212,8 +212,8 @@ class MetricsFilterTest {
     }
 
     /**
-     * An app with ExceptionHandlingFilter (and MetricsFilter if asked) in front of {@code /ok} (200), {@code /fail} (sets 500)
-     * and {@code /throw} (throws), plus what {@code more} adds.
+     * An app with ExceptionHandlingFilter (and MetricsFilter if asked) in front of {@code /ok} (200), {@code /fail}
+     * (sets 500) and {@code /throw} (throws), plus what {@code more} adds.
      */
     static Consumer<ServletContextHandler> app(boolean withMetricsFilter, Consumer<ServletContextHandler> more) {
         return context -> {

@@ -686,7 +686,8 @@ public class BalancingProxyServlet extends ProxyServlet {
                         }
                     }
                 }
-                case LAST -> afterFailure(exchange, attempt, FailoverPolicy.classify(attempt, result.getFailure()), result);
+                case LAST ->
+                        afterFailure(exchange, attempt, FailoverPolicy.classify(attempt, result.getFailure()), result);
             }
         }
     }

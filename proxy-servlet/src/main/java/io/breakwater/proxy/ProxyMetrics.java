@@ -16,7 +16,8 @@ import javax.management.ObjectName;
 /**
  * The proxy's figures in the app's registry, under {@code proxy.<servlet name>.}: per backend
  * ({@code backend.<host:port>.requests}, {@code failures}, {@code inFlight}, {@code healthy}, {@code latency}) and
- * the counts of {@code retries}, {@code failovers}, {@code hedges}, {@code hedgeWins} and {@code hedgesOverBudget}; and one {@code Backend} MBean per backend. Thread-safe.
+ * the counts of {@code retries}, {@code failovers}, {@code hedges}, {@code hedgeWins} and {@code hedgesOverBudget};
+ * and one {@code Backend} MBean per backend. Thread-safe.
  */
 final class ProxyMetrics {
     private final MetricRegistry registry;

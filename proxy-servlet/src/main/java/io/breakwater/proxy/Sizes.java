@@ -3,7 +3,9 @@ package io.breakwater.proxy;
 import io.breakwater.config.Parsers;
 import io.breakwater.config.ValueParser;
 
-/** Byte sizes in configuration: {@code 65536}, {@code 64KB}, {@code 10MB}, {@code 1GB} (1 KB = 1024 bytes). Stateless. */
+/**
+ * Byte sizes in configuration: {@code 65536}, {@code 64KB}, {@code 10MB}, {@code 1GB} (1 KB = 1024 bytes). Stateless.
+ */
 final class Sizes {
     private static final long KB = 1024;
     private static final long MB = 1024 * KB;
