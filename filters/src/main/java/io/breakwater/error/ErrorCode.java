@@ -1,5 +1,6 @@
 package io.breakwater.error;
 
+import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -46,6 +47,26 @@ public final class ErrorCode {
 
     public String error() {
         return error;
+    }
+
+    /**
+     * The code of an error status (400 to 599) that a container or an app answered with {@code sendError}: 400
+     * {@code BAD_REQUEST}, 413 {@code PAYLOAD_TOO_LARGE}, 500 {@code INTERNAL_ERROR}, any other a code made of its
+     * reason phrase ({@code NOT_FOUND}).
+     */
+    public static ErrorCode forStatus(int status) {
+        switch (status) {
+            case 400:
+                return BAD_REQUEST;
+            case 413:
+                return PAYLOAD_TOO_LARGE;
+            case 500:
+                return INTERNAL_ERROR;
+            default:
+                String reason = HttpReasons.of(status);
+                String code = reason.toUpperCase(Locale.ROOT).replace(' ', '_').replace('-', '_');
+                return new ErrorCode(code, status, reason.charAt(0) + reason.substring(1).toLowerCase(Locale.ROOT));
+        }
     }
 
     /** The same code and message with another status (for example a timeout answered with 504). */

@@ -1,6 +1,9 @@
 package io.breakwater.error;
 
-/** The RFC 9110 reason phrases of the statuses Breakwater answers with, for the {@code title} of a problem. */
+/**
+ * The RFC 9110 reason phrases of the statuses Breakwater and the container answer with, for the {@code title} of a
+ * problem.
+ */
 final class HttpReasons {
     private HttpReasons() {
     }
@@ -13,12 +16,17 @@ final class HttpReasons {
             case 404: return "Not Found";
             case 405: return "Method Not Allowed";
             case 406: return "Not Acceptable";
+            case 408: return "Request Timeout";
             case 409: return "Conflict";
             case 410: return "Gone";
             case 411: return "Length Required";
+            case 412: return "Precondition Failed";
             case 413: return "Content Too Large";
             case 414: return "URI Too Long";
             case 415: return "Unsupported Media Type";
+            case 416: return "Range Not Satisfiable";
+            case 417: return "Expectation Failed";
+            case 421: return "Misdirected Request";
             case 422: return "Unprocessable Content";
             case 429: return "Too Many Requests";
             case 431: return "Request Header Fields Too Large";
@@ -27,6 +35,7 @@ final class HttpReasons {
             case 502: return "Bad Gateway";
             case 503: return "Service Unavailable";
             case 504: return "Gateway Timeout";
+            case 505: return "HTTP Version Not Supported";
             default: return status < 500 ? "Client Error" : "Server Error";
         }
     }

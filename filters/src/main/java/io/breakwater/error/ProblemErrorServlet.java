@@ -5,7 +5,6 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.Locale;
 
 /**
  * An error page ({@code <error-page>} in web.xml) that renders the container's and the app's {@code sendError}
@@ -20,7 +19,7 @@ public class ProblemErrorServlet extends HttpServlet {
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Object status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         int code = status instanceof Integer ? (Integer) status : response.getStatus();
-        ErrorCode error = errorCodeFor(code < 400 || code > 599 ? 500 : code);
+        ErrorCode error = ErrorCode.forStatus(code < 400 || code > 599 ? 500 : code);
         String previousUri = (String) request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
         if (response.isCommitted()) {
             return;
@@ -35,21 +34,6 @@ public class ProblemErrorServlet extends HttpServlet {
         response.setContentLength(body.length);
         if (!"HEAD".equals(request.getMethod())) {
             response.getOutputStream().write(body);
-        }
-    }
-
-    static ErrorCode errorCodeFor(int status) {
-        switch (status) {
-            case 400:
-                return ErrorCode.BAD_REQUEST;
-            case 413:
-                return ErrorCode.PAYLOAD_TOO_LARGE;
-            case 500:
-                return ErrorCode.INTERNAL_ERROR;
-            default:
-                String reason = HttpReasons.of(status);
-                String code = reason.toUpperCase(Locale.ROOT).replace(' ', '_').replace('-', '_');
-                return new ErrorCode(code, status, reason.charAt(0) + reason.substring(1).toLowerCase(Locale.ROOT));
         }
     }
 }

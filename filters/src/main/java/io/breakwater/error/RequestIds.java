@@ -45,13 +45,15 @@ public final class RequestIds {
             request.setAttribute(ATTRIBUTE, answered);
             return answered;
         }
-        String id = request.getHeader(HEADER);
-        if (!isSafe(id)) {
-            id = newId();
-        }
+        String id = forCaller(request.getHeader(HEADER));
         request.setAttribute(ATTRIBUTE, id);
         response.setHeader(HEADER, id);
         return id;
+    }
+
+    /** The id of a request whose caller sent {@code callerId} (or {@code null}): it if it is safe, else a new one. */
+    public static String forCaller(String callerId) {
+        return isSafe(callerId) ? callerId : newId();
     }
 
     /** The id already assigned to a request, or {@code null}. */

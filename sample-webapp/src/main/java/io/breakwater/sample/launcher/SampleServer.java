@@ -53,6 +53,7 @@ public final class SampleServer {
         }
         JmxConnector jmx = JmxConnector.start(options.jmxPort);
         Server server = new Server();
+        server.setErrorHandler(new ProblemErrorHandler());
         DrainingConnector connector = new DrainingConnector(server);
         connector.setPort(options.port);
         server.addConnector(connector);
