@@ -59,6 +59,7 @@ public final class SampleServer {
         server.addConnector(connector);
         WebAppContext webapp = new WebAppContext();
         webapp.setContextPath("/");
+        webapp.setErrorHandler(new AllMethodsErrorPages());
         Resource base = ResourceFactory.of(webapp).newClassLoaderResource("webapp/");
         if (base == null) {
             throw new IllegalStateException("the sample web app is missing from the class path (webapp/)");

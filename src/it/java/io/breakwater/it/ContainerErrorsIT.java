@@ -14,11 +14,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Requests the sample's server rejects before they reach the web app, sent as raw bytes to the sample jar: each
- * gets the error contract's problem+json with a new {@code X-Request-Id}, not Jetty's HTML page, and the server
- * serves on.
+ * The error answers the container gives outside the filters' reach, sent as raw bytes to the sample jar: requests its
+ * server rejects before they reach the web app, and the app's {@code sendError} on methods other than GET, POST and
+ * HEAD. Each gets the error contract's problem+json with an {@code X-Request-Id}, not Jetty's HTML page or an empty
+ * body, and the server serves on.
  */
-class MalformedRequestIT {
+class ContainerErrorsIT {
     private static final Pattern NEW_ID = Pattern.compile("[0-9a-f]{16}");
 
     private static SampleProcess sample;
@@ -74,6 +75,24 @@ class MalformedRequestIT {
                 "/demo/hello");
         assertEquals(String.valueOf(wouldBe.length()), answer.headers.get("content-length"));
         assertEquals("", answer.body);
+    }
+
+    @Test
+    void deleteOnAServletWithoutItGets405ProblemJson() throws IOException {
+        Answer answer = Answer.of(sample.send(
+                "DELETE /demo/hello HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+        assertEquals(405, answer.status);
+        assertEquals(problem(405, "Method Not Allowed", "Method not allowed", "METHOD_NOT_ALLOWED",
+                answer.problemHeaders(), "/demo/hello"), answer.body);
+    }
+
+    @Test
+    void traceRefusedByTheContainerGets403ProblemJson() throws IOException {
+        Answer answer = Answer.of(sample.send(
+                "TRACE /demo/hello HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+        assertEquals(403, answer.status);
+        assertEquals(problem(403, "Forbidden", "Forbidden", "FORBIDDEN", answer.problemHeaders(), "/demo/hello"),
+                answer.body);
     }
 
     /** The error contract's body, written out rather than built by the code under test. */
