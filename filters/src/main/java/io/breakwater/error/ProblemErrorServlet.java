@@ -19,7 +19,7 @@ public class ProblemErrorServlet extends HttpServlet {
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Object status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         int code = status instanceof Integer ? (Integer) status : response.getStatus();
-        ErrorCode error = ErrorCode.forStatus(code < 400 || code > 599 ? 500 : code);
+        ErrorCode error = ErrorCode.forStatus(code);
         String previousUri = (String) request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
         if (response.isCommitted()) {
             return;

@@ -11,6 +11,8 @@ class ErrorCodeTest {
         assertSame(ErrorCode.BAD_REQUEST, ErrorCode.forStatus(400));
         assertSame(ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.forStatus(413));
         assertSame(ErrorCode.INTERNAL_ERROR, ErrorCode.forStatus(500));
+        assertSame(ErrorCode.INTERNAL_ERROR, ErrorCode.forStatus(200));
+        assertSame(ErrorCode.INTERNAL_ERROR, ErrorCode.forStatus(600));
     }
 
     @Test

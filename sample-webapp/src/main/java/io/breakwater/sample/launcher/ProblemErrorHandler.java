@@ -36,7 +36,7 @@ class ProblemErrorHandler extends ErrorHandler {
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
             Callback callback) {
-        ErrorCode error = ErrorCode.forStatus(code < 400 || code > 599 ? 500 : code);
+        ErrorCode error = ErrorCode.forStatus(code);
         String requestId = RequestIds.forCaller(request.getHeaders().get(RequestIds.HEADER));
         // Jetty answers a request line it could not parse through a stand-in request, "BAD /badMessage": no instance
         String path = UNPARSED_METHOD.equals(request.getMethod()) || request.getHttpURI() == null ? null
