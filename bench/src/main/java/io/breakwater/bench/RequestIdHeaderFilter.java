@@ -11,10 +11,10 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /**
- * Only what PRODUCT.md asks of every response's {@code X-Request-Id}: the caller's id read and kept if it is safe,
- * else a new one of 16 hex digits made (wrk sends none), both by the contract's own {@link RequestIds#forCaller}, and
- * the header set on the response, then the chain; no metrics, no MDC, no wrapper. The floor under {@code ExceptionHandlingFilter}'s figure that the contract itself
- * sets. Stateless, thread-safe.
+ * Only what the error contract asks of every response's {@code X-Request-Id}: the caller's id read and kept if it
+ * is safe, else a new one of 16 hex digits made (wrk sends none), both by the contract's own
+ * {@link RequestIds#forCaller}, and the header set on the response, then the chain; no metrics, no MDC, no wrapper.
+ * The floor under {@code ExceptionHandlingFilter}'s figure that the contract itself sets. Stateless, thread-safe.
  */
 public class RequestIdHeaderFilter implements Filter {
     @Override

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * (the same {@code CircuitBreakerSettings}): one breaker, a permission taken, the call timed with two clock reads
  * (slow calls are judged on its duration), a 5xx or a throw recorded as an error, anything else as a success. With
  * a state-transition consumer, as the contract's WARN line per state change needs; {@link Quiet} registers none.
- * No routes, no metrics, no own time, no async: the floor that the issue's choice of engine sets under
+ * No routes, no metrics, no own time, no async: the floor that Resilience4j as the engine sets under
  * {@code CircuitBreakerFilter}'s figure. Thread-safe.
  */
 public class Resilience4jFilter implements Filter {
