@@ -96,7 +96,7 @@ public class BalancingProxyServlet extends ProxyServlet {
         metrics = new ProxyMetrics(BreakwaterMetrics.acquire(getServletContext()), getServletContext(), name);
         BackendPool.Ejection ejection = new BackendPool.Ejection(config.ejectAfterFailures, config.ejectionTime,
                 config.maxEjectionTime, config.maxEjectedPercent);
-        pool = new BackendPool(config.backends, clock, ejection, metrics::added, metrics::removed);
+        pool = new BackendPool(config.backends, clock, ejection, config.slowStart, metrics::added, metrics::removed);
         strategy = BalanceStrategy.named(config.strategy, pool);
         failover = new FailoverPolicy(config.maxAttempts, config.retryNonIdempotent, pool);
         forwarded = new ForwardedHeaders(config.trustedProxies);
@@ -648,7 +648,7 @@ public class BalancingProxyServlet extends ProxyServlet {
             attempt.cancelHedge();
             Backend backend = attempt.backend;
             long nanos = System.nanoTime() - attempt.startNanos;
-            backend.end(nanos);
+            backend.end();
             metrics.latency(backend, nanos);
             if (attempt.hedge) {
                 hedging.release();
@@ -659,7 +659,7 @@ public class BalancingProxyServlet extends ProxyServlet {
             if (backendFailed) {
                 pool.failed(backend);
             } else {
-                backend.succeeded();
+                backend.succeeded(nanos);
             }
             switch (exchange.end(attempt)) {
                 case LOST, OTHERS_PENDING -> {

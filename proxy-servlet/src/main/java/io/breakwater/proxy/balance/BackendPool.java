@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 public final class BackendPool implements BackendPoolMBean {
     private final Clock clock;
     private final Ejection ejection;
+    private final Duration slowStart;
     private final Consumer<Backend> onAdded;
     private final Consumer<Backend> onRemoved;
     private volatile List<Backend> backends = List.of();
@@ -25,8 +26,15 @@ public final class BackendPool implements BackendPoolMBean {
 
     public BackendPool(List<BackendSpec> specs, Clock clock, Ejection ejection, Consumer<Backend> onAdded,
             Consumer<Backend> onRemoved) {
+        this(specs, clock, ejection, Duration.ZERO, onAdded, onRemoved);
+    }
+
+    /** With a {@code slowStart} over which a backend that joins or comes back ramps up to its full share. */
+    public BackendPool(List<BackendSpec> specs, Clock clock, Ejection ejection, Duration slowStart,
+            Consumer<Backend> onAdded, Consumer<Backend> onRemoved) {
         this.clock = clock;
         this.ejection = ejection;
+        this.slowStart = slowStart;
         this.onAdded = onAdded;
         this.onRemoved = onRemoved;
         specs.forEach(this::add);
@@ -47,6 +55,11 @@ public final class BackendPool implements BackendPoolMBean {
             }
         }
         return candidates;
+    }
+
+    /** The share of its load the backend may take now ({@link Backend#warmth}). */
+    public double warmth(Backend backend) {
+        return backend.warmth(slowStart);
     }
 
     /** Whether the backend is still in the pool (it may have been removed while a request was on it). */

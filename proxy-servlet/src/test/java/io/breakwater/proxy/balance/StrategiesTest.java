@@ -80,7 +80,7 @@ class StrategiesTest {
         for (int i = 0; i < 10; i++) {
             busy.begin();
         }
-        Map<Backend, Integer> counts = count(new LeastConnections(), pool, 100);
+        Map<Backend, Integer> counts = count(new LeastConnections(pool), pool, 100);
         assertEquals(100, counts.get(pool.all().get(1)));
     }
 
