@@ -102,7 +102,7 @@ public class BalancingProxyServlet extends ProxyServlet {
         forwarded = new ForwardedHeaders(config.trustedProxies);
         poolMBean = Jmx.register(pool, Jmx.name(getServletContext(), "BackendPool", name));
         if (config.healthChecks()) {
-            healthChecker = new HealthChecker(pool, getHttpClient(), config, name);
+            healthChecker = new HealthChecker(pool, config, name);
             healthChecker.start();
         }
         if (!config.connectionWait.isZero() || !config.hedgeAfter.isZero()) {
