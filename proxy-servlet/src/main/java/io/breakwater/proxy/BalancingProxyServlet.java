@@ -4,6 +4,7 @@ import io.breakwater.chain.WrappedOutput;
 import io.breakwater.config.ConfigReader;
 import io.breakwater.error.ErrorCode;
 import io.breakwater.error.ErrorResponse;
+import io.breakwater.error.Refusal;
 import io.breakwater.error.RequestIds;
 import io.breakwater.health.Readiness;
 import io.breakwater.metrics.BreakwaterMetrics;
@@ -465,6 +466,9 @@ public class BalancingProxyServlet extends ProxyServlet {
             answerWith(exchange, kept);
             return;
         }
+        if (ConnectionWait.refused(attempt, result.getFailure())) {
+            Refusal.mark(exchange.request()); // no backend saw it: not the route's failure for a breaker
+        }
         fail(exchange, failure == Failure.TIMEOUT || FailoverPolicy.isTimeout(result.getFailure())
                 ? ErrorCode.BACKEND_TIMEOUT : ErrorCode.BACKEND_ERROR);
     }
@@ -656,10 +660,11 @@ public class BalancingProxyServlet extends ProxyServlet {
             if (keeping != null && result.isSucceeded()) {
                 exchange.keep(new Exchange.KeptAnswer(result.getResponse(), keeping.toByteArray()));
             }
-            if (backendFailed) {
-                pool.failed(backend);
-            } else {
+            if (!backendFailed) {
                 backend.succeeded(nanos);
+            } else if (!ConnectionWait.refused(attempt, result.getFailure())) {
+                // a try that never got a connection failed in the proxy's own queue, not at the backend
+                pool.failed(backend);
             }
             switch (exchange.end(attempt)) {
                 case LOST, OTHERS_PENDING -> {
