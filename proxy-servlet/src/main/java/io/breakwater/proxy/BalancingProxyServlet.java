@@ -301,6 +301,11 @@ public class BalancingProxyServlet extends ProxyServlet {
                     || budget.isZero()) {
                 return;
             }
+            if (!Hedging.promising(slow, pool.candidates(exchange.tried()))) {
+                // every other backend answers about as slowly: the proxy or all backends are loaded; ask later
+                hedging.arm(slow, () -> hedge(exchange, slow));
+                return;
+            }
             if (!hedging.acquire()) {
                 metrics.hedgeOverBudget();
                 hedging.arm(slow, () -> hedge(exchange, slow));
