@@ -96,8 +96,8 @@ public final class ContenderServer {
         return switch (contender) {
             case "backend" -> "hello servlet";
             case "jettyProxy" -> "Jetty ProxyServlet, round-robin";
-            case "breakwaterProxy" -> "BalancingProxyServlet (sample settings: least-connections, 1s per try, "
-                    + "hedge after " + hedgeAfter() + ", checks every 1s)"
+            case "breakwaterProxy" -> "BalancingProxyServlet (sample settings: least-connections, 2s per try, "
+                    + "hedge after " + hedgeAfter() + ", checks every 2s)"
                     + describe(proxyFilters());
             default -> FilterContender.byLabel(contender).map(FilterContender::description).orElse(contender);
         };
@@ -128,13 +128,14 @@ public final class ContenderServer {
                 holder.setInitParameter("backends", backends);
                 // the sample's settings (sample-webapp's web.xml); the bench backends answer every path, /health too
                 holder.setInitParameter("strategy", "least-connections");
-                holder.setInitParameter("tryTimeout", "1s");
+                holder.setInitParameter("tryTimeout", "2s");
                 // -Dbench.hedgeAfter=off measures what arming a hedge timer per request costs
                 holder.setInitParameter("hedgeAfter", hedgeAfter());
                 holder.setInitParameter("healthCheckPath", "/health");
-                holder.setInitParameter("healthCheckInterval", "1s");
-                holder.setInitParameter("healthCheckTimeout", "500ms");
-                holder.setInitParameter("unhealthyAfter", "1");
+                holder.setInitParameter("healthCheckInterval", "2s");
+                holder.setInitParameter("healthCheckTimeout", "1s");
+                holder.setInitParameter("unhealthyAfter", "3");
+                holder.setInitParameter("slowStart", "10s");
             }
             default -> {
                 FilterContender filters = FilterContender.byLabel(contender)
