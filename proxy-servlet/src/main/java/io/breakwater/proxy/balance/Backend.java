@@ -39,6 +39,8 @@ public final class Backend implements BackendMBean {
     // Written under this lock, as the passive ejection's bookkeeping changes together; the two volatile ones are
     // read without it on every request, so that choosing a backend and recording a success take no lock.
     private volatile int consecutiveFailures;
+    /** When the current run of consecutive failures began; milliseconds on the clock. */
+    private long failingSince;
     private int ejections;
     private volatile Instant ejectedUntil = Instant.MIN;
 
@@ -226,9 +228,22 @@ public final class Backend implements BackendMBean {
     public boolean failed(int threshold) {
         failures.incrementAndGet();
         synchronized (this) {
-            consecutiveFailures++;
+            if (consecutiveFailures++ == 0) {
+                failingSince = clock.millis();
+            }
             return consecutiveFailures >= threshold && !clock.instant().isBefore(ejectedUntil);
         }
+    }
+
+    /** When its current run of consecutive failures began, in milliseconds on the clock. */
+    synchronized long failingSince() {
+        return failingSince;
+    }
+
+    /** Whether a try to it was answered (no failure) at or after {@code millis} on the clock. */
+    boolean answeredSince(long millis) {
+        long last = lastAnswerAt;
+        return last != Long.MIN_VALUE && last >= millis;
     }
 
     /** Ejects for {@code base × number of ejections so far}, capped at {@code max}. */

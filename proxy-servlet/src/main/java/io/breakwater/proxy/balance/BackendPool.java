@@ -68,14 +68,22 @@ public final class BackendPool implements BackendPoolMBean {
     }
 
     /**
-     * Counts a failure of a backend and ejects it on reaching the threshold, unless that would put more than the
-     * allowed share of the pool out at once. Returns whether it was ejected.
+     * Counts a failure of a backend and ejects it on reaching the threshold, unless no other backend answered since
+     * its run of failures began, or that would put more than the allowed share of the pool out at once. Returns
+     * whether it was ejected.
      */
     public synchronized boolean failed(Backend backend) {
         if (!backend.failed(ejection.consecutiveFailures())) {
             return false;
         }
         List<Backend> all = backends;
+        // Failures that every backend shares (a stall of the proxy, its host or the network under a spike) are no
+        // one backend's fault: ejecting it would only pile its load onto the others. It is an outlier only beside
+        // a backend that answered meanwhile.
+        long since = backend.failingSince();
+        if (all.stream().noneMatch(other -> other != backend && other.answeredSince(since))) {
+            return false;
+        }
         long ejected = all.stream().filter(Backend::isEjected).count();
         if ((ejected + 1) * 100f > all.size() * ejection.maxPercent()) {
             return false;
