@@ -59,13 +59,13 @@ final class GuardedCall implements AsyncListener {
     void answered(HttpServletRequest request, HttpServletResponse response, long end) {
         Deadline known = deadline != null ? deadline : Deadline.of(request).orElse(null);
         boolean expired = known != null && known.isExpired();
-        boolean failureStatus = settings.isFailureStatus(response.getStatus());
-        // A refusal is always a failure status; the attribute is looked up only then, off the path of a success.
-        if ((expired || failureStatus) && Refusal.isMarked(request)) {
+        int status = response.getStatus();
+        // A refusal is always a 5xx; the attribute is looked up only then, off the path of a success.
+        if ((expired || status >= 500) && Refusal.isMarked(request)) {
             release();
         } else if (expired) {
             fail(TIMED_OUT, end);
-        } else if (failureStatus) {
+        } else if (settings.isFailureStatus(status)) {
             fail(FAILURE_STATUS, end);
         } else {
             succeed(end);
