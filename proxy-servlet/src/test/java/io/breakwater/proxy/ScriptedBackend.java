@@ -23,8 +23,8 @@ import org.eclipse.jetty.util.Fields;
  * {@code failFirst=N&key=K} closes the connection for the first N requests of key K; {@code hold=true} waits until
  * {@link #release()}; {@code bodyBytes=N} pads the body to N bytes; {@code streamMb=N} writes an N MiB body piece
  * by piece. Every answer names the backend in {@code X-Backend}. {@code /health} answers 200, or 503
- * after {@link #healthy(boolean) healthy(false)}, and none after {@link #freezeHealth()}. It can be killed, restarted on its port, and frozen (accepts,
- * never answers). Thread-safe.
+ * after {@link #healthy(boolean) healthy(false)}, and none after {@link #freezeHealth()}. It can be killed,
+ * restarted on its port, and frozen (accepts, never answers). Thread-safe.
  */
 final class ScriptedBackend implements AutoCloseable {
     /** One request as the backend saw it. */

@@ -180,8 +180,7 @@ public final class Backend implements BackendMBean {
 
     /** Whether a try to it was answered (no failure) within the last {@code period}. */
     public boolean answeredWithin(Duration period) {
-        long last = lastAnswerAt;
-        return last != Long.MIN_VALUE && clock.millis() - last <= period.toMillis();
+        return answeredSince(clock.millis() - period.toMillis());
     }
 
     /**
