@@ -21,7 +21,7 @@ class HealthCheckTest {
     @Test
     void aBackendThatStopsAnsweringHealthChecksButAnswersRequestsStaysIn() throws Exception {
         try (ProxyFixture fixture = ProxyFixture.start(2, "strategy", "round-robin", "healthCheckInterval", "1s",
-                "healthCheckTimeout", "100ms", "unhealthyAfter", "1")) {
+                "healthCheckTimeout", "500ms", "unhealthyAfter", "1")) {
             // the first check goes out at start, before any request was answered: it must pass
             Await.until("the first check answered", PATIENCE, () -> fixture.backend(0).healthChecks() >= 1);
             assertEquals(200, fixture.get("/x").statusCode());
@@ -41,8 +41,9 @@ class HealthCheckTest {
 
     @Test
     void aBackendThatStopsAnsweringHealthChecksAndGetsNoRequestsIsTakenOut() throws Exception {
+        // a timeout generous enough that the answering backend's checks pass on a loaded host
         try (ProxyFixture fixture = ProxyFixture.start(2, "healthCheckInterval", "100ms",
-                "healthCheckTimeout", "100ms", "unhealthyAfter", "2")) {
+                "healthCheckTimeout", "1s", "unhealthyAfter", "2")) {
             fixture.backend(0).freezeHealth();
             Await.until("backend 0 unhealthy", PATIENCE, () -> !backend(fixture, 0).isHealthy());
             assertTrue(backend(fixture, 1).isHealthy());
@@ -52,8 +53,9 @@ class HealthCheckTest {
 
     @Test
     void aBackendThatDiesIsTakenOutThoughItAnsweredRequestsJustBefore() throws Exception {
+        // a dead backend refuses its checks at once; the live one has two chances of a second each
         try (ProxyFixture fixture = ProxyFixture.start(2, "strategy", "round-robin", "healthCheckInterval", "200ms",
-                "healthCheckTimeout", "100ms", "unhealthyAfter", "1", "ejectAfterFailures", "1000")) {
+                "healthCheckTimeout", "1s", "unhealthyAfter", "2", "ejectAfterFailures", "1000")) {
             for (int i = 0; i < 10; i++) {
                 assertEquals(200, fixture.get("/x").statusCode());
             }
