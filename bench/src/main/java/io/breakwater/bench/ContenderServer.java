@@ -97,7 +97,9 @@ public final class ContenderServer {
             case "backend" -> "hello servlet";
             case "jettyProxy" -> "Jetty ProxyServlet, round-robin";
             case "breakwaterProxy" -> "BalancingProxyServlet (sample settings: least-connections, 2s per try, "
-                    + "hedge after " + hedgeAfter() + ", checks every 2s)"
+                    + "hedge after " + hedgeAfter() + ", checks every 2s"
+                    + (System.getProperty("bench.selectors") == null ? ""
+                            : ", " + System.getProperty("bench.selectors") + " selectors") + ")"
                     + describe(proxyFilters());
             default -> FilterContender.byLabel(contender).map(FilterContender::description).orElse(contender);
         };
@@ -136,6 +138,12 @@ public final class ContenderServer {
                 holder.setInitParameter("healthCheckTimeout", "1s");
                 holder.setInitParameter("unhealthyAfter", "3");
                 holder.setInitParameter("slowStart", "10s");
+                // -Dbench.selectors=N: the proxy client's network threads, which pass the answers on (default: one
+                // per two cores); at 256 connections on two cores one thread may cap what both cores could do
+                String selectors = System.getProperty("bench.selectors");
+                if (selectors != null) {
+                    holder.setInitParameter("selectors", selectors);
+                }
             }
             default -> {
                 FilterContender filters = FilterContender.byLabel(contender)
