@@ -84,7 +84,7 @@ class ProxyIT {
             assertEquals(0, failed.get(), failures.toString());
             assertTrue(sample.backend(2).requests() > 0);
             // A try on the frozen backend is backed up by a hedge after 200 ms (the sample's hedgeAfter), so no
-            // request waits for the try timeout (1 s); without the per-try timeout it would wait for the deadline.
+            // request waits for the try timeout (2 s); without the per-try timeout it would wait for the deadline.
             assertTrue(slowestMillis.get() < 1_000, "slowest request took " + slowestMillis.get() + " ms");
         }
     }

@@ -54,8 +54,13 @@ final class SampleWar implements AutoCloseable {
 
     /** Deploys the WAR with three real backends behind its proxy, plus extra context-params. */
     static SampleWar deploy(String war, Map<String, String> contextParams) throws Exception {
+        return deploy(war, contextParams, 3);
+    }
+
+    /** Deploys the WAR with this many real backends behind its proxy, plus extra context-params. */
+    static SampleWar deploy(String war, Map<String, String> contextParams, int backendCount) throws Exception {
         List<ItBackend> backends = new ArrayList<>();
-        for (int i = 1; i <= 3; i++) {
+        for (int i = 1; i <= backendCount; i++) {
             backends.add(new ItBackend("b" + i));
         }
         QueuedThreadPool threads = new QueuedThreadPool(600, 8);

@@ -110,7 +110,7 @@ class WebAppLifecycleIT {
             SampleProcess.await("the app draining", Duration.ofSeconds(10), () -> Boolean.TRUE.equals(
                     war.webapp().getServletContext().getAttribute(Readiness.DRAINING_ATTRIBUTE)) ? true : null);
             assertFalse(undeployed.isDone(), "the undeploy waits for the requests in flight");
-            // the proxy's try times out after 1s (the sample's tryTimeout): thaw well before
+            // the proxy's try times out after 2s (the sample's tryTimeout): thaw well before
             for (int i = 0; i < 3; i++) {
                 war.backend(i).thaw();
             }

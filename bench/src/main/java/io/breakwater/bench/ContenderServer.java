@@ -96,8 +96,10 @@ public final class ContenderServer {
         return switch (contender) {
             case "backend" -> "hello servlet";
             case "jettyProxy" -> "Jetty ProxyServlet, round-robin";
-            case "breakwaterProxy" -> "BalancingProxyServlet (sample settings: least-connections, 1s per try, "
-                    + "hedge after " + hedgeAfter() + ", checks every 1s)"
+            case "breakwaterProxy" -> "BalancingProxyServlet (sample settings: least-connections, 2s per try, "
+                    + "hedge after " + hedgeAfter() + ", checks every 2s"
+                    + (System.getProperty("bench.selectors") == null ? ""
+                            : ", " + System.getProperty("bench.selectors") + " selectors") + ")"
                     + describe(proxyFilters());
             default -> FilterContender.byLabel(contender).map(FilterContender::description).orElse(contender);
         };
@@ -128,13 +130,20 @@ public final class ContenderServer {
                 holder.setInitParameter("backends", backends);
                 // the sample's settings (sample-webapp's web.xml); the bench backends answer every path, /health too
                 holder.setInitParameter("strategy", "least-connections");
-                holder.setInitParameter("tryTimeout", "1s");
+                holder.setInitParameter("tryTimeout", "2s");
                 // -Dbench.hedgeAfter=off measures what arming a hedge timer per request costs
                 holder.setInitParameter("hedgeAfter", hedgeAfter());
                 holder.setInitParameter("healthCheckPath", "/health");
-                holder.setInitParameter("healthCheckInterval", "1s");
-                holder.setInitParameter("healthCheckTimeout", "500ms");
-                holder.setInitParameter("unhealthyAfter", "1");
+                holder.setInitParameter("healthCheckInterval", "2s");
+                holder.setInitParameter("healthCheckTimeout", "1s");
+                holder.setInitParameter("unhealthyAfter", "3");
+                holder.setInitParameter("slowStart", "10s");
+                // -Dbench.selectors=N: the proxy client's network threads, which pass the answers on (default: one
+                // per two cores); at 256 connections on two cores one thread may cap what both cores could do
+                String selectors = System.getProperty("bench.selectors");
+                if (selectors != null) {
+                    holder.setInitParameter("selectors", selectors);
+                }
             }
             default -> {
                 FilterContender filters = FilterContender.byLabel(contender)

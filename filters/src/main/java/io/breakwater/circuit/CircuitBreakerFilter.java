@@ -36,7 +36,8 @@ import java.util.concurrent.ConcurrentMap;
  * Cuts a route that keeps failing or crawling off for a while, then lets a few probes through to see whether it
  * recovered: one Resilience4j breaker per route (servlet mapping pattern), in the web app's one registry. While
  * open, requests are answered 503 {@code CIRCUIT_OPEN} with {@code Retry-After} and never reach the servlet.
- * Failures are exceptions, the configured statuses and timeouts; 4xx answers and clients that went away are not.
+ * Failures are exceptions, the configured statuses and timeouts; 4xx answers, clients that went away and the suite's
+ * own refusals ({@link io.breakwater.error.Refusal}: no healthy backend, shed, no connection in time) are not.
  * Thread-safe.
  */
 @Priority(Priority.CIRCUIT_BREAKER)

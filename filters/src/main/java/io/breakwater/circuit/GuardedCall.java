@@ -3,6 +3,7 @@ package io.breakwater.circuit;
 import io.breakwater.error.BreakwaterException;
 import io.breakwater.error.ClientGone;
 import io.breakwater.error.ErrorCode;
+import io.breakwater.error.Refusal;
 import io.breakwater.timeout.Deadline;
 import io.breakwater.timeout.NanoClock;
 import jakarta.servlet.AsyncEvent;
@@ -13,7 +14,8 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * One call that the breaker let through, and how it ended in HTTP terms: a failure (an exception, a failure
- * status, a {@code TIMEOUT}), a success (any other answer, a 4xx among them), or neither (the client went away).
+ * status, a {@code TIMEOUT}), a success (any other answer, a 4xx among them), or neither (the client went away, or
+ * the suite refused the request itself: a {@link Refusal}).
  * It reports to the breaker exactly once, when the request returns or, for an async request, when its async cycle
  * ends. Thread-safe.
  */
@@ -56,9 +58,14 @@ final class GuardedCall implements AsyncListener {
     /** The request returned, or its async cycle completed, with this response, at {@code end} on the clock. */
     void answered(HttpServletRequest request, HttpServletResponse response, long end) {
         Deadline known = deadline != null ? deadline : Deadline.of(request).orElse(null);
-        if (known != null && known.isExpired()) {
+        boolean expired = known != null && known.isExpired();
+        int status = response.getStatus();
+        // A refusal is always a 5xx; the attribute is looked up only then, off the path of a success.
+        if ((expired || status >= 500) && Refusal.isMarked(request)) {
+            release();
+        } else if (expired) {
             fail(TIMED_OUT, end);
-        } else if (settings.isFailureStatus(response.getStatus())) {
+        } else if (settings.isFailureStatus(status)) {
             fail(FAILURE_STATUS, end);
         } else {
             succeed(end);
@@ -68,13 +75,18 @@ final class GuardedCall implements AsyncListener {
     /** The chain threw, at {@code end} on the clock. */
     void threw(Throwable thrown, long end) {
         if (ClientGone.isCause(thrown)) { // the route may be fine, so the call is not judged
-            if (REPORTED.compareAndSet(this, 0, 1)) {
-                breaker.released();
-            }
+            release();
         } else if (isClientError(thrown)) {
             succeed(end);
         } else {
             fail(thrown, end);
+        }
+    }
+
+    /** Gives the permission back unjudged: the call said nothing about the route. */
+    private void release() {
+        if (REPORTED.compareAndSet(this, 0, 1)) {
+            breaker.released();
         }
     }
 

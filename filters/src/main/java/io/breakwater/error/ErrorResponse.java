@@ -19,11 +19,15 @@ public final class ErrorResponse {
     }
 
     /**
-     * Answers the request with the error, replacing whatever the response held. Returns {@code false}, writing
-     * nothing, when the response is already committed: the caller must then abort the connection.
+     * Answers the request with the error, replacing whatever the response held, and marks a {@link Refusal} as one.
+     * Returns {@code false}, writing nothing, when the response is already committed: the caller must then abort the
+     * connection.
      */
     public static boolean send(HttpServletRequest request, HttpServletResponse response, ErrorCode error,
             Map<String, String> headers) throws IOException {
+        if (Refusal.isRefusal(error)) {
+            Refusal.mark(request);
+        }
         if (response.isCommitted()) {
             return false;
         }

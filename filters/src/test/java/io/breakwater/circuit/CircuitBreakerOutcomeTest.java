@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.breakwater.error.BreakwaterException;
 import io.breakwater.error.ErrorCode;
+import io.breakwater.error.ErrorResponse;
+import io.breakwater.error.Refusal;
 import io.breakwater.testing.TestClock;
 import io.breakwater.timeout.Deadline;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
@@ -83,6 +85,61 @@ class CircuitBreakerOutcomeTest {
 
             assertEquals(State.CLOSED, fixture.breaker("/upload/*").getState());
             assertEquals(0.0f, fixture.breaker("/upload/*").getMetrics().getFailureRate());
+        }
+    }
+
+    @Test
+    void theSuitesOwnRefusalsNeverOpenIt() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        HttpServlet refusing = new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                switch (calls.incrementAndGet() % 3) {
+                    case 0 -> ErrorResponse.send(request, response, ErrorCode.NO_HEALTHY_BACKENDS);
+                    case 1 -> ErrorResponse.send(request, response, new ErrorCode("OVERLOADED", 503, "Overloaded"));
+                    default -> {
+                        // a refusal answered with another code: the proxy's connectionWait
+                        Refusal.mark(request);
+                        ErrorResponse.send(request, response, ErrorCode.BACKEND_ERROR);
+                    }
+                }
+            }
+        };
+        try (CircuitBreakerFixture fixture = CircuitBreakerFixture.start(Map.of(), Map.of("/refused/*", refusing),
+                null)) {
+            List<Integer> statuses = new ArrayList<>();
+            for (int i = 0; i < 9; i++) {
+                statuses.add(fixture.get("/refused/x").statusCode());
+            }
+
+            assertEquals(List.of(503, 502, 503, 503, 502, 503, 503, 502, 503), statuses);
+            awaitTrue(() -> fixture.metrics().counter("filter.circuitBreaker.calls").getCount() == 9,
+                    "the filter returned from all nine requests");
+            assertEquals(State.CLOSED, fixture.breaker("/refused/*").getState());
+            assertEquals(0, fixture.breaker("/refused/*").getMetrics().getNumberOfBufferedCalls());
+        }
+    }
+
+    @Test
+    void aBackendsErrorAnsweredByTheSuiteOpensIt() throws Exception {
+        HttpServlet failing = new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                ErrorResponse.send(request, response, ErrorCode.BACKEND_ERROR);
+            }
+        };
+        try (CircuitBreakerFixture fixture = CircuitBreakerFixture.start(Map.of(), Map.of("/proxied/*", failing),
+                null)) {
+            for (int i = 0; i < 4; i++) {
+                assertEquals(502, fixture.get("/proxied/x").statusCode());
+            }
+
+            // the answer is flushed before the filter judges the call
+            awaitTrue(() -> fixture.breaker("/proxied/*").getState() == State.OPEN, "the breaker opened");
         }
     }
 

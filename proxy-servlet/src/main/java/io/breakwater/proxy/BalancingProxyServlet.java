@@ -4,6 +4,7 @@ import io.breakwater.chain.WrappedOutput;
 import io.breakwater.config.ConfigReader;
 import io.breakwater.error.ErrorCode;
 import io.breakwater.error.ErrorResponse;
+import io.breakwater.error.Refusal;
 import io.breakwater.error.RequestIds;
 import io.breakwater.health.Readiness;
 import io.breakwater.metrics.BreakwaterMetrics;
@@ -96,13 +97,13 @@ public class BalancingProxyServlet extends ProxyServlet {
         metrics = new ProxyMetrics(BreakwaterMetrics.acquire(getServletContext()), getServletContext(), name);
         BackendPool.Ejection ejection = new BackendPool.Ejection(config.ejectAfterFailures, config.ejectionTime,
                 config.maxEjectionTime, config.maxEjectedPercent);
-        pool = new BackendPool(config.backends, clock, ejection, metrics::added, metrics::removed);
+        pool = new BackendPool(config.backends, clock, ejection, config.slowStart, metrics::added, metrics::removed);
         strategy = BalanceStrategy.named(config.strategy, pool);
         failover = new FailoverPolicy(config.maxAttempts, config.retryNonIdempotent, pool);
         forwarded = new ForwardedHeaders(config.trustedProxies);
         poolMBean = Jmx.register(pool, Jmx.name(getServletContext(), "BackendPool", name));
         if (config.healthChecks()) {
-            healthChecker = new HealthChecker(pool, getHttpClient(), config, name);
+            healthChecker = new HealthChecker(pool, config, name);
             healthChecker.start();
         }
         if (!config.connectionWait.isZero() || !config.hedgeAfter.isZero()) {
@@ -300,6 +301,11 @@ public class BalancingProxyServlet extends ProxyServlet {
                     || budget.isZero()) {
                 return;
             }
+            if (!Hedging.promising(slow, pool.candidates(exchange.tried()))) {
+                // every other backend answers about as slowly: the proxy or all backends are loaded; ask later
+                hedging.arm(slow, () -> hedge(exchange, slow));
+                return;
+            }
             if (!hedging.acquire()) {
                 metrics.hedgeOverBudget();
                 hedging.arm(slow, () -> hedge(exchange, slow));
@@ -464,6 +470,9 @@ public class BalancingProxyServlet extends ProxyServlet {
         if (kept != null) {
             answerWith(exchange, kept);
             return;
+        }
+        if (ConnectionWait.refused(attempt, result.getFailure())) {
+            Refusal.mark(exchange.request()); // no backend saw it: not the route's failure for a breaker
         }
         fail(exchange, failure == Failure.TIMEOUT || FailoverPolicy.isTimeout(result.getFailure())
                 ? ErrorCode.BACKEND_TIMEOUT : ErrorCode.BACKEND_ERROR);
@@ -648,7 +657,7 @@ public class BalancingProxyServlet extends ProxyServlet {
             attempt.cancelHedge();
             Backend backend = attempt.backend;
             long nanos = System.nanoTime() - attempt.startNanos;
-            backend.end(nanos);
+            backend.end();
             metrics.latency(backend, nanos);
             if (attempt.hedge) {
                 hedging.release();
@@ -656,10 +665,11 @@ public class BalancingProxyServlet extends ProxyServlet {
             if (keeping != null && result.isSucceeded()) {
                 exchange.keep(new Exchange.KeptAnswer(result.getResponse(), keeping.toByteArray()));
             }
-            if (backendFailed) {
+            if (!backendFailed) {
+                backend.succeeded(nanos);
+            } else if (!ConnectionWait.refused(attempt, result.getFailure())) {
+                // a try that never got a connection failed in the proxy's own queue, not at the backend
                 pool.failed(backend);
-            } else {
-                backend.succeeded();
             }
             switch (exchange.end(attempt)) {
                 case LOST, OTHERS_PENDING -> {

@@ -1,8 +1,11 @@
 package io.breakwater.proxy;
 
 import io.breakwater.timeout.TimeoutScheduler;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.Request;
 
 /**
@@ -18,6 +21,26 @@ final class ConnectionWait {
     ConnectionWait(Duration wait, TimeoutScheduler timers) {
         this.wait = wait;
         this.timers = timers;
+    }
+
+    /**
+     * Whether a try failed while it still waited for a connection, before any byte of it left: the proxy's own
+     * queue (no connection in time, the try's timeout spent queued), not the backend's failure. A failed connect
+     * is the backend's.
+     */
+    static boolean refused(Exchange.Attempt attempt, Throwable failure) {
+        if (attempt.connected) {
+            return false;
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof SocketTimeoutException) {
+                return false;
+            }
+            if (t instanceof FailoverPolicy.NoConnectionInTime || t instanceof TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     void limit(Request proxyRequest, Exchange.Attempt attempt) {

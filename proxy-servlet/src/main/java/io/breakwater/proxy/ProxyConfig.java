@@ -6,6 +6,7 @@ import io.breakwater.config.Parsers;
 import io.breakwater.config.StatusSet;
 import io.breakwater.config.ValueParser;
 import io.breakwater.proxy.balance.BackendSpec;
+import io.breakwater.proxy.balance.Strategies;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -23,7 +24,9 @@ public final class ProxyConfig {
     public static final Parameter<List<BackendSpec>> BACKENDS =
             Parameter.required("backends", COMPONENT, BackendSpec.listParser());
     public static final Parameter<String> STRATEGY = Parameter.of("strategy", COMPONENT, "round-robin",
-            Parsers.choice("round-robin", "weighted", "least-connections", "least-response-time", "random", "hash"));
+            Parsers.choice(Strategies.names().toArray(String[]::new)));
+    public static final Parameter<Duration> SLOW_START = Parameter.of("slowStart", COMPONENT, "off",
+            Parsers.durationOrOff(Duration.ofMillis(1), Duration.ofHours(1)));
     public static final Parameter<String> HASH_KEY = Parameter.of("hashKey", COMPONENT, "ip", hashKeys());
     public static final Parameter<Integer> MAX_ATTEMPTS =
             Parameter.of("maxAttempts", COMPONENT, "3", Parsers.integer(1, 10));
@@ -81,7 +84,7 @@ public final class ProxyConfig {
             Parameter.of("requestHeaders", COMPONENT, "", HeaderTemplates.parser());
 
     /** Every parameter, for the README check. */
-    public static final List<Parameter<?>> PARAMETERS = List.of(BACKENDS, STRATEGY, HASH_KEY, MAX_ATTEMPTS,
+    public static final List<Parameter<?>> PARAMETERS = List.of(BACKENDS, STRATEGY, SLOW_START, HASH_KEY, MAX_ATTEMPTS,
             TRY_TIMEOUT, CONNECT_TIMEOUT, FAILOVER_STATUSES, RETRY_NON_IDEMPOTENT, REPLAY_BUFFER_SIZE, MAX_BODY_SIZE,
             MAX_CONNECTIONS_PER_BACKEND, MAX_QUEUED_PER_BACKEND, CONNECTION_WAIT, HEDGE_AFTER, HEDGE_BUDGET,
             EJECT_AFTER_FAILURES, EJECTION_TIME, MAX_EJECTION_TIME, MAX_EJECTED_PERCENT, HEALTH_CHECK_PATH,
@@ -90,6 +93,7 @@ public final class ProxyConfig {
 
     final List<BackendSpec> backends;
     final String strategy;
+    final Duration slowStart;
     final String hashKey;
     final int maxAttempts;
     final Duration tryTimeout;
@@ -119,6 +123,7 @@ public final class ProxyConfig {
     ProxyConfig(ConfigReader reader) {
         backends = reader.get(BACKENDS);
         strategy = reader.get(STRATEGY);
+        slowStart = reader.get(SLOW_START);
         hashKey = reader.get(HASH_KEY);
         maxAttempts = reader.get(MAX_ATTEMPTS);
         tryTimeout = reader.get(TRY_TIMEOUT);

@@ -63,8 +63,21 @@ class ProxyConfigTest {
     }
 
     @Test
+    void readsSlowStartAndTheStrategyNamesOfTheRegistry() {
+        Map<String, String> backends = Map.of("backends", "http://a:1");
+        assertEquals(Duration.ZERO, read(backends, Map.of()).slowStart);
+        assertEquals(Duration.ofSeconds(10), read(merge(backends, "slowStart", "10s"), Map.of()).slowStart);
+        assertEquals("slowStart must be a duration between 1ms and 1h, or off, but was \"soon\"",
+                assertThrows(ConfigException.class, () -> read(
+                        merge(backends, "slowStart", "soon"), Map.of())).getMessage());
+        assertEquals("strategy must be one of round-robin, weighted, least-connections, least-response-time, random,"
+                + " hash, but was \"fastest\"", assertThrows(ConfigException.class, () -> read(
+                        merge(backends, "strategy", "fastest"), Map.of())).getMessage());
+    }
+
+    @Test
     void everyParameterIsListed() {
-        assertEquals(27, ProxyConfig.PARAMETERS.size());
+        assertEquals(28, ProxyConfig.PARAMETERS.size());
         assertEquals(List.of("backends"), ProxyConfig.PARAMETERS.stream().filter(p -> p.defaultText() == null)
                 .map(p -> p.name()).toList());
     }

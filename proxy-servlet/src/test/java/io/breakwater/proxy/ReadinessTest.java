@@ -48,15 +48,18 @@ class ReadinessTest {
         Set<Thread> before = breakwaterThreads();
         try (ProxyFixture fixture = ProxyFixture.start(1, "healthCheckInterval", "20ms")) {
             Readiness readiness = readiness(fixture);
-            // the client's scheduler thread starts with the first timeout it is asked for (a health check's)
-            Await.until("the client's scheduler started", Duration.ofSeconds(10),
+            // a client's scheduler thread starts with the first timeout it is asked for: the health checks' client
+            // with the first check, the proxy's with the first proxied request
+            assertEquals(200, fixture.get("/x").statusCode());
+            Await.until("the clients' schedulers started", Duration.ofSeconds(10),
                     () -> breakwaterThreads().stream()
-                            .anyMatch(thread -> thread.getName().startsWith("breakwater-proxy-proxy-scheduler")));
+                            .filter(thread -> thread.getName().startsWith("breakwater-proxy-proxy-scheduler")
+                                    || thread.getName().startsWith("breakwater-health-proxy-scheduler")).count() == 2);
             Set<Thread> started = breakwaterThreads();
             started.removeAll(before);
             List<String> names = started.stream().map(Thread::getName).sorted().toList();
             assertTrue(names.stream().anyMatch(name -> name.equals("breakwater-health-proxy")), names.toString());
-            assertTrue(names.stream().anyMatch(name -> name.startsWith("breakwater-proxy-proxy-scheduler")),
+            assertTrue(names.stream().anyMatch(name -> name.startsWith("breakwater-health-proxy-client")),
                     names.toString());
             fixture.backend(0).kill();
             Await.until("not ready", Duration.ofSeconds(10), () -> !readiness.reasons().isEmpty());

@@ -23,8 +23,8 @@ import org.eclipse.jetty.util.Fields;
  * {@code failFirst=N&key=K} closes the connection for the first N requests of key K; {@code hold=true} waits until
  * {@link #release()}; {@code bodyBytes=N} pads the body to N bytes; {@code streamMb=N} writes an N MiB body piece
  * by piece. Every answer names the backend in {@code X-Backend}. {@code /health} answers 200, or 503
- * after {@link #healthy(boolean) healthy(false)}. It can be killed, restarted on its port, and frozen (accepts,
- * never answers). Thread-safe.
+ * after {@link #healthy(boolean) healthy(false)}, and none after {@link #freezeHealth()}. It can be killed,
+ * restarted on its port, and frozen (accepts, never answers). Thread-safe.
  */
 final class ScriptedBackend implements AutoCloseable {
     /** One request as the backend saw it. */
@@ -39,6 +39,8 @@ final class ScriptedBackend implements AutoCloseable {
     private final CopyOnWriteArrayList<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger inHandler = new AtomicInteger();
     private volatile boolean healthy = true;
+    private final AtomicInteger healthChecks = new AtomicInteger();
+    private volatile CountDownLatch healthFrozen = new CountDownLatch(0);
     private volatile int forcedStatus;
     private volatile boolean breaking;
     private volatile CountDownLatch frozen = new CountDownLatch(0);
@@ -109,6 +111,16 @@ final class ScriptedBackend implements AutoCloseable {
         healthy = value;
     }
 
+    /** Health checks that reached the backend, answered or not. */
+    int healthChecks() {
+        return healthChecks.get();
+    }
+
+    /** Leaves every health check unanswered from now on, while other requests are answered as before. */
+    void freezeHealth() {
+        healthFrozen = new CountDownLatch(1);
+    }
+
     /** Stops the server: connections are refused from now on. */
     void kill() throws Exception {
         server.stop();
@@ -141,6 +153,7 @@ final class ScriptedBackend implements AutoCloseable {
     @Override
     public void close() {
         thaw();
+        healthFrozen.countDown();
         release();
         never.countDown();
         try {
@@ -155,6 +168,8 @@ final class ScriptedBackend implements AutoCloseable {
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
             frozen.await(30, TimeUnit.SECONDS);
             if (Request.getPathInContext(request).equals("/health")) {
+                healthChecks.incrementAndGet();
+                healthFrozen.await(30, TimeUnit.SECONDS);
                 response.setStatus(healthy ? 200 : 503);
                 response.getHeaders().put("X-Backend", name);
                 Content.Sink.write(response, true, name, callback);

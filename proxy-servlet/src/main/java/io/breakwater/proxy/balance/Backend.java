@@ -11,14 +11,15 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One configured backend: its address and weight, its administrative state, its health, its passive ejection and
- * the figures strategies choose by (in-flight requests, a moving average of response time). Thread-safe.
+ * the figures strategies choose by (in-flight requests, a peak-EWMA of response time, when it joined or came back).
+ * Thread-safe.
  */
 public final class Backend implements BackendMBean {
     /** The administrative states an operator sets over JMX. */
     public enum State { ACTIVE, DRAINING, DISABLED }
 
-    /** Weight of the newest response time in the moving average (EWMA). */
-    private static final double EWMA_ALPHA = 0.3;
+    /** The share of its load a backend takes as soon as it joins or comes back, under {@code slowStart}. */
+    static final double MIN_WARMTH = 0.1;
 
     private final URI uri;
     private final String authority;
@@ -30,10 +31,16 @@ public final class Backend implements BackendMBean {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private volatile boolean healthy = true;
-    private volatile double averageNanos;
+    private final PeakEwma responseTime = new PeakEwma();
+    /** When it joined the pool, or came back from unhealthy, drained or disabled; milliseconds on the clock. */
+    private volatile long returnedAt;
+    /** When the last answer of a try to it came that was no failure; milliseconds on the clock. */
+    private volatile long lastAnswerAt = Long.MIN_VALUE;
     // Written under this lock, as the passive ejection's bookkeeping changes together; the two volatile ones are
     // read without it on every request, so that choosing a backend and recording a success take no lock.
     private volatile int consecutiveFailures;
+    /** When the current run of consecutive failures began; milliseconds on the clock. */
+    private long failingSince;
     private int ejections;
     private volatile Instant ejectedUntil = Instant.MIN;
 
@@ -43,6 +50,7 @@ public final class Backend implements BackendMBean {
         this.authority = uri.getScheme() + "://" + hostPort;
         this.weight = weight;
         this.clock = clock;
+        this.returnedAt = clock.millis();
     }
 
     private static int port(URI uri) {
@@ -93,6 +101,9 @@ public final class Backend implements BackendMBean {
 
     /** Set by the active health check. */
     public void healthy(boolean value) {
+        if (value && !healthy) {
+            returnedAt = clock.millis();
+        }
         healthy = value;
     }
 
@@ -138,7 +149,9 @@ public final class Backend implements BackendMBean {
 
     @Override
     public void enable() {
-        state.set(State.ACTIVE);
+        if (state.getAndSet(State.ACTIVE) != State.ACTIVE) {
+            returnedAt = clock.millis();
+        }
     }
 
     /** A request starts here. */
@@ -147,20 +160,59 @@ public final class Backend implements BackendMBean {
         requests.incrementAndGet();
     }
 
-    /** A request ends here, well or not; feeds the moving average of response time. */
-    public void end(long nanos) {
+    /** A request ends here, well or not. */
+    public void end() {
         inFlight.decrementAndGet();
-        double current = averageNanos;
-        averageNanos = current == 0 ? nanos : current + EWMA_ALPHA * (nanos - current);
     }
 
-    /** The moving average of response time in nanoseconds; 0 before the first answer. */
-    public double averageNanos() {
-        return averageNanos;
+    /**
+     * The response time strategies weigh it by, in nanoseconds: a peak-EWMA of its answers ({@link PeakEwma}),
+     * decayed to now; 0 before the first answer.
+     */
+    public double responseNanos() {
+        return responseTime.nanos(clock.millis());
     }
 
-    /** A success resets the count of consecutive failures. */
-    public void succeeded() {
+    /** Whether an answer came since it joined or came back; before that, its old figure says nothing. */
+    public boolean answeredSinceReturn() {
+        return responseTime.answeredSince(returnedAt());
+    }
+
+    /** Whether a try to it was answered (no failure) within the last {@code period}. */
+    public boolean answeredWithin(Duration period) {
+        return answeredSince(clock.millis() - period.toMillis());
+    }
+
+    /**
+     * The share of its load it may take now, from {@link #MIN_WARMTH} when it joined or came back to 1 once
+     * {@code slowStart} has passed (zero: 1 at once), as HAProxy's and Envoy's slow start ramp a returning server.
+     */
+    public double warmth(Duration slowStart) {
+        if (slowStart.isZero()) {
+            return 1;
+        }
+        double ramped = (clock.millis() - returnedAt()) / (double) slowStart.toMillis();
+        return Math.min(1, Math.max(MIN_WARMTH, ramped));
+    }
+
+    /** When it joined or last came back: from unhealthy, drained or disabled, or from an ejection that is over. */
+    long returnedAt() {
+        long returned = returnedAt;
+        Instant until = ejectedUntil;
+        if (until != Instant.MIN) {
+            long ejectionEnd = until.toEpochMilli();
+            if (ejectionEnd > returned && ejectionEnd <= clock.millis()) {
+                return ejectionEnd;
+            }
+        }
+        return returned;
+    }
+
+    /** A try answered in {@code nanos} without failing: feeds the response time and resets the consecutive failures. */
+    public void succeeded(long nanos) {
+        long now = clock.millis();
+        lastAnswerAt = now;
+        responseTime.observe(nanos, now, returnedAt());
         if (consecutiveFailures != 0) {
             synchronized (this) {
                 consecutiveFailures = 0;
@@ -175,9 +227,22 @@ public final class Backend implements BackendMBean {
     public boolean failed(int threshold) {
         failures.incrementAndGet();
         synchronized (this) {
-            consecutiveFailures++;
+            if (consecutiveFailures++ == 0) {
+                failingSince = clock.millis();
+            }
             return consecutiveFailures >= threshold && !clock.instant().isBefore(ejectedUntil);
         }
+    }
+
+    /** When its current run of consecutive failures began, in milliseconds on the clock. */
+    synchronized long failingSince() {
+        return failingSince;
+    }
+
+    /** Whether a try to it was answered (no failure) at or after {@code millis} on the clock. */
+    boolean answeredSince(long millis) {
+        long last = lastAnswerAt;
+        return last != Long.MIN_VALUE && last >= millis;
     }
 
     /** Ejects for {@code base × number of ejections so far}, capped at {@code max}. */

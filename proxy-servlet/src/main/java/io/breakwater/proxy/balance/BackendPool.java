@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 public final class BackendPool implements BackendPoolMBean {
     private final Clock clock;
     private final Ejection ejection;
+    private final Duration slowStart;
     private final Consumer<Backend> onAdded;
     private final Consumer<Backend> onRemoved;
     private volatile List<Backend> backends = List.of();
@@ -25,8 +26,15 @@ public final class BackendPool implements BackendPoolMBean {
 
     public BackendPool(List<BackendSpec> specs, Clock clock, Ejection ejection, Consumer<Backend> onAdded,
             Consumer<Backend> onRemoved) {
+        this(specs, clock, ejection, Duration.ZERO, onAdded, onRemoved);
+    }
+
+    /** With a {@code slowStart} over which a backend that joins or comes back ramps up to its full share. */
+    public BackendPool(List<BackendSpec> specs, Clock clock, Ejection ejection, Duration slowStart,
+            Consumer<Backend> onAdded, Consumer<Backend> onRemoved) {
         this.clock = clock;
         this.ejection = ejection;
+        this.slowStart = slowStart;
         this.onAdded = onAdded;
         this.onRemoved = onRemoved;
         specs.forEach(this::add);
@@ -49,20 +57,33 @@ public final class BackendPool implements BackendPoolMBean {
         return candidates;
     }
 
+    /** The share of its load the backend may take now ({@link Backend#warmth}). */
+    public double warmth(Backend backend) {
+        return backend.warmth(slowStart);
+    }
+
     /** Whether the backend is still in the pool (it may have been removed while a request was on it). */
     public boolean contains(Backend backend) {
         return backends.contains(backend);
     }
 
     /**
-     * Counts a failure of a backend and ejects it on reaching the threshold, unless that would put more than the
-     * allowed share of the pool out at once. Returns whether it was ejected.
+     * Counts a failure of a backend and ejects it on reaching the threshold, unless no other backend answered since
+     * its run of failures began, or that would put more than the allowed share of the pool out at once. Returns
+     * whether it was ejected.
      */
     public synchronized boolean failed(Backend backend) {
         if (!backend.failed(ejection.consecutiveFailures())) {
             return false;
         }
         List<Backend> all = backends;
+        // Failures that every backend shares (a stall of the proxy, its host or the network under a spike) are no
+        // one backend's fault: ejecting it would only pile its load onto the others. It is an outlier only beside
+        // a backend that answered meanwhile.
+        long since = backend.failingSince();
+        if (all.stream().noneMatch(other -> other != backend && other.answeredSince(since))) {
+            return false;
+        }
         long ejected = all.stream().filter(Backend::isEjected).count();
         if ((ejected + 1) * 100f > all.size() * ejection.maxPercent()) {
             return false;

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * Chooses the backend for a request among the candidates (available and not yet tried by this request).
- * Implementations are thread-safe.
+ * Implementations are thread-safe; {@link Strategies} names them.
  */
 public interface BalanceStrategy {
 
@@ -16,23 +16,8 @@ public interface BalanceStrategy {
      */
     Backend choose(List<Backend> candidates, String hashKey);
 
-    /** The strategy of a {@code strategy} parameter value. */
+    /** The strategy of a {@code strategy} parameter value, one of {@link Strategies#names()}. */
     static BalanceStrategy named(String name, BackendPool pool) {
-        switch (name) {
-            case "round-robin":
-                return new RoundRobin();
-            case "weighted":
-                return new SmoothWeightedRoundRobin();
-            case "least-connections":
-                return new LeastConnections();
-            case "least-response-time":
-                return new LeastResponseTime();
-            case "random":
-                return new RandomChoice();
-            case "hash":
-                return new ConsistentHash(pool);
-            default:
-                throw new IllegalArgumentException(name);
-        }
+        return Strategies.create(name, pool);
     }
 }

@@ -2,11 +2,19 @@ package io.breakwater.proxy.balance;
 
 import java.util.List;
 
-/** The power of two random choices on in-flight requests. Thread-safe. */
+/**
+ * The power of two random choices on in-flight requests, a backend in its slow start counting as busier by the share
+ * it may not take yet. Thread-safe.
+ */
 public final class LeastConnections implements BalanceStrategy {
+    private final BackendPool pool;
+
+    public LeastConnections(BackendPool pool) {
+        this.pool = pool;
+    }
 
     @Override
     public Backend choose(List<Backend> candidates, String hashKey) {
-        return TwoChoices.pick(candidates, Backend::getInFlight);
+        return TwoChoices.pick(candidates, backend -> (backend.getInFlight() + 1) / pool.warmth(backend));
     }
 }

@@ -80,7 +80,7 @@ class StrategiesTest {
         for (int i = 0; i < 10; i++) {
             busy.begin();
         }
-        Map<Backend, Integer> counts = count(new LeastConnections(), pool, 100);
+        Map<Backend, Integer> counts = count(new LeastConnections(pool), pool, 100);
         assertEquals(100, counts.get(pool.all().get(1)));
     }
 
@@ -114,6 +114,9 @@ class StrategiesTest {
     @Test
     void passiveEjectionStopsAtTheCapOnTheShareEjected() {
         BackendPool pool = pool("http://a:1", "http://b:1", "http://c:1", "http://d:1");
+        // each answered once, in the millisecond of the failures (a fixed clock): each failing one has peers that
+        // answered since its failures began
+        pool.all().forEach(backend -> backend.succeeded(1_000_000));
         for (Backend backend : pool.all()) {
             for (int i = 0; i < 3; i++) {
                 pool.failed(backend);
@@ -129,15 +132,44 @@ class StrategiesTest {
                 clock, new BackendPool.Ejection(1, Duration.ofSeconds(10), Duration.ofSeconds(25), 50),
                 b -> { }, b -> { });
         Backend a = pool.all().get(0);
+        Backend b = pool.all().get(1);
+        b.succeeded(1_000_000);
         assertTrue(pool.failed(a));
         assertEquals("2026-01-01T00:00:10Z", a.getEjectedUntil());
         clock.now = clock.now.plusSeconds(10);
         assertTrue(a.isAvailable());
+        b.succeeded(1_000_000);
         assertTrue(pool.failed(a));
         assertEquals("2026-01-01T00:00:30Z", a.getEjectedUntil());
         clock.now = clock.now.plusSeconds(20);
+        b.succeeded(1_000_000);
         assertTrue(pool.failed(a));
         assertEquals("2026-01-01T00:00:55Z", a.getEjectedUntil());
+    }
+
+    @Test
+    void aRunOfFailuresThatEveryBackendSharesEjectsNone() {
+        MutableClock clock = new MutableClock();
+        BackendPool pool = new BackendPool(List.of(BackendSpec.parse("http://a:1"), BackendSpec.parse("http://b:1")),
+                clock, new BackendPool.Ejection(3, Duration.ofSeconds(10), Duration.ofSeconds(25), 50),
+                b -> { }, b -> { });
+        Backend a = pool.all().get(0);
+        Backend b = pool.all().get(1);
+        a.succeeded(1_000_000);
+        b.succeeded(1_000_000);
+        clock.now = clock.now.plusSeconds(1);
+        // a stall times out every try in flight, on both backends
+        for (int i = 0; i < 10; i++) {
+            assertFalse(pool.failed(a));
+            assertFalse(pool.failed(b));
+        }
+        assertTrue(a.isAvailable() && b.isAvailable());
+
+        // once b answers, a's run of failures is its own
+        clock.now = clock.now.plusSeconds(1);
+        b.succeeded(1_000_000);
+        assertTrue(pool.failed(a));
+        assertTrue(a.isEjected());
     }
 
     private static final class MutableClock extends Clock {
