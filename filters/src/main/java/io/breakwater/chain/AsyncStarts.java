@@ -49,6 +49,19 @@ public final class AsyncStarts {
     }
 
     /**
+     * Tells the filters' async listeners that the request is over, before whoever ends it aborts its committed
+     * response: Jetty's abort tells no listener (see {@link ListenedCycle}). Call it while the request is alive, on
+     * any thread; a listener a filter adds later is told as it is added. Nothing happens for a request whose chain
+     * started no cycle through a {@link #track tracked} request.
+     */
+    public static void aborting(ServletRequest request) {
+        Object cycle = request.getAttribute(ListenedCycle.ATTRIBUTE);
+        if (cycle instanceof ListenedCycle) {
+            ((ListenedCycle) cycle).aborting();
+        }
+    }
+
+    /**
      * Notes that the chain started an async cycle, and keeps the request id (request attribute
      * {@value RequestIds#ATTRIBUTE}) in a field rather than in the container's attribute map: setting the first
      * attribute of a request makes Jetty build a map for it, the largest share of what
@@ -104,14 +117,14 @@ public final class AsyncStarts {
         @Override
         public AsyncContext startAsync() {
             AsyncContext started = super.startAsync();
-            cycle = started;
+            cycle = ListenedCycle.of(this, started);
             return started;
         }
 
         @Override
         public AsyncContext startAsync(ServletRequest request, ServletResponse response) {
             AsyncContext started = super.startAsync(request, response);
-            cycle = started;
+            cycle = ListenedCycle.of(this, started);
             return started;
         }
     }
