@@ -35,8 +35,9 @@ public final class Launcher {
             // no second signal, and the JVM's exit status 143, but the same drain
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.stop("shutdown"), "breakwater-sample-stop"));
         }
+        String jmx = server.jmxAddress();
         System.out.println("Breakwater sample serving on http://127.0.0.1:" + server.port() + "/demo/hello"
-                + ", JMX on " + server.jmxAddress());
+                + (jmx == null ? ", JMX off" : ", JMX on " + jmx));
         server.join();
     }
 

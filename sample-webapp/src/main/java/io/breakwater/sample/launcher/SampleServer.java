@@ -1,7 +1,7 @@
 package io.breakwater.sample.launcher;
 
 import io.breakwater.health.Readiness;
-import io.breakwater.metrics.JmxConnector;
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,7 +39,7 @@ public final class SampleServer {
         this.demoBackends = demoBackends;
     }
 
-    /** Starts the sample: three demo backends unless the options name real ones, JMX, then the web app. */
+    /** Starts the sample: three demo backends unless the options name real ones, JMX unless off, the web app. */
     public static SampleServer start(Options options) throws Exception {
         List<DemoBackend> demoBackends = new ArrayList<>();
         String backends;
@@ -51,7 +51,8 @@ public final class SampleServer {
         } else {
             backends = options.backends.stream().map(URI::toString).collect(Collectors.joining(","));
         }
-        JmxConnector jmx = JmxConnector.start(options.jmxPort);
+        JmxConnector jmx = options.jmxPort == Options.JMX_OFF ? null
+                : JmxConnector.start(options.jmxPort, options.jmxPasswordFile);
         Server server = new Server();
         server.setErrorHandler(new ProblemErrorHandler());
         DrainingConnector connector = new DrainingConnector(server);
@@ -80,7 +81,7 @@ public final class SampleServer {
             server.start();
         } catch (Exception e) {
             server.stop();
-            jmx.close();
+            closeJmx(jmx);
             demoBackends.forEach(DemoBackend::close);
             throw e;
         }
@@ -91,9 +92,15 @@ public final class SampleServer {
         return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
 
-    /** The JMX service URL, for jconsole or a JMX client. */
+    /** The JMX service URL, for jconsole or a JMX client, or {@code null} when JMX is off. */
     public String jmxAddress() {
-        return jmx.address().toString();
+        return jmx == null ? null : jmx.address().toString();
+    }
+
+    private static void closeJmx(JmxConnector jmx) throws IOException {
+        if (jmx != null) {
+            jmx.close();
+        }
     }
 
     void join() throws InterruptedException {
@@ -127,7 +134,7 @@ public final class SampleServer {
     public void stop() {
         try {
             server.stop();
-            jmx.close();
+            closeJmx(jmx);
             demoBackends.forEach(DemoBackend::close);
         } catch (Exception e) {
             throw new IllegalStateException("the sample did not stop", e);
