@@ -2,7 +2,6 @@ package io.breakwater.sample.launcher;
 
 import io.breakwater.health.Readiness;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +48,7 @@ public final class SampleServer {
             }
             backends = demoBackends.stream().map(DemoBackend::url).collect(Collectors.joining(","));
         } else {
-            backends = options.backends.stream().map(URI::toString).collect(Collectors.joining(","));
+            backends = Options.backendsParameter(options.backends);
         }
         JmxConnector jmx = options.jmxPort == Options.JMX_OFF ? null
                 : JmxConnector.start(options.jmxPort, options.jmxPasswordFile);
