@@ -49,6 +49,13 @@ class SampleCommandLineIT {
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(500, fail.statusCode());
             assertTrue(fail.body().contains("\"code\":\"INTERNAL_ERROR\""), fail.body());
+            HttpResponse<String> proxied = client.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/orders/1")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, proxied.statusCode());
+            for (HttpResponse<String> answer : List.of(hello, fail, proxied)) {
+                assertEquals(List.of(), answer.headers().allValues("Server"), "no server version");
+            }
         } finally {
             process.destroy();
             assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the sample stops on SIGTERM");

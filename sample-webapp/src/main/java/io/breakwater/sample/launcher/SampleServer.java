@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.resource.Resource;
@@ -55,6 +56,7 @@ public final class SampleServer {
         Server server = new Server();
         server.setErrorHandler(new ProblemErrorHandler());
         DrainingConnector connector = new DrainingConnector(server);
+        hideServerVersion(connector);
         connector.setPort(options.port);
         server.addConnector(connector);
         WebAppContext webapp = new WebAppContext();
@@ -85,6 +87,11 @@ public final class SampleServer {
             throw e;
         }
         return new SampleServer(server, webapp, inFlight, jmx, demoBackends);
+    }
+
+    /** No {@code Server: Jetty(12.x)} on the answers: a version tells an attacker which flaws to try. */
+    static void hideServerVersion(ServerConnector connector) {
+        connector.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration().setSendServerVersion(false);
     }
 
     public int port() {
