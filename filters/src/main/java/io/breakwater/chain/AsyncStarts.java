@@ -19,7 +19,9 @@ import java.util.Set;
  * connection (or, behind a proxy, the client thread already writing the backend's answer) contends for once the
  * response is under way (about 3% of the CPU per asking filter, BENCHMARKS.md). Without that request in the chain,
  * the container is asked as usual. A cycle that code starts on the container's own request, unwrapped, is not
- * seen: the filters then treat the request as synchronous. Stateless and thread-safe.
+ * seen: the filters then treat the request as synchronous. The cycle a tracked request answers is the chain's own
+ * view of it ({@link ListenedCycle}), which keeps the filters' listeners so that {@link #aborting} can tell them
+ * that a request the container aborts is over. Stateless and thread-safe.
  */
 public final class AsyncStarts {
     private AsyncStarts() {
