@@ -3,8 +3,6 @@ package io.breakwater.chain;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
-import jakarta.servlet.ServletContext;
-import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import java.io.IOException;
@@ -22,23 +20,22 @@ import org.slf4j.LoggerFactory;
  * alive: every listener is told {@code onComplete} once, and one added later (a filter whose chain has not returned
  * yet) is told as it is added. One per request, kept in a request attribute; thread-safe.
  */
-final class ListenedCycle implements AsyncContext {
+final class ListenedCycle extends ForwardingAsyncContext {
     private static final Logger LOG = LoggerFactory.getLogger(ListenedCycle.class);
     static final String ATTRIBUTE = ListenedCycle.class.getName();
 
-    private final AsyncContext real;
     /** The listeners added, each with the request and response it was given; guarded by itself. */
     private final List<Listened> listeners = new ArrayList<>(4);
     private boolean aborted;
 
     private ListenedCycle(AsyncContext real) {
-        this.real = real;
+        super(real);
     }
 
     /** The request's cycle for {@code started}: the one an earlier dispatch made, or a new one kept on the request. */
     static ListenedCycle of(ServletRequest request, AsyncContext started) {
         Object kept = request.getAttribute(ATTRIBUTE);
-        if (kept instanceof ListenedCycle && ((ListenedCycle) kept).real == started) {
+        if (kept instanceof ListenedCycle && ((ListenedCycle) kept).real() == started) {
             return (ListenedCycle) kept;
         }
         ListenedCycle cycle = new ListenedCycle(started);
@@ -73,69 +70,14 @@ final class ListenedCycle implements AsyncContext {
 
     @Override
     public void addListener(AsyncListener listener) {
-        real.addListener(listener);
+        super.addListener(listener);
         listen(new Listened(listener, null, null));
     }
 
     @Override
     public void addListener(AsyncListener listener, ServletRequest request, ServletResponse response) {
-        real.addListener(listener, request, response);
+        super.addListener(listener, request, response);
         listen(new Listened(listener, request, response));
-    }
-
-    @Override
-    public ServletRequest getRequest() {
-        return real.getRequest();
-    }
-
-    @Override
-    public ServletResponse getResponse() {
-        return real.getResponse();
-    }
-
-    @Override
-    public boolean hasOriginalRequestAndResponse() {
-        return real.hasOriginalRequestAndResponse();
-    }
-
-    @Override
-    public void dispatch() {
-        real.dispatch();
-    }
-
-    @Override
-    public void dispatch(String path) {
-        real.dispatch(path);
-    }
-
-    @Override
-    public void dispatch(ServletContext context, String path) {
-        real.dispatch(context, path);
-    }
-
-    @Override
-    public void complete() {
-        real.complete();
-    }
-
-    @Override
-    public void start(Runnable run) {
-        real.start(run);
-    }
-
-    @Override
-    public <T extends AsyncListener> T createListener(Class<T> type) throws ServletException {
-        return real.createListener(type);
-    }
-
-    @Override
-    public void setTimeout(long timeout) {
-        real.setTimeout(timeout);
-    }
-
-    @Override
-    public long getTimeout() {
-        return real.getTimeout();
     }
 
     /** A listener as it was added: with the request and response to tell it about, or the cycle's own. */
@@ -151,8 +93,8 @@ final class ListenedCycle implements AsyncContext {
         }
 
         void complete(ListenedCycle cycle) {
-            ServletRequest req = request == null ? cycle.real.getRequest() : request;
-            ServletResponse res = response == null ? cycle.real.getResponse() : response;
+            ServletRequest req = request == null ? cycle.getRequest() : request;
+            ServletResponse res = response == null ? cycle.getResponse() : response;
             try {
                 listener.onComplete(new AsyncEvent(cycle, req, res));
             } catch (IOException | RuntimeException e) {

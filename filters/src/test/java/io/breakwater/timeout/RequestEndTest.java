@@ -16,6 +16,7 @@ import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -101,10 +102,19 @@ class RequestEndTest {
         }
     }
 
+    /** Sends the first part of the answer: the response is committed. */
+    private static void commit(HttpServletResponse response) {
+        try {
+            response.setContentType("text/plain");
+            response.getOutputStream().write("first part\n".getBytes(StandardCharsets.UTF_8));
+            response.flushBuffer();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static void commitAndAbort(HttpServletResponse response) throws IOException {
-        response.setContentType("text/plain");
-        response.getOutputStream().write("first part\n".getBytes(StandardCharsets.UTF_8));
-        response.flushBuffer();
+        commit(response);
         response.sendError(-1); // Jetty's abort, as its ProxyServlet does when a backend fails mid-answer
     }
 
@@ -160,13 +170,7 @@ class RequestEndTest {
             }
             AsyncContext async = request.startAsync();
             async.start(() -> {
-                try {
-                    response.setContentType("text/plain");
-                    response.getOutputStream().write("first part\n".getBytes(StandardCharsets.UTF_8));
-                    response.flushBuffer();
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
+                commit(response);
                 async.dispatch();
             });
         })) {
@@ -190,10 +194,8 @@ class RequestEndTest {
         try (Chain chain = new Chain((request, response) -> {
             AsyncContext async = request.startAsync();
             async.start(() -> {
+                commit(response);
                 try {
-                    response.setContentType("text/plain");
-                    response.getOutputStream().write("first part\n".getBytes(StandardCharsets.UTF_8));
-                    response.flushBuffer();
                     clientGone.get(10, TimeUnit.SECONDS);
                     byte[] chunk = new byte[8192];
                     for (int i = 0; i < 10_000; i++) {
@@ -229,15 +231,11 @@ class RequestEndTest {
         try (Chain chain = new Chain((request, response) -> {
             AsyncContext async = request.startAsync();
             async.start(() -> {
+                commit(response);
                 try {
-                    response.setContentType("text/plain");
-                    response.getOutputStream().write("first part\n".getBytes(StandardCharsets.UTF_8));
-                    response.flushBuffer();
                     never.await(10, TimeUnit.SECONDS);
                 } catch (InterruptedException timedOut) {
                     // the deadline interrupts only the request's own thread; this one just ends
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
                 }
             });
         })) {
