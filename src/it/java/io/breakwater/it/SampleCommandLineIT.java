@@ -16,11 +16,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
 import org.junit.jupiter.api.Test;
 
 /** The runnable sample jar, as the README runs it: a real process, a real port, a real client. */
@@ -42,6 +49,13 @@ class SampleCommandLineIT {
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(500, fail.statusCode());
             assertTrue(fail.body().contains("\"code\":\"INTERNAL_ERROR\""), fail.body());
+            HttpResponse<String> proxied = client.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/orders/1")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, proxied.statusCode());
+            for (HttpResponse<String> answer : List.of(hello, fail, proxied)) {
+                assertEquals(List.of(), answer.headers().allValues("Server"), "no server version");
+            }
         } finally {
             process.destroy();
             assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the sample stops on SIGTERM");
@@ -51,8 +65,96 @@ class SampleCommandLineIT {
     @Test
     void unknownOptionPrintsOneLineAndExitsWithStatus2() throws Exception {
         assertUsageError(List.of("--bogus"), "breakwater-sample: unknown option --bogus"
-                + " (options: --port N, --backends URL,URL,..., --jmx-port N, --grace DURATION,"
-                + " --drain-delay DURATION)");
+                + " (options: --port N, --backends URL,URL,..., --jmx-port N|off, --jmx-password-file PATH,"
+                + " --grace DURATION, --drain-delay DURATION, --help)");
+    }
+
+    @Test
+    void helpPrintsTheUsageWithEachDefaultAndExitsWithStatus0() throws Exception {
+        for (String help : List.of("--help", "-h")) {
+            Process process = start(help);
+            CompletableFuture<List<String>> out = CompletableFuture.supplyAsync(() -> lines(process.getInputStream()));
+            List<String> err = finish(process);
+            assertEquals(0, process.exitValue(), help);
+            assertEquals(List.of(), err, help);
+            String usage = String.join("\n", out.get(10, TimeUnit.SECONDS));
+            assertTrue(usage.startsWith("usage: java -jar breakwater-sample.jar [options]"), usage);
+            for (String option : List.of("--port N ", "--backends URL,URL,... ", "--jmx-port N|off ",
+                    "--jmx-password-file PATH ", "--grace DURATION ", "--drain-delay DURATION ", "-h, --help ")) {
+                assertTrue(usage.contains("\n  " + option), option + " in\n" + usage);
+            }
+            for (String shown : List.of("(default 8080)", "(default: three embedded demo backends)",
+                    "(default 9010)", "(default: none, any local user connects)", "(default 30s)", "(default 0)")) {
+                assertTrue(usage.contains(shown), shown + " in\n" + usage);
+            }
+        }
+    }
+
+    @Test
+    void backendsTheProxyWouldRefuseArePrintedInOneLineWithStatus2() throws Exception {
+        String accepted = "breakwater-sample: --backends must be a comma-separated list of http:// or https:// URLs"
+                + " without path, each optionally followed by ;weight=N with N from 1 to 100, but ";
+        for (String bad : List.of("http://127.0.0.1:9/path", "http://127.0.0.1:9?q=1", "http://user:pw@127.0.0.1:9",
+                "http://127.0.0.1:9#top", ",", "http://127.0.0.1:99999", "http://127.0.0.1:9;weight=101")) {
+            assertUsageError(List.of("--backends", bad), accepted + "was \"" + bad + "\"");
+        }
+        assertUsageError(List.of("--backends", "http://127.0.0.1:9,http://127.0.0.1:9;weight=2"),
+                accepted + "listed \"http://127.0.0.1:9\" twice");
+    }
+
+    @Test
+    void badJmxOptionsPrintOneLineAndExitWithStatus2() throws Exception {
+        assertUsageError(List.of("--jmx-port", "0"),
+                "breakwater-sample: --jmx-port must be a port number between 1 and 65535, or off, but was \"0\"");
+        assertUsageError(List.of("--jmx-password-file", "no/such/file"),
+                "breakwater-sample: --jmx-password-file must be a readable file, but was \"no/such/file\"");
+    }
+
+    @Test
+    void weightedBackendsReachTheProxyWithTheirWeights() throws Exception {
+        int jmxPort = freePort();
+        try (ItBackend first = new ItBackend("first"); ItBackend second = new ItBackend("second")) {
+            Process process = start("--port", "0", "--jmx-port", String.valueOf(jmxPort),
+                    "--backends", first.url() + ";weight=2," + second.url());
+            try {
+                int port = servingPort(process);
+                HttpClient client = HttpClient.newHttpClient();
+                HttpResponse<String> proxied = client.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/orders/1")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, proxied.statusCode());
+                assertTrue(List.of("first", "second").contains(proxied.body()), proxied.body());
+                JMXServiceURL url = new JMXServiceURL("service:jmx:rmi://127.0.0.1:" + jmxPort
+                        + "/jndi/rmi://127.0.0.1:" + jmxPort + "/jmxrmi");
+                try (JMXConnector jmx = JMXConnectorFactory.connect(url)) {
+                    MBeanServerConnection mbeans = jmx.getMBeanServerConnection();
+                    Map<Object, Object> weights = new HashMap<>();
+                    for (ObjectName backend : mbeans.queryNames(new ObjectName("breakwater:type=Backend,*"), null)) {
+                        weights.put(mbeans.getAttribute(backend, "Url"), mbeans.getAttribute(backend, "Weight"));
+                    }
+                    assertEquals(Map.of(first.url(), 2, second.url(), 1), weights);
+                }
+            } finally {
+                process.destroy();
+                assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the sample stops on SIGTERM");
+            }
+        }
+    }
+
+    @Test
+    void jmxOffOpensNoConnectorAndSaysSo() throws Exception {
+        Process process = start("--port", "0", "--jmx-port", "off");
+        try {
+            String serving = servingLine(process);
+            assertTrue(serving.endsWith("/demo/hello, JMX off"), serving);
+            HttpResponse<String> hello = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port(serving) + "/demo/hello")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, hello.statusCode());
+        } finally {
+            process.destroy();
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the sample stops on SIGTERM");
+        }
     }
 
     @Test
@@ -137,14 +239,24 @@ class SampleCommandLineIT {
 
     /** Reads standard output until the sample says where it serves. */
     static int servingPort(Process process) throws Exception {
-        CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
+        return port(servingLine(process));
+    }
+
+    private static int port(String servingLine) {
+        Matcher m = SERVING.matcher(servingLine);
+        assertTrue(m.find(), servingLine);
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** Reads standard output until the line where the sample says where it serves, and returns that line. */
+    static String servingLine(Process process) throws Exception {
+        CompletableFuture<String> serving = CompletableFuture.supplyAsync(() -> {
             try {
                 BufferedReader out = new BufferedReader(
                         new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
                 for (String line; (line = out.readLine()) != null; ) {
-                    Matcher m = SERVING.matcher(line);
-                    if (m.find()) {
-                        return Integer.parseInt(m.group(1));
+                    if (SERVING.matcher(line).find()) {
+                        return line;
                     }
                 }
                 throw new IllegalStateException("the sample ended without serving");
@@ -153,6 +265,6 @@ class SampleCommandLineIT {
             }
         });
         CompletableFuture.runAsync(() -> lines(process.getErrorStream()));
-        return port.get(Duration.ofSeconds(60).toSeconds(), TimeUnit.SECONDS);
+        return serving.get(Duration.ofSeconds(60).toSeconds(), TimeUnit.SECONDS);
     }
 }

@@ -19,7 +19,9 @@ import java.util.Set;
  * connection (or, behind a proxy, the client thread already writing the backend's answer) contends for once the
  * response is under way (about 3% of the CPU per asking filter, BENCHMARKS.md). Without that request in the chain,
  * the container is asked as usual. A cycle that code starts on the container's own request, unwrapped, is not
- * seen: the filters then treat the request as synchronous. Stateless and thread-safe.
+ * seen: the filters then treat the request as synchronous. The cycle a tracked request answers is the chain's own
+ * view of it ({@link ListenedCycle}), which keeps the filters' listeners so that {@link #aborting} can tell them
+ * that a request the container aborts is over. Stateless and thread-safe.
  */
 public final class AsyncStarts {
     private AsyncStarts() {
@@ -45,6 +47,19 @@ public final class AsyncStarts {
                 return request.isAsyncStarted() ? request.getAsyncContext() : null;
             }
             current = ((ServletRequestWrapper) current).getRequest();
+        }
+    }
+
+    /**
+     * Tells the filters' async listeners that the request is over, before whoever ends it aborts its committed
+     * response: Jetty's abort tells no listener (see {@link ListenedCycle}). Call it while the request is alive, on
+     * any thread; a listener a filter adds later is told as it is added. Nothing happens for a request whose chain
+     * started no cycle through a {@link #track tracked} request.
+     */
+    public static void aborting(ServletRequest request) {
+        Object cycle = request.getAttribute(ListenedCycle.ATTRIBUTE);
+        if (cycle instanceof ListenedCycle) {
+            ((ListenedCycle) cycle).aborting();
         }
     }
 
@@ -104,14 +119,14 @@ public final class AsyncStarts {
         @Override
         public AsyncContext startAsync() {
             AsyncContext started = super.startAsync();
-            cycle = started;
+            cycle = ListenedCycle.of(this, started);
             return started;
         }
 
         @Override
         public AsyncContext startAsync(ServletRequest request, ServletResponse response) {
             AsyncContext started = super.startAsync(request, response);
-            cycle = started;
+            cycle = ListenedCycle.of(this, started);
             return started;
         }
     }

@@ -56,6 +56,8 @@ public final class Parameter<T> {
             return parser.parse(text.trim());
         } catch (ConfigException e) {
             throw e;
+        } catch (ConfigException.Reason e) {
+            throw new ConfigException(name + " must be " + parser.accepted() + ", but " + e.getMessage());
         } catch (RuntimeException e) {
             throw ConfigException.rejected(name, parser.accepted(), text);
         }

@@ -156,6 +156,7 @@ public class ExceptionHandlingFilter implements Filter {
         }
         if (committed || !ErrorResponse.send(request, response, failure.errorCode, failure.headers)) {
             metrics.event("abortedCommitted");
+            AsyncStarts.aborting(request); // the container's abort tells no async listener that the request ended
             throw new CommittedResponseFailure(thrown);
         }
     }

@@ -1,16 +1,13 @@
 package io.breakwater.status;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
-import java.util.Base64;
+import java.time.Clock;
 import java.util.Map;
 import javax.management.JMException;
 import javax.management.ObjectName;
 
 /**
  * The status page's controls: a fixed list of actions, each one operation of a control MBean (never an
- * arbitrary one), guarded by a token that only the page knows, compared in constant time. Thread-safe.
+ * arbitrary one), guarded by a token that only a page served lately knows ({@link ControlTokens}). Thread-safe.
  */
 final class StatusControls {
     /** The actions the page offers: what MBean type each acts on and which operation it invokes. */
@@ -23,26 +20,20 @@ final class StatusControls {
     enum Outcome { DONE, UNKNOWN_ACTION, UNKNOWN_TARGET }
 
     private final StatusSources sources;
-    private final String token;
+    private final ControlTokens tokens;
 
-    StatusControls(StatusSources sources) {
+    StatusControls(StatusSources sources, Clock clock) {
         this.sources = sources;
-        byte[] random = new byte[32];
-        new SecureRandom().nextBytes(random);
-        this.token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        this.tokens = new ControlTokens(clock);
     }
 
-    /** The token the page sends back with every control request. */
-    String token() {
-        return token;
+    /** A new token for one page, which it sends back with every control request. */
+    String issueToken() {
+        return tokens.issue();
     }
 
     boolean tokenMatches(String presented) {
-        if (presented == null) {
-            return false;
-        }
-        return MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
-                presented.getBytes(StandardCharsets.UTF_8));
+        return tokens.accepts(presented);
     }
 
     Outcome perform(String action, String target) throws JMException {

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The live status page: backends, circuit breakers, routes and the last state changes, as one self-contained HTML
  * page ({@code GET}) that polls its JSON ({@code GET ?format=json}) every second, and, when
- * {@code statusControls} is on, the page's controls ({@code POST action=reset|drain|enable&target=...&token=...}).
+ * {@code statusControls} is on, the page's controls ({@code POST action=reset|drain|enable&target=...&token=...}),
+ * taken only from the page's own origin and with the token of a page served lately in the body.
  * Everything is served only to the addresses of {@code statusAllowFrom}; anyone else gets 403 {@code FORBIDDEN}.
  * Samples counts once a second on its own thread, stopped in {@link #destroy()}. Thread-safe.
  */
@@ -36,6 +37,10 @@ public class StatusServlet extends HttpServlet {
     static final ErrorCode NOT_ALLOWED = new ErrorCode("FORBIDDEN", 403, "Status page not allowed from this address");
     static final ErrorCode CONTROLS_OFF = new ErrorCode("FORBIDDEN", 403, "Status controls are disabled");
     static final ErrorCode WRONG_TOKEN = new ErrorCode("FORBIDDEN", 403, "Missing or wrong control token");
+    static final ErrorCode CROSS_ORIGIN =
+            new ErrorCode("FORBIDDEN", 403, "Control request not from the status page's own origin");
+    static final ErrorCode TOKEN_IN_URL =
+            new ErrorCode("FORBIDDEN", 403, "Control token only accepted in the request body");
     static final ErrorCode UNKNOWN_ACTION = new ErrorCode("BAD_REQUEST", 400, "Unknown action");
     static final ErrorCode UNKNOWN_TARGET = new ErrorCode("NOT_FOUND", 404, "No such breaker or backend");
 
@@ -65,7 +70,7 @@ public class StatusServlet extends HttpServlet {
         StatusHistory history = new StatusHistory(sources, journal, clock);
         page = new StatusPage();
         json = new StatusJson(sources, history, journal, clock);
-        controls = new StatusControls(sources);
+        controls = new StatusControls(sources, clock);
         String path = context.getContextPath().isEmpty() ? "ROOT" : context.getContextPath();
         sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "breakwater-status-" + path);
@@ -105,7 +110,7 @@ public class StatusServlet extends HttpServlet {
         response.setHeader("Content-Security-Policy", StatusPage.policy(nonce));
         response.setHeader("X-Frame-Options", "DENY");
         response.setHeader("Referrer-Policy", "no-referrer");
-        write(response, "text/html;charset=utf-8", page.render(nonce, config.controls() ? controls.token() : ""));
+        write(response, "text/html;charset=utf-8", page.render(nonce, config.controls() ? controls.issueToken() : ""));
     }
 
     @Override
@@ -115,6 +120,14 @@ public class StatusServlet extends HttpServlet {
         }
         if (!config.controls()) {
             ErrorResponse.send(request, response, CONTROLS_OFF);
+            return;
+        }
+        if (!ControlOrigin.isSameOrigin(request)) {
+            ErrorResponse.send(request, response, CROSS_ORIGIN);
+            return;
+        }
+        if (ControlOrigin.queryCarriesToken(request.getQueryString())) {
+            ErrorResponse.send(request, response, TOKEN_IN_URL);
             return;
         }
         if (!controls.tokenMatches(request.getParameter("token"))) {

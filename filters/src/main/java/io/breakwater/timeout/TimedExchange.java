@@ -1,5 +1,6 @@
 package io.breakwater.timeout;
 
+import io.breakwater.chain.AsyncStarts;
 import io.breakwater.error.BreakwaterException;
 import io.breakwater.error.ErrorCode;
 import io.breakwater.error.ErrorResponse;
@@ -26,6 +27,8 @@ import org.slf4j.LoggerFactory;
  * ASYNC    -> DONE      the async cycle completed in time
  * ASYNC    -> EXPIRING  the async cycle ran past the deadline (scheduler thread), or past an async timeout the
  *                       app set itself (container's timeout thread)
+ * RUNNING  -> DONE      the handler aborted the response before the deadline (any thread: a proxy's client thread)
+ * ASYNC    -> DONE      likewise, in its async cycle
  * </pre>
  * The handler thread is interrupted only in EXPIRING, which it cannot leave {@code doFilter} during, so an
  * interrupt never reaches the thread once it serves another request. Thread-safe.
@@ -195,11 +198,27 @@ final class TimedExchange {
             deadlineTask.cancel();
             return true;
         }
+        if (state.get() == State.DONE) {
+            return true; // the handler aborted the response before it returned
+        }
         while (state.get() == State.EXPIRING) {
             Thread.yield(); // the scheduler is writing a few hundred bytes and interrupting this thread
         }
         Thread.interrupted(); // the interrupt was meant for the handler only, not for the container
         return false;
+    }
+
+    /**
+     * The handler is aborting the response (Jetty's {@code sendError(-1)}, as its proxy does when a backend fails
+     * after the answer was committed): the request ends now, though the container will tell no async listener.
+     * The deadline is cancelled, so that it never fires on a request the container has recycled by then, and the
+     * chain's listeners are told while the request is still alive. After the deadline this is the timeout's to end.
+     */
+    void aborting() {
+        if (state.compareAndSet(State.ASYNC, State.DONE) || state.compareAndSet(State.RUNNING, State.DONE)) {
+            deadlineTask.cancel();
+            AsyncStarts.aborting(request);
+        }
     }
 
     /**
@@ -219,8 +238,13 @@ final class TimedExchange {
         }
     }
 
-    /** Follows the async cycle that the handler started: its completion ends the deadline. */
-    private void listen(AsyncContext cycle) {
+    /**
+     * Follows the async cycle that the handler started: its completion ends the deadline. The listener goes on the
+     * chain's own view of the cycle when there is one, so that an abort from a later dispatch ends it too.
+     */
+    private void listen(AsyncContext started) {
+        AsyncContext listened = AsyncStarts.startedCycle(request);
+        AsyncContext cycle = listened == null ? started : listened;
         cycle.addListener(new AsyncListener() {
             @Override
             public void onTimeout(AsyncEvent event) {
@@ -267,6 +291,7 @@ final class TimedExchange {
             completeQuietly(async);
         } else {
             // committed before the deadline: an async dispatch throws it back at the container, which aborts
+            AsyncStarts.aborting(request);
             request.setAttribute(ABORT_ATTRIBUTE, Boolean.TRUE);
             try {
                 async.dispatch();

@@ -123,6 +123,11 @@ public class TimeoutFilter implements Filter {
         }
     }
 
+    /** The scheduler of this filter's deadlines, for tests that wait until every deadline due by now was handled. */
+    TimeoutScheduler scheduler() {
+        return scheduler;
+    }
+
     private static String pathOf(HttpServletRequest request) {
         String pathInfo = request.getPathInfo();
         return pathInfo == null ? request.getServletPath() : request.getServletPath() + pathInfo;

@@ -1,10 +1,9 @@
 package io.breakwater.timeout;
 
 import io.breakwater.chain.ContainerLookups;
+import io.breakwater.chain.ForwardingAsyncContext;
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletContext;
-import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
@@ -50,7 +49,7 @@ final class TimeoutRequest extends HttpServletRequestWrapper {
      */
     AsyncContext startedCycle() {
         TimedAsyncContext started = async;
-        return started == null ? null : started.real;
+        return started == null ? null : started.real();
     }
 
     /**
@@ -63,23 +62,22 @@ final class TimeoutRequest extends HttpServletRequestWrapper {
     @Override
     public AsyncContext getAsyncContext() {
         TimedAsyncContext started = async;
-        if (started != null && exchange.isUnderWay(started.real)) {
+        if (started != null && exchange.isUnderWay(started.real())) {
             return started;
         }
         AsyncContext current = super.getAsyncContext();
-        if (async == null || async.real != current) {
+        if (async == null || async.real() != current) {
             async = new TimedAsyncContext(current, exchange);
         }
         return async;
     }
 
     /** An async context whose completion, once the timeout answered, is a no-op. */
-    private static final class TimedAsyncContext implements AsyncContext {
-        private final AsyncContext real;
+    private static final class TimedAsyncContext extends ForwardingAsyncContext {
         private final TimedExchange exchange;
 
         TimedAsyncContext(AsyncContext real, TimedExchange exchange) {
-            this.real = real;
+            super(real);
             this.exchange = exchange;
         }
 
@@ -89,38 +87,23 @@ final class TimeoutRequest extends HttpServletRequestWrapper {
         }
 
         @Override
-        public ServletRequest getRequest() {
-            return real.getRequest();
-        }
-
-        @Override
-        public ServletResponse getResponse() {
-            return real.getResponse();
-        }
-
-        @Override
-        public boolean hasOriginalRequestAndResponse() {
-            return real.hasOriginalRequestAndResponse();
-        }
-
-        @Override
         public void dispatch() {
             if (!timedOut()) {
-                real.dispatch();
+                super.dispatch();
             }
         }
 
         @Override
         public void dispatch(String path) {
             if (!timedOut()) {
-                real.dispatch(path);
+                super.dispatch(path);
             }
         }
 
         @Override
         public void dispatch(ServletContext context, String path) {
             if (!timedOut()) {
-                real.dispatch(context, path);
+                super.dispatch(context, path);
             }
         }
 
@@ -130,43 +113,13 @@ final class TimeoutRequest extends HttpServletRequestWrapper {
                 return;
             }
             try {
-                real.complete();
+                super.complete();
             } catch (IllegalStateException completedByTimeout) {
                 // the deadline passed between the check and the call: the timeout completed the cycle
                 if (!timedOut()) {
                     throw completedByTimeout;
                 }
             }
-        }
-
-        @Override
-        public void start(Runnable run) {
-            real.start(run);
-        }
-
-        @Override
-        public void addListener(AsyncListener listener) {
-            real.addListener(listener);
-        }
-
-        @Override
-        public void addListener(AsyncListener listener, ServletRequest request, ServletResponse response) {
-            real.addListener(listener, request, response);
-        }
-
-        @Override
-        public <T extends AsyncListener> T createListener(Class<T> type) throws ServletException {
-            return real.createListener(type);
-        }
-
-        @Override
-        public void setTimeout(long timeout) {
-            real.setTimeout(timeout);
-        }
-
-        @Override
-        public long getTimeout() {
-            return real.getTimeout();
         }
     }
 }

@@ -96,13 +96,20 @@ final class TimeoutResponse extends HttpServletResponseWrapper {
         write(() -> real().flushBuffer());
     }
 
+    /** A negative status is Jetty's abort of the connection (its proxy's, once the answer was committed). */
     @Override
     public void sendError(int sc, String msg) throws IOException {
+        if (sc < 0) {
+            exchange.aborting();
+        }
         exchange.pass(() -> real().sendError(sc, msg));
     }
 
     @Override
     public void sendError(int sc) throws IOException {
+        if (sc < 0) {
+            exchange.aborting();
+        }
         exchange.pass(() -> real().sendError(sc));
     }
 

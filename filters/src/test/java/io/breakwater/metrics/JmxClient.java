@@ -1,28 +1,40 @@
 package io.breakwater.metrics;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Objects;
+import java.rmi.registry.LocateRegistry;
+import java.rmi.registry.Registry;
+import java.rmi.server.UnicastRemoteObject;
 import java.util.concurrent.locks.LockSupport;
 import javax.management.JMException;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXConnectorServer;
+import javax.management.remote.JMXConnectorServerFactory;
+import javax.management.remote.JMXServiceURL;
 
-/** A test's view of the JVM through a real {@link JmxConnector} over RMI on loopback. Close it to stop both. */
+/**
+ * A test's view of the JVM through a real JMX connector over RMI on loopback, as an operator's console sees the
+ * platform MBean server. Close it to stop both.
+ */
 final class JmxClient implements AutoCloseable {
     private static final Duration PATIENCE = Duration.ofSeconds(10);
     private static final Duration POLL = Duration.ofMillis(5);
 
-    private final JmxConnector connector;
+    private final Registry registry;
+    private final JMXConnectorServer server;
     private final JMXConnector client;
     private final MBeanServerConnection connection;
 
-    private JmxClient(JmxConnector connector, JMXConnector client) throws IOException {
-        this.connector = connector;
+    private JmxClient(Registry registry, JMXConnectorServer server, JMXConnector client) throws IOException {
+        this.registry = registry;
+        this.server = server;
         this.client = client;
         this.connection = client.getMBeanServerConnection();
     }
@@ -32,8 +44,13 @@ final class JmxClient implements AutoCloseable {
         try (ServerSocket probe = new ServerSocket(0, 0, InetAddress.getByName("127.0.0.1"))) {
             port = probe.getLocalPort();
         }
-        JmxConnector connector = JmxConnector.start(port);
-        return new JmxClient(connector, JMXConnectorFactory.connect(JmxConnector.url(port)));
+        System.setProperty("java.rmi.server.hostname", "127.0.0.1");
+        Registry registry = LocateRegistry.createRegistry(port);
+        JMXServiceURL url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + port + "/jmxrmi");
+        JMXConnectorServer server = JMXConnectorServerFactory.newJMXConnectorServer(url, null,
+                ManagementFactory.getPlatformMBeanServer());
+        server.start();
+        return new JmxClient(registry, server, JMXConnectorFactory.connect(server.getAddress()));
     }
 
     MBeanServerConnection connection() {
@@ -78,7 +95,11 @@ final class JmxClient implements AutoCloseable {
         try {
             client.close();
         } finally {
-            connector.close();
+            try {
+                server.stop();
+            } finally {
+                UnicastRemoteObject.unexportObject(registry, true);
+            }
         }
     }
 }

@@ -44,8 +44,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class StatusServletTest {
-    private static final String PAGE = "/breakwater/status";
-    private static final String BACKEND_ID = "proxy http://127.0.0.1:9";
+    static final String PAGE = "/breakwater/status";
+    static final String BACKEND_ID = "proxy http://127.0.0.1:9";
     private static final MBeanServer MBEANS = ManagementFactory.getPlatformMBeanServer();
 
     @Test
@@ -256,7 +256,7 @@ class StatusServletTest {
         assertEquals("statusControls must be true or false, but was \"yes\"", controls.getMessage());
     }
 
-    private static TestServer start(MetricRegistry registry, Map<String, String> params) throws Exception {
+    static TestServer start(MetricRegistry registry, Map<String, String> params) throws Exception {
         return TestServer.start(context -> {
             context.setAttribute(BreakwaterMetrics.REGISTRY_ATTRIBUTE, registry);
             EnumSet<DispatcherType> dispatches = EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC);
@@ -282,7 +282,7 @@ class StatusServletTest {
     }
 
     /** Registers the backend's MBean, named as the proxy names it, until the test ends. */
-    private static void register(TestBackend backend) {
+    static void register(TestBackend backend) {
         Jmx.register(backend, Jmx.name("", "Backend", BACKEND_ID));
     }
 
@@ -308,20 +308,31 @@ class StatusServletTest {
         }
     }
 
-    private static String token(TestServer server) throws Exception {
+    static String token(TestServer server) throws Exception {
         Matcher token = Pattern.compile("<meta name=\"breakwater-token\" content=\"([^\"]*)\">")
                 .matcher(server.get(PAGE).body());
         assertTrue(token.find());
         return token.group(1);
     }
 
-    private static HttpResponse<String> post(TestServer server, String form) throws Exception {
-        return server.send(HttpRequest.newBuilder(server.uri(PAGE)).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build());
+    /** A control POST as the page's own script sends it: from the page's origin, the form in the body. */
+    static HttpResponse<String> post(TestServer server, String form) throws Exception {
+        return post(server, PAGE, form, "Origin", "http://127.0.0.1:" + server.port());
     }
 
-    private static void assertForbidden(HttpResponse<String> response, String error) {
+    /** A POST of {@code form} to {@code pathAndQuery} with the given header names and values, and no others. */
+    static HttpResponse<String> post(TestServer server, String pathAndQuery, String form, String... headers)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(server.uri(pathAndQuery)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return server.send(request.build());
+    }
+
+    static void assertForbidden(HttpResponse<String> response, String error) {
         assertEquals(403, response.statusCode(), response.body());
         assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElseThrow());
         Map<String, Object> body = JsonText.object(response.body());
@@ -331,7 +342,7 @@ class StatusServletTest {
         assertEquals("Forbidden", body.get("title"));
     }
 
-    private static String encode(String value) {
+    static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 

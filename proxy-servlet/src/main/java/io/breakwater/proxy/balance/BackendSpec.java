@@ -1,13 +1,14 @@
 package io.breakwater.proxy.balance;
 
+import io.breakwater.config.ConfigException;
 import io.breakwater.config.Parsers;
 import io.breakwater.config.ValueParser;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * One backend as configured: {@code http://host:port} or {@code https://host:port}, optionally followed by
@@ -15,23 +16,23 @@ import java.util.Set;
  */
 public record BackendSpec(URI uri, int weight) {
     public static final int MAX_WEIGHT = 100;
+    private static final int MAX_PORT = 65535;
     public static final String ACCEPTED = "a comma-separated list of http:// or https:// URLs without path,"
             + " each optionally followed by ;weight=N with N from 1 to " + MAX_WEIGHT;
 
-    /** The parser of the {@code backends} parameter; rejects an empty list and duplicates. */
+    /** The parser of the {@code backends} parameter; rejects an empty list or item, and names a duplicate. */
     public static ValueParser<List<BackendSpec>> listParser() {
         return Parsers.parser(ACCEPTED, text -> {
             List<BackendSpec> specs = new ArrayList<>();
-            Set<String> seen = new LinkedHashSet<>();
-            for (String item : text.split(",")) {
+            Map<String, URI> seen = new HashMap<>();
+            for (String item : text.split(",", -1)) {
                 BackendSpec spec = parse(item.trim());
-                if (!seen.add(spec.uri().toString())) {
-                    throw new IllegalArgumentException("duplicate " + spec.uri());
+                // host names are case-insensitive: http://A:80 is http://a:80 again
+                URI first = seen.putIfAbsent(spec.uri().toString().toLowerCase(Locale.ROOT), spec.uri());
+                if (first != null) {
+                    throw new ConfigException.Reason("listed \"" + first + "\" twice");
                 }
                 specs.add(spec);
-            }
-            if (specs.isEmpty()) {
-                throw new IllegalArgumentException("empty");
             }
             return List.copyOf(specs);
         });
@@ -56,6 +57,9 @@ public record BackendSpec(URI uri, int weight) {
         boolean pathless = uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/");
         if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null || !pathless
                 || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+            throw new IllegalArgumentException(text);
+        }
+        if (uri.getPort() == 0 || uri.getPort() > MAX_PORT) {
             throw new IllegalArgumentException(text);
         }
         int port = uri.getPort() > 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;

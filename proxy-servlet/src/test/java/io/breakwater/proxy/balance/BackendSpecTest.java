@@ -35,6 +35,33 @@ class BackendSpecTest {
     }
 
     @Test
+    void namesADuplicateAsADuplicateWhateverHowItIsWritten() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> BACKENDS.parse("http://a, http://b:8080, http://A:80;weight=2"));
+        assertEquals("backends must be " + BackendSpec.ACCEPTED + ", but listed \"http://a:80\" twice",
+                e.getMessage());
+    }
+
+    @Test
+    void rejectsAPortOutsideOneTo65535() {
+        for (String port : List.of("0", "65536", "99999")) {
+            ConfigException e = assertThrows(ConfigException.class, () -> BACKENDS.parse("http://a:" + port));
+            assertEquals("backends must be " + BackendSpec.ACCEPTED + ", but was \"http://a:" + port + "\"",
+                    e.getMessage());
+        }
+        assertEquals(List.of(new BackendSpec(URI.create("http://a:1"), 1), new BackendSpec(URI.create("http://a:65535"),
+                1)), BACKENDS.parse("http://a:1,http://a:65535"));
+    }
+
+    @Test
+    void rejectsQueryUserinfoFragmentAndAnEmptyList() {
+        for (String bad : List.of("http://a:1?x=1", "http://u:p@a:1", "http://a:1#f", ",", " , ", "http://a:1,,")) {
+            ConfigException e = assertThrows(ConfigException.class, () -> BACKENDS.parse(bad));
+            assertEquals("backends must be " + BackendSpec.ACCEPTED + ", but was \"" + bad + "\"", e.getMessage());
+        }
+    }
+
+    @Test
     void aMissingBackendsParameterIsAnError() {
         ConfigReader reader = new ConfigReader(n -> null, n -> null, n -> null, n -> null);
         ConfigException e = assertThrows(ConfigException.class, () -> reader.get(BACKENDS));

@@ -24,6 +24,7 @@ public final class DemoBackend implements AutoCloseable {
     public static DemoBackend start(String name) throws Exception {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
+        SampleServer.hideServerVersion(connector); // the proxy passes a backend's Server header on
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);

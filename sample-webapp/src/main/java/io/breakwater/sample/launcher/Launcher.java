@@ -6,7 +6,8 @@ import java.net.BindException;
 /**
  * The sample's command line: starts the sample web app in an embedded Jetty and serves until SIGTERM or SIGINT,
  * then stops gracefully ({@link GracefulStop}) and exits with status 0. Bad input (an unknown option, a bad number,
- * a port in use) prints one line and exits with status 2, no stack trace.
+ * a port in use) prints one line and exits with status 2, no stack trace; {@code --help} prints the usage and exits
+ * with status 0.
  */
 public final class Launcher {
     static final int USAGE_ERROR = 2;
@@ -19,6 +20,10 @@ public final class Launcher {
         SampleServer server;
         try {
             options = Options.parse(args);
+            if (options.help) {
+                System.out.println(Options.USAGE);
+                return;
+            }
             server = SampleServer.start(options);
         } catch (IllegalArgumentException e) {
             exit(e.getMessage());
@@ -35,8 +40,9 @@ public final class Launcher {
             // no second signal, and the JVM's exit status 143, but the same drain
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.stop("shutdown"), "breakwater-sample-stop"));
         }
+        String jmx = server.jmxAddress();
         System.out.println("Breakwater sample serving on http://127.0.0.1:" + server.port() + "/demo/hello"
-                + ", JMX on " + server.jmxAddress());
+                + (jmx == null ? ", JMX off" : ", JMX on " + jmx));
         server.join();
     }
 

@@ -1,86 +1,125 @@
 package io.breakwater.sample.launcher;
 
 import io.breakwater.config.Durations;
+import io.breakwater.config.Parameter;
 import io.breakwater.config.Parsers;
-import io.breakwater.config.ValueParser;
-import java.net.URI;
+import io.breakwater.proxy.balance.BackendSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
- * The sample's command line: {@code --port N}, {@code --backends URL,URL,...}, {@code --jmx-port N},
- * {@code --grace DURATION}, {@code --drain-delay DURATION}. Immutable.
+ * The sample's command line: {@code --port N}, {@code --backends URL,URL,...}, {@code --jmx-port N|off},
+ * {@code --jmx-password-file PATH}, {@code --grace DURATION}, {@code --drain-delay DURATION}, {@code --help}.
+ * Every value is read by the same parsers as Breakwater's parameters ({@code --backends} by the proxy's
+ * {@code backends} one), with the same one-line messages. Immutable.
  */
 final class Options {
     static final int DEFAULT_PORT = 8080;
     static final int DEFAULT_JMX_PORT = 9010;
     static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
     static final Duration DEFAULT_DRAIN_DELAY = Duration.ZERO;
-    static final String SUMMARY = "--port N, --backends URL,URL,..., --jmx-port N, --grace DURATION,"
-            + " --drain-delay DURATION";
-    private static final ValueParser<Duration> GRACE = Parsers.duration(Duration.ofSeconds(1), Duration.ofHours(1));
-    private static final ValueParser<Duration> DRAIN_DELAY = Parsers.duration(Duration.ZERO, Duration.ofMinutes(10));
+    /** {@link #jmxPort} when JMX is off. */
+    static final int JMX_OFF = -1;
+    private static final String SAMPLE = "the sample";
+
+    private static final Parameter<Integer> PORT = Parameter.required("--port", SAMPLE,
+            Parsers.parser("a port number between 0 and 65535", text -> portNumber(text, 0)));
+    private static final Parameter<List<BackendSpec>> BACKENDS = Parameter.required("--backends", SAMPLE,
+            BackendSpec.listParser());
+    private static final Parameter<Integer> JMX_PORT = Parameter.required("--jmx-port", SAMPLE,
+            Parsers.parser("a port number between 1 and 65535, or off",
+                    text -> text.equals("off") ? JMX_OFF : portNumber(text, 1)));
+    private static final Parameter<Path> JMX_PASSWORD_FILE = Parameter.required("--jmx-password-file", SAMPLE,
+            Parsers.parser("a readable file", Options::readableFile));
+    private static final Parameter<Duration> GRACE = Parameter.required("--grace", SAMPLE,
+            Parsers.duration(Duration.ofSeconds(1), Duration.ofHours(1)));
+    private static final Parameter<Duration> DRAIN_DELAY = Parameter.required("--drain-delay", SAMPLE,
+            Parsers.duration(Duration.ZERO, Duration.ofMinutes(10)));
+
+    static final String SUMMARY = "--port N, --backends URL,URL,..., --jmx-port N|off, --jmx-password-file PATH,"
+            + " --grace DURATION, --drain-delay DURATION, --help";
+    static final String USAGE = String.join("\n",
+            "usage: java -jar breakwater-sample.jar [options]",
+            "  --port N                  the port to serve on, 0 for any free one (default " + DEFAULT_PORT + ")",
+            "  --backends URL,URL,...    the proxy's backends, each http(s)://host:port, optionally ;weight=N",
+            "                            (1 to 100) (default: three embedded demo backends)",
+            "  --jmx-port N|off          the JMX connector's port on 127.0.0.1, or off (default " + DEFAULT_JMX_PORT
+                    + ")",
+            "  --jmx-password-file PATH  JMX clients must log in as a user of this file, lines of \"user password\"",
+            "                            (default: none, any local user connects)",
+            "  --grace DURATION          how long a stop waits for requests in flight, 1s to 1h (default "
+                    + Durations.format(DEFAULT_GRACE) + ")",
+            "  --drain-delay DURATION    how long new connections are still taken after SIGTERM, 0 to 10m and",
+            "                            shorter than the grace (default " + Durations.format(DEFAULT_DRAIN_DELAY)
+                    + ")",
+            "  -h, --help                print this and exit");
 
     final int port;
+    /** The JMX connector's port on 127.0.0.1, or {@link #JMX_OFF}. */
     final int jmxPort;
-    final List<URI> backends;
+    /** The JMX users' password file, or {@code null}: no login asked. */
+    final Path jmxPasswordFile;
+    /** The backends given, or empty for the demo ones. */
+    final List<BackendSpec> backends;
     /** From the stop signal until in-flight requests are cut. */
     final Duration grace;
     /** From the stop signal until new connections are refused; readiness is 503 meanwhile. */
     final Duration drainDelay;
+    /** Whether {@code --help} or {@code -h} asked for the usage instead. */
+    final boolean help;
 
-    private Options(int port, int jmxPort, List<URI> backends, Duration grace, Duration drainDelay) {
+    private Options(int port, int jmxPort, Path jmxPasswordFile, List<BackendSpec> backends, Duration grace,
+            Duration drainDelay, boolean help) {
         this.port = port;
         this.jmxPort = jmxPort;
+        this.jmxPasswordFile = jmxPasswordFile;
         this.backends = backends;
         this.grace = grace;
         this.drainDelay = drainDelay;
+        this.help = help;
     }
 
     /** Parses the arguments; a bad one throws {@link IllegalArgumentException} with a one-line message. */
     static Options parse(String... args) {
         int port = DEFAULT_PORT;
         int jmxPort = DEFAULT_JMX_PORT;
-        List<URI> backends = List.of();
+        Path jmxPasswordFile = null;
+        List<BackendSpec> backends = List.of();
         Duration grace = DEFAULT_GRACE;
         Duration drainDelay = DEFAULT_DRAIN_DELAY;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             switch (option) {
-                case "--port":
-                    port = port(option, value(args, ++i, option));
-                    break;
-                case "--jmx-port":
-                    jmxPort = port(option, value(args, ++i, option));
-                    break;
-                case "--backends":
-                    backends = backends(value(args, ++i, option));
-                    break;
-                case "--grace":
-                    grace = duration(option, GRACE, value(args, ++i, option));
-                    break;
-                case "--drain-delay":
-                    drainDelay = duration(option, DRAIN_DELAY, value(args, ++i, option));
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown option " + option + " (options: " + SUMMARY + ")");
+                case "-h", "--help" -> {
+                    return new Options(port, jmxPort, jmxPasswordFile, backends, grace, drainDelay, true);
+                }
+                case "--port" -> port = PORT.parse(value(args, ++i, option));
+                case "--jmx-port" -> jmxPort = JMX_PORT.parse(value(args, ++i, option));
+                case "--jmx-password-file" -> jmxPasswordFile = JMX_PASSWORD_FILE.parse(value(args, ++i, option));
+                case "--backends" -> backends = BACKENDS.parse(value(args, ++i, option));
+                case "--grace" -> grace = GRACE.parse(value(args, ++i, option));
+                case "--drain-delay" -> drainDelay = DRAIN_DELAY.parse(value(args, ++i, option));
+                default -> throw new IllegalArgumentException("unknown option " + option + " (options: " + SUMMARY
+                        + ")");
             }
         }
         if (drainDelay.compareTo(grace) >= 0) {
             throw new IllegalArgumentException("--drain-delay must be shorter than --grace (" + Durations.format(grace)
                     + "), but was \"" + Durations.format(drainDelay) + "\"");
         }
-        return new Options(port, jmxPort, backends, grace, drainDelay);
+        if (jmxPasswordFile != null && jmxPort == JMX_OFF) {
+            throw new IllegalArgumentException("--jmx-password-file needs JMX on, but --jmx-port was \"off\"");
+        }
+        return new Options(port, jmxPort, jmxPasswordFile, backends, grace, drainDelay, false);
     }
 
-    private static Duration duration(String option, ValueParser<Duration> parser, String text) {
-        try {
-            return parser.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(option + " must be " + parser.accepted() + ", but was \"" + text
-                    + "\"", e);
-        }
+    /** The backends as the proxy's {@code backends} parameter reads them. */
+    static String backendsParameter(List<BackendSpec> backends) {
+        return backends.stream().map(spec -> spec.uri() + (spec.weight() == 1 ? "" : ";weight=" + spec.weight()))
+                .collect(Collectors.joining(","));
     }
 
     private static String value(String[] args, int i, String option) {
@@ -90,34 +129,19 @@ final class Options {
         return args[i];
     }
 
-    private static int port(String option, String text) {
-        try {
-            int port = Integer.parseInt(text);
-            if (port >= 0 && port <= 65535) {
-                return port;
-            }
-        } catch (NumberFormatException e) {
-            // falls through to the message
+    private static int portNumber(String text, int min) {
+        int port = Integer.parseInt(text);
+        if (port < min || port > 65535) {
+            throw new IllegalArgumentException(text);
         }
-        throw new IllegalArgumentException(option + " must be a port number between 0 and 65535, but was \""
-                + text + "\"");
+        return port;
     }
 
-    private static List<URI> backends(String text) {
-        List<URI> backends = new ArrayList<>();
-        for (String item : text.split(",")) {
-            try {
-                URI uri = new URI(item.trim());
-                if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
-                    backends.add(uri);
-                    continue;
-                }
-            } catch (java.net.URISyntaxException e) {
-                // falls through to the message
-            }
-            throw new IllegalArgumentException("--backends must be a comma-separated list of http:// or https://"
-                    + " URLs, but had \"" + item.trim() + "\"");
+    private static Path readableFile(String text) {
+        Path path = Path.of(text);
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw new IllegalArgumentException(text);
         }
-        return List.copyOf(backends);
+        return path;
     }
 }

@@ -1,14 +1,14 @@
 package io.breakwater.sample.launcher;
 
 import io.breakwater.health.Readiness;
-import io.breakwater.metrics.JmxConnector;
-import java.net.URI;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.resource.Resource;
@@ -39,7 +39,7 @@ public final class SampleServer {
         this.demoBackends = demoBackends;
     }
 
-    /** Starts the sample: three demo backends unless the options name real ones, JMX, then the web app. */
+    /** Starts the sample: three demo backends unless the options name real ones, JMX unless off, the web app. */
     public static SampleServer start(Options options) throws Exception {
         List<DemoBackend> demoBackends = new ArrayList<>();
         String backends;
@@ -49,12 +49,14 @@ public final class SampleServer {
             }
             backends = demoBackends.stream().map(DemoBackend::url).collect(Collectors.joining(","));
         } else {
-            backends = options.backends.stream().map(URI::toString).collect(Collectors.joining(","));
+            backends = Options.backendsParameter(options.backends);
         }
-        JmxConnector jmx = JmxConnector.start(options.jmxPort);
+        JmxConnector jmx = options.jmxPort == Options.JMX_OFF ? null
+                : JmxConnector.start(options.jmxPort, options.jmxPasswordFile);
         Server server = new Server();
         server.setErrorHandler(new ProblemErrorHandler());
         DrainingConnector connector = new DrainingConnector(server);
+        hideServerVersion(connector);
         connector.setPort(options.port);
         server.addConnector(connector);
         WebAppContext webapp = new WebAppContext();
@@ -80,20 +82,31 @@ public final class SampleServer {
             server.start();
         } catch (Exception e) {
             server.stop();
-            jmx.close();
+            closeJmx(jmx);
             demoBackends.forEach(DemoBackend::close);
             throw e;
         }
         return new SampleServer(server, webapp, inFlight, jmx, demoBackends);
     }
 
+    /** No {@code Server: Jetty(12.x)} on the answers: a version tells an attacker which flaws to try. */
+    static void hideServerVersion(ServerConnector connector) {
+        connector.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration().setSendServerVersion(false);
+    }
+
     public int port() {
         return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
 
-    /** The JMX service URL, for jconsole or a JMX client. */
+    /** The JMX service URL, for jconsole or a JMX client, or {@code null} when JMX is off. */
     public String jmxAddress() {
-        return jmx.address().toString();
+        return jmx == null ? null : jmx.address().toString();
+    }
+
+    private static void closeJmx(JmxConnector jmx) throws IOException {
+        if (jmx != null) {
+            jmx.close();
+        }
     }
 
     void join() throws InterruptedException {
@@ -127,7 +140,7 @@ public final class SampleServer {
     public void stop() {
         try {
             server.stop();
-            jmx.close();
+            closeJmx(jmx);
             demoBackends.forEach(DemoBackend::close);
         } catch (Exception e) {
             throw new IllegalStateException("the sample did not stop", e);
