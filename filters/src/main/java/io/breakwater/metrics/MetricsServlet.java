@@ -1,6 +1,7 @@
 package io.breakwater.metrics;
 
 import com.codahale.metrics.MetricRegistry;
+import io.breakwater.chain.OperatorEndpoint;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -13,7 +14,7 @@ import java.nio.charset.StandardCharsets;
  * format for {@code ?format=prometheus} or a scraper's {@code Accept: text/plain} or OpenMetrics. Read-only and
  * uncached: every GET reads the live figures. Thread-safe.
  */
-public class MetricsServlet extends HttpServlet {
+public class MetricsServlet extends HttpServlet implements OperatorEndpoint {
     private static final long serialVersionUID = 1L;
 
     private transient MetricRegistry registry;
