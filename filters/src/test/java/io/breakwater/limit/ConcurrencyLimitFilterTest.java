@@ -11,7 +11,10 @@ import io.breakwater.circuit.CircuitBreakerFilter;
 import io.breakwater.exception.ExceptionHandlingFilter;
 import io.breakwater.health.HealthServlet;
 import io.breakwater.metrics.BreakwaterMetrics;
+import io.breakwater.metrics.MetricsFilter;
+import io.breakwater.status.StatusServlet;
 import io.breakwater.testing.Await;
+import io.breakwater.testing.JsonText;
 import io.breakwater.testing.TestClock;
 import io.breakwater.testing.TestServer;
 import io.breakwater.timeout.TimeoutFilter;
@@ -344,6 +347,45 @@ class ConcurrencyLimitFilterTest {
                 assertEquals(200, response.get(30, TimeUnit.SECONDS).statusCode());
             }
             clock.advance(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
+    void statusPageShowsTheLimitInFlightAndShedByRoute() throws Exception {
+        Gate gate = new Gate();
+        ConcurrencyLimitFilter filter = new ConcurrencyLimitFilter();
+        Map<String, String> params = Map.of("initialConcurrencyLimit", "1", "minConcurrencyLimit", "1",
+                "maxConcurrencyLimit", "1");
+        try (TestServer server = server(filter, params, context -> {
+            add(context, new FilterHolder(MetricsFilter.class), Map.of());
+            route(context, "/held/*", gate);
+            context.addServlet(StatusServlet.class, "/ops/status");
+        })) {
+            CompletableFuture<HttpResponse<String>> held = send(server, "/held/1");
+            gate.awaitInside(1);
+            assertShed(send(server, "/held/2").get(30, TimeUnit.SECONDS), "/held/2");
+            assertEquals(Map.of("limit", 1L, "inFlight", 1L, "shed", 1L), status(server).get("concurrencyLimit"));
+
+            gate.release(1);
+            assertEquals(200, held.get(30, TimeUnit.SECONDS).statusCode());
+            awaitEmpty(filter, "the held request");
+            Await.until("the route is on the status page with its shed request", WAIT, () -> {
+                Object routes = status(server).get("routes");
+                return routes instanceof List<?> list && list.stream().anyMatch(route -> route instanceof Map<?, ?> r
+                        && "/held/*".equals(r.get("route")) && Long.valueOf(1).equals(r.get("shed")));
+            });
+            assertEquals(Map.of("limit", 1L, "inFlight", 0L, "shed", 1L), status(server).get("concurrencyLimit"));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> status(TestServer server) {
+        try {
+            HttpResponse<String> response = send(server, "/ops/status?format=json").get(30, TimeUnit.SECONDS);
+            assertEquals(200, response.statusCode(), response.body());
+            return (Map<String, Object>) JsonText.parse(response.body());
+        } catch (Exception e) {
+            throw new AssertionError(e);
         }
     }
 
