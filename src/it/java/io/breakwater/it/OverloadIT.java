@@ -29,7 +29,8 @@ class OverloadIT {
                 flood.add(sample.client().sendAsync(HttpRequest.newBuilder(sample.uri("/demo/slow?ms=" + SLOW_MS))
                         .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString()));
             }
-            Object first = CompletableFuture.anyOf(flood.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
+            Object first = CompletableFuture.anyOf(flood.toArray(new CompletableFuture<?>[0]))
+                    .get(30, TimeUnit.SECONDS);
             assertEquals(503, ((HttpResponse<?>) first).statusCode(), "the first answer is a shed one, at once");
             assertEquals(200, sample.get("/breakwater/ready").statusCode());
             assertEquals(200, sample.get("/breakwater/health").statusCode());
