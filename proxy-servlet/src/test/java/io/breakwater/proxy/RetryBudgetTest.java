@@ -1,6 +1,7 @@
 package io.breakwater.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.breakwater.testing.Await;
 import java.net.http.HttpRequest;
@@ -32,19 +33,20 @@ class RetryBudgetTest {
                 "healthCheckPath", "off", "ejectAfterFailures", "1000")) {
             ScriptedBackend healthy = fixture.backend(1);
             fixture.backend(0).kill();
-            int requests = 10;
+            int requests = 20;
             List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
             for (int i = 0; i < requests; i++) {
                 answers.add(fixture.proxy.client().sendAsync(HttpRequest.newBuilder(fixture.proxy.uri("/x?hold=true"))
                         .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()));
             }
-            // half of them were refused a connection by the dead backend and retried at once, more than 3
+            // about half of them were refused a connection by the dead backend and retried: all held at once
             Await.until("every request reached the live backend", WAIT, () -> healthy.inHandler() == requests);
+            assertTrue(counter(fixture, "retries") > RetryBudget.MIN_RETRYING,
+                    "more requests retrying at once than any budget allows: " + counter(fixture, "retries"));
             healthy.release();
             for (CompletableFuture<HttpResponse<String>> answer : answers) {
                 assertEquals(200, answer.get(30, TimeUnit.SECONDS).statusCode());
             }
-            assertEquals(requests / 2, counter(fixture, "retries"));
             assertEquals(0, counter(fixture, "retriesOverBudget"));
         }
     }
