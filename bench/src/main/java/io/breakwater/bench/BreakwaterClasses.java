@@ -6,6 +6,7 @@ import java.util.Optional;
 /** Breakwater's components by class name, looked up at run time so that absent ones are skipped. Thread-safe. */
 public final class BreakwaterClasses {
     public static final String EXCEPTION_HANDLING = "io.breakwater.exception.ExceptionHandlingFilter";
+    public static final String CONCURRENCY_LIMIT = "io.breakwater.limit.ConcurrencyLimitFilter";
     public static final String TIMEOUT = "io.breakwater.timeout.TimeoutFilter";
     public static final String CIRCUIT_BREAKER = "io.breakwater.circuit.CircuitBreakerFilter";
     public static final String METRICS = "io.breakwater.metrics.MetricsFilter";

@@ -1,11 +1,15 @@
 package io.breakwater.bench;
 
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Servlet;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.ee10.servlets.QoSFilter;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -14,7 +18,9 @@ import org.eclipse.jetty.server.ServerConnector;
  * {@code java -cp breakwater-bench.jar io.breakwater.bench.ContenderServer <contender> <port> [backend URLs]}.
  * Contenders: every {@link FilterContender} label (the hello servlet behind that chain), {@code backend} (the bare
  * hello servlet on every path), {@code jettyProxy} (Jetty's plain ProxyServlet, round-robin) and
- * {@code breakwaterProxy} (BalancingProxyServlet behind the full chain, with the sample's proxy settings). Prints
+ * {@code breakwaterProxy} (BalancingProxyServlet behind the full chain, with the sample's proxy settings), and the
+ * overload scenario's {@code overloadBare}, {@code overloadQos} and {@code overloadLimit} ({@link FixedCapacityServlet}
+ * alone, behind Jetty's QoSFilter, behind ConcurrencyLimitFilter). Prints
  * {@code ready <port>} once serving, or {@code absent: <what>} and exits with status 3 when the contender's classes
  * are not on the class path.
  */
@@ -23,6 +29,8 @@ public final class ContenderServer {
     private static final int USAGE = 2;
     /** Matches the peers' failover settings (nginx proxy_read_timeout, HAProxy timeout server). */
     private static final String PLAIN_PROXY_TIMEOUT_MS = "2000";
+    /** QoSFilter's fixed limit in the overload scenario: the app's own capacity, the best a fixed number can do. */
+    private static final int CAPACITY_LIMIT = FixedCapacityServlet.CAPACITY;
 
     private ContenderServer() {
     }
@@ -95,6 +103,11 @@ public final class ContenderServer {
     private static String description(String contender) {
         return switch (contender) {
             case "backend" -> "hello servlet";
+            case "overloadBare" -> "fixed-capacity servlet, no limiter";
+            case "overloadQos" -> "fixed-capacity servlet behind Jetty's QoSFilter (maxRequests=" + CAPACITY_LIMIT
+                    + ", other parameters default)";
+            case "overloadLimit" -> "fixed-capacity servlet behind ExceptionHandlingFilter + ConcurrencyLimitFilter"
+                    + " (defaults)";
             case "jettyProxy" -> "Jetty ProxyServlet, round-robin";
             case "breakwaterProxy" -> "BalancingProxyServlet (sample settings: least-connections, 2s per try, "
                     + "hedge after " + hedgeAfter() + ", checks every 2s"
@@ -105,10 +118,29 @@ public final class ContenderServer {
         };
     }
 
-    /** Fills the context for the contender; says what is missing when it cannot. */
+    /**
+     * Fills the context for the contender; says what is missing when it cannot. QoSFilter is deprecated in Jetty 12
+     * for a server-level handler, but it is the fixed limit a WAR can bring along, which is what it stands for here.
+     */
+    @SuppressWarnings("deprecation")
     private static Optional<String> configure(ServletContextHandler context, String contender, String backends) {
         switch (contender) {
             case "backend" -> context.addServlet(HelloServlet.class, "/*");
+            case "overloadBare" -> context.addServlet(FixedCapacityServlet.class, "/*");
+            case "overloadQos" -> {
+                FilterHolder qos = new FilterHolder(QoSFilter.class);
+                qos.setAsyncSupported(true);
+                qos.setInitParameter("maxRequests", Integer.toString(CAPACITY_LIMIT));
+                context.addFilter(qos, "/*", EnumSet.of(DispatcherType.REQUEST));
+                context.addServlet(FixedCapacityServlet.class, "/*");
+            }
+            case "overloadLimit" -> {
+                if (FilterContender.CONCURRENCY_LIMIT.filters().isEmpty()) {
+                    return Optional.of(FilterContender.CONCURRENCY_LIMIT.missing());
+                }
+                FilterContender.CONCURRENCY_LIMIT.install(context);
+                context.addServlet(FixedCapacityServlet.class, "/*");
+            }
             case "jettyProxy" -> {
                 ServletHolder proxy = context.addServlet(RoundRobinProxyServlet.class, "/*");
                 proxy.setInitParameter("backends", backends);

@@ -30,6 +30,8 @@ public enum FilterContender {
     RESILIENCE4J_QUIET("resilience4jQuiet", Resilience4jFilter.Quiet.class.getName()),
     INSTRUMENTED("instrumented", InstrumentedFilter.class.getName()),
     EXCEPTION_HANDLING("exceptionHandling", BreakwaterClasses.EXCEPTION_HANDLING),
+    /** The overload scenario's limiter, behind the filter that must come first. */
+    CONCURRENCY_LIMIT("concurrencyLimit", BreakwaterClasses.EXCEPTION_HANDLING, BreakwaterClasses.CONCURRENCY_LIMIT),
     TIMEOUT("timeout", BreakwaterClasses.TIMEOUT),
     CIRCUIT_BREAKER("circuitBreaker", BreakwaterClasses.CIRCUIT_BREAKER),
     METRICS("metrics", BreakwaterClasses.METRICS),

@@ -34,6 +34,7 @@ public class BreakwaterInitializer implements ServletContainerInitializer {
     /** Breakwater's own filters, found by name so that a filter that has not landed is simply absent. */
     static final List<String> SUITE = List.of(
             "io.breakwater.exception.ExceptionHandlingFilter",
+            "io.breakwater.limit.ConcurrencyLimitFilter",
             "io.breakwater.timeout.TimeoutFilter",
             "io.breakwater.circuit.CircuitBreakerFilter",
             "io.breakwater.metrics.MetricsFilter");

@@ -15,6 +15,7 @@ import java.lang.annotation.Target;
 @Target(ElementType.TYPE)
 public @interface Priority {
     int EXCEPTION_HANDLING = 100;
+    int CONCURRENCY_LIMIT = 150;
     int TIMEOUT = 200;
     int CIRCUIT_BREAKER = 300;
     int METRICS = 400;

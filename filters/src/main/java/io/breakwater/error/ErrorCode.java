@@ -20,6 +20,7 @@ public final class ErrorCode {
             new ErrorCode("NO_HEALTHY_BACKENDS", 503, "No healthy backends");
     public static final ErrorCode BACKEND_ERROR = new ErrorCode("BACKEND_ERROR", 502, "Backend error");
     public static final ErrorCode BACKEND_TIMEOUT = new ErrorCode("BACKEND_TIMEOUT", 504, "Backend timeout");
+    public static final ErrorCode OVERLOADED = new ErrorCode("OVERLOADED", 503, "Overloaded");
 
     private final String code;
     private final int status;

@@ -1,5 +1,6 @@
 package io.breakwater.health;
 
+import io.breakwater.chain.OperatorEndpoint;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -9,7 +10,7 @@ import java.io.IOException;
  * Liveness: answers 200 {@code {"status":"UP"}} while the web app serves requests, draining included, so that an
  * orchestrator restarts only an app that no longer answers. Stateless and thread-safe.
  */
-public class HealthServlet extends HttpServlet {
+public class HealthServlet extends HttpServlet implements OperatorEndpoint {
     private static final long serialVersionUID = 1L;
 
     @Override

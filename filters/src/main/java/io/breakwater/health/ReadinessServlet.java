@@ -1,5 +1,6 @@
 package io.breakwater.health;
 
+import io.breakwater.chain.OperatorEndpoint;
 import io.breakwater.error.Json;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
@@ -14,7 +15,7 @@ import java.util.List;
  * not an error: plain JSON, not problem+json. (A stopped web app needs no mark: the container answers 503 for it.)
  * Thread-safe.
  */
-public class ReadinessServlet extends HttpServlet {
+public class ReadinessServlet extends HttpServlet implements OperatorEndpoint {
     private static final long serialVersionUID = 1L;
 
     private transient Readiness readiness;

@@ -1,6 +1,7 @@
 package io.breakwater.metrics;
 
 import com.codahale.metrics.MetricRegistry;
+import io.breakwater.chain.OperatorEndpoint;
 import io.breakwater.config.ConfigReader;
 import io.breakwater.error.ErrorCode;
 import io.breakwater.error.ErrorResponse;
@@ -20,7 +21,7 @@ import java.nio.charset.StandardCharsets;
  * ({@code statusAllowFrom}, loopback by default), since its names carry backend addresses; anyone else gets 403
  * {@code FORBIDDEN}. Thread-safe.
  */
-public class MetricsServlet extends HttpServlet {
+public class MetricsServlet extends HttpServlet implements OperatorEndpoint {
     private static final long serialVersionUID = 1L;
 
     static final ErrorCode NOT_ALLOWED = new ErrorCode("FORBIDDEN", 403, "Metrics not allowed from this address");

@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * Writes the status page's JSON: every backend, breaker and route with its live counts (the registry's and the
- * MBeans' own values), its rates and sparkline from {@link StatusHistory}, and the journal's last changes.
+ * MBeans' own values), its rates and sparkline from {@link StatusHistory}, the concurrency limit, and the journal's
+ * last changes.
  * Stateless apart from its sources, and thread-safe.
  */
 final class StatusJson {
@@ -45,7 +46,9 @@ final class StatusJson {
         for (int i = 0; i < breakers.size(); i++) {
             breaker(json.append(i == 0 ? "" : ","), breakers.get(i), now);
         }
-        json.append("],\"routes\":[");
+        json.append("],\"concurrencyLimit\":");
+        concurrencyLimit(json);
+        json.append(",\"routes\":[");
         boolean first = true;
         for (Map.Entry<String, Timer> route : sources.routes().entrySet()) {
             route(json.append(first ? "" : ","), route.getKey(), route.getValue());
@@ -110,12 +113,25 @@ final class StatusJson {
         json.append(",\"requests\":").append(latency.getCount());
         json.append(",\"responses5xx\":").append(sources.routeCount(route, "responses.5xx"));
         json.append(",\"timeouts\":").append(sources.routeCount(route, "timeouts"));
+        json.append(",\"shed\":").append(sources.routeCount(route, "shed"));
         String requests = StatusHistory.routeKey(route, "requests");
         number(json.append(",\"requestsPerSecond\":"), history.rate(requests));
         number(json.append(",\"percent5xx\":"), history.percent(StatusHistory.routeKey(route, "5xx"), requests));
         latencies(json, latency);
         history(json, history.perSecond(requests));
         json.append('}');
+    }
+
+    /** The concurrency limit, the requests holding a place under it and those it shed; {@code null} without one. */
+    private void concurrencyLimit(StringBuilder json) {
+        Object limit = sources.gaugeValue("filter.concurrencyLimit.limit");
+        if (limit == null) {
+            json.append("null");
+            return;
+        }
+        json.append("{\"limit\":").append(limit);
+        json.append(",\"inFlight\":").append(sources.gaugeValue("filter.concurrencyLimit.inFlight"));
+        json.append(",\"shed\":").append(sources.count("filter.concurrencyLimit.shed")).append('}');
     }
 
     /** p50 and p99 in milliseconds, {@code null} before the first request. */

@@ -1,6 +1,7 @@
 package io.breakwater.status;
 
 import com.codahale.metrics.MetricRegistry;
+import io.breakwater.chain.OperatorEndpoint;
 import io.breakwater.config.ConfigReader;
 import io.breakwater.error.ErrorCode;
 import io.breakwater.error.ErrorResponse;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * Everything is served only to the addresses of {@code statusAllowFrom}; anyone else gets 403 {@code FORBIDDEN}.
  * Samples counts once a second on its own thread, stopped in {@link #destroy()}. Thread-safe.
  */
-public class StatusServlet extends HttpServlet {
+public class StatusServlet extends HttpServlet implements OperatorEndpoint {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(StatusServlet.class);
 

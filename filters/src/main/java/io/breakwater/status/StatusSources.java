@@ -1,6 +1,7 @@
 package io.breakwater.status;
 
 import com.codahale.metrics.Counting;
+import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Metric;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
@@ -125,7 +126,17 @@ final class StatusSources {
 
     /** The count of a route's counter or meter (like {@code responses.5xx} or {@code timeouts}), 0 if absent. */
     long routeCount(String route, String suffix) {
-        String name = ROUTE_PREFIX + route + "." + suffix;
+        return count(ROUTE_PREFIX + route + "." + suffix);
+    }
+
+    /** The value of a gauge of the registry, or {@code null} when there is none. */
+    Object gaugeValue(String name) {
+        Metric metric = registry.getMetrics().get(name);
+        return metric instanceof Gauge ? ((Gauge<?>) metric).getValue() : null;
+    }
+
+    /** The count of a counter or meter of the registry, 0 if absent. */
+    long count(String name) {
         Metric metric = registry.getMetrics().get(name);
         return metric instanceof Counting ? ((Counting) metric).getCount() : 0;
     }

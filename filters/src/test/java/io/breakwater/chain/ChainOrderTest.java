@@ -32,6 +32,21 @@ class ChainOrderTest {
     }
 
     @Test
+    void initializerRegistersTheConcurrencyLimitBetweenExceptionHandlingAndTimeout() {
+        assertEquals(List.of("ExceptionHandlingFilter", "ConcurrencyLimitFilter", "TimeoutFilter",
+                "CircuitBreakerFilter", "MetricsFilter"),
+                BreakwaterInitializer.filters(null).stream().map(Class::getSimpleName).toList());
+    }
+
+    @Test
+    void concurrencyLimitAfterTimeoutIsReported() {
+        Map<String, Integer> priorities = Map.of("ExceptionHandlingFilter", 100, "ConcurrencyLimitFilter",
+                ChainOrder.priorityOf(io.breakwater.limit.ConcurrencyLimitFilter.class), "TimeoutFilter", 200);
+        assertEquals("ConcurrencyLimitFilter must run before TimeoutFilter", ChainOrder.problem(
+                List.of("ExceptionHandlingFilter", "TimeoutFilter", "ConcurrencyLimitFilter"), priorities));
+    }
+
+    @Test
     void missingExceptionHandlingIsReported() {
         assertEquals("ExceptionHandlingFilter is missing", ChainOrder.problem(List.of("TimeoutFilter"), PRIORITIES));
     }

@@ -1,5 +1,6 @@
 package io.breakwater.proxy;
 
+import io.breakwater.chain.AsyncCompletion;
 import io.breakwater.chain.WrappedOutput;
 import io.breakwater.config.ConfigReader;
 import io.breakwater.error.ErrorCode;
@@ -14,6 +15,7 @@ import io.breakwater.proxy.balance.Backend;
 import io.breakwater.proxy.balance.BackendPool;
 import io.breakwater.proxy.balance.BalanceStrategy;
 import io.breakwater.timeout.TimeoutScheduler;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
@@ -72,6 +74,7 @@ public class BalancingProxyServlet extends ProxyServlet {
     private transient BackendPool pool;
     private transient BalanceStrategy strategy;
     private transient FailoverPolicy failover;
+    private transient RetryBudget retryBudget;
     private transient ForwardedHeaders forwarded;
     private transient ProxyMetrics metrics;
     private transient HealthChecker healthChecker;
@@ -99,7 +102,8 @@ public class BalancingProxyServlet extends ProxyServlet {
                 config.maxEjectionTime, config.maxEjectedPercent);
         pool = new BackendPool(config.backends, clock, ejection, config.slowStart, metrics::added, metrics::removed);
         strategy = BalanceStrategy.named(config.strategy, pool);
-        failover = new FailoverPolicy(config.maxAttempts, config.retryNonIdempotent, pool);
+        retryBudget = new RetryBudget(config.retryBudget, metrics.retriesOverBudget());
+        failover = new FailoverPolicy(config.maxAttempts, config.retryNonIdempotent, pool, retryBudget);
         forwarded = new ForwardedHeaders(config.trustedProxies);
         poolMBean = Jmx.register(pool, Jmx.name(getServletContext(), "BackendPool", name));
         if (config.healthChecks()) {
@@ -147,6 +151,11 @@ public class BalancingProxyServlet extends ProxyServlet {
             BreakwaterMetrics.release(getServletContext());
         }
         super.destroy();
+    }
+
+    /** Requests holding a place in the retry budget now, for tests. */
+    int retryingNow() {
+        return retryBudget.retrying();
     }
 
     /** Hedges in flight now, for tests. */
@@ -259,7 +268,10 @@ public class BalancingProxyServlet extends ProxyServlet {
             return;
         }
         // The proxy request carries its own timeout; the servlet's async cycle must not end first.
-        request.startAsync().setTimeout(0);
+        AsyncContext cycle = request.startAsync();
+        cycle.setTimeout(0);
+        retryBudget.started();
+        cycle.addListener(AsyncCompletion.once(() -> retryBudget.ended(exchange)));
         attempt(exchange, backend);
     }
 

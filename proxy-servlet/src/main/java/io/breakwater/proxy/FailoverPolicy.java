@@ -29,11 +29,13 @@ final class FailoverPolicy {
     private final int maxAttempts;
     private final boolean retryNonIdempotent;
     private final BackendPool pool;
+    private final RetryBudget budget;
 
-    FailoverPolicy(int maxAttempts, boolean retryNonIdempotent, BackendPool pool) {
+    FailoverPolicy(int maxAttempts, boolean retryNonIdempotent, BackendPool pool, RetryBudget budget) {
         this.maxAttempts = maxAttempts;
         this.retryNonIdempotent = retryNonIdempotent;
         this.pool = pool;
+        this.budget = budget;
     }
 
     boolean mayRetry(Exchange exchange, Failure failure) {
@@ -58,7 +60,16 @@ final class FailoverPolicy {
             return false;
         }
         // There is no backend left that this request has not tried.
-        return !pool.candidates(exchange.tried()).isEmpty();
+        if (pool.candidates(exchange.tried()).isEmpty()) {
+            return false;
+        }
+        // A try that was never sent cost no backend anything: the next one is the request's first real try.
+        if (failure == Failure.NOT_SENT) {
+            return true;
+        }
+        // Too many requests are retrying already: more tries would pile onto backends that are failing them.
+        // Asked last, so that only a retry that would otherwise go takes a place in the budget.
+        return budget.admit(exchange);
     }
 
     static boolean isIdempotent(String method) {

@@ -52,6 +52,8 @@ public final class ProxyConfig {
             Parsers.durationOrOff(Duration.ofMillis(1), Duration.ofMinutes(1)));
     public static final Parameter<Float> HEDGE_BUDGET =
             Parameter.of("hedgeBudget", COMPONENT, "20", Parsers.percentage());
+    public static final Parameter<Float> RETRY_BUDGET =
+            Parameter.of("retryBudget", COMPONENT, "20", Parsers.percentage());
     public static final Parameter<Integer> EJECT_AFTER_FAILURES =
             Parameter.of("ejectAfterFailures", COMPONENT, "3", Parsers.integer(1, 1000));
     public static final Parameter<Duration> EJECTION_TIME = Parameter.of("ejectionTime", COMPONENT, "30s",
@@ -87,6 +89,7 @@ public final class ProxyConfig {
     public static final List<Parameter<?>> PARAMETERS = List.of(BACKENDS, STRATEGY, SLOW_START, HASH_KEY, MAX_ATTEMPTS,
             TRY_TIMEOUT, CONNECT_TIMEOUT, FAILOVER_STATUSES, RETRY_NON_IDEMPOTENT, REPLAY_BUFFER_SIZE, MAX_BODY_SIZE,
             MAX_CONNECTIONS_PER_BACKEND, MAX_QUEUED_PER_BACKEND, CONNECTION_WAIT, HEDGE_AFTER, HEDGE_BUDGET,
+            RETRY_BUDGET,
             EJECT_AFTER_FAILURES, EJECTION_TIME, MAX_EJECTION_TIME, MAX_EJECTED_PERCENT, HEALTH_CHECK_PATH,
             HEALTH_CHECK_INTERVAL, HEALTH_CHECK_TIMEOUT, HEALTH_CHECK_STATUSES, HEALTHY_AFTER, UNHEALTHY_AFTER,
             TRUSTED_PROXIES, REQUEST_HEADERS);
@@ -107,6 +110,7 @@ public final class ProxyConfig {
     final Duration connectionWait;
     final Duration hedgeAfter;
     final float hedgeBudget;
+    final float retryBudget;
     final int ejectAfterFailures;
     final Duration ejectionTime;
     final Duration maxEjectionTime;
@@ -137,6 +141,7 @@ public final class ProxyConfig {
         connectionWait = reader.get(CONNECTION_WAIT);
         hedgeAfter = reader.get(HEDGE_AFTER);
         hedgeBudget = reader.get(HEDGE_BUDGET);
+        retryBudget = reader.get(RETRY_BUDGET);
         ejectAfterFailures = reader.get(EJECT_AFTER_FAILURES);
         ejectionTime = reader.get(EJECTION_TIME);
         maxEjectionTime = reader.get(MAX_EJECTION_TIME);

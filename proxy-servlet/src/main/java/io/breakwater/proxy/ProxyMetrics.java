@@ -16,7 +16,8 @@ import javax.management.ObjectName;
 /**
  * The proxy's figures in the app's registry, under {@code proxy.<servlet name>.}: per backend
  * ({@code backend.<host:port>.requests}, {@code failures}, {@code inFlight}, {@code healthy}, {@code latency}) and
- * the counts of {@code retries}, {@code failovers}, {@code hedges}, {@code hedgeWins} and {@code hedgesOverBudget};
+ * the counts of {@code retries}, {@code failovers}, {@code hedges}, {@code hedgeWins}, {@code hedgesOverBudget} and
+ * {@code retriesOverBudget};
  * and one {@code Backend} MBean per backend. Thread-safe.
  */
 final class ProxyMetrics {
@@ -29,6 +30,7 @@ final class ProxyMetrics {
     private final Counter hedges;
     private final Counter hedgeWins;
     private final Counter hedgesOverBudget;
+    private final Counter retriesOverBudget;
     private final Map<Backend, Timer> latencies = new ConcurrentHashMap<>();
     private final Map<Backend, ObjectName> mbeans = new ConcurrentHashMap<>();
 
@@ -42,6 +44,7 @@ final class ProxyMetrics {
         this.hedges = registry.counter(prefix + "hedges");
         this.hedgeWins = registry.counter(prefix + "hedgeWins");
         this.hedgesOverBudget = registry.counter(prefix + "hedgesOverBudget");
+        this.retriesOverBudget = registry.counter(prefix + "retriesOverBudget");
     }
 
     void added(Backend backend) {
@@ -92,6 +95,11 @@ final class ProxyMetrics {
         hedgesOverBudget.inc();
     }
 
+    /** The count of retries the retry budget refused. */
+    Counter retriesOverBudget() {
+        return retriesOverBudget;
+    }
+
     void close() {
         mbeans.keySet().forEach(this::removed);
         registry.remove(prefix + "retries");
@@ -99,6 +107,7 @@ final class ProxyMetrics {
         registry.remove(prefix + "hedges");
         registry.remove(prefix + "hedgeWins");
         registry.remove(prefix + "hedgesOverBudget");
+        registry.remove(prefix + "retriesOverBudget");
     }
 
     private String backendPrefix(Backend backend) {

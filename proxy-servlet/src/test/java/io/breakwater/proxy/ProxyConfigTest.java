@@ -53,6 +53,9 @@ class ProxyConfigTest {
         assertEquals("hedgeBudget must be a percentage greater than 0 and at most 100, but was \"0\"",
                 assertThrows(ConfigException.class, () -> read(
                         merge(backends, "hedgeBudget", "0"), Map.of())).getMessage());
+        assertEquals("retryBudget must be a percentage greater than 0 and at most 100, but was \"120\"",
+                assertThrows(ConfigException.class, () -> read(
+                        merge(backends, "retryBudget", "120"), Map.of())).getMessage());
         assertEquals("hashKey must be ip, header:NAME or cookie:NAME, but was \"header:\"",
                 assertThrows(ConfigException.class, () -> read(
                         merge(backends, "hashKey", "header:"), Map.of())).getMessage());

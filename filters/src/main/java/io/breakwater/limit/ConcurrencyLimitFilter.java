@@ -1,0 +1,222 @@
+package io.breakwater.limit;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import io.breakwater.chain.AsyncCompletion;
+import io.breakwater.chain.AsyncStarts;
+import io.breakwater.chain.ChainOrder;
+import io.breakwater.chain.OperatorEndpoint;
+import io.breakwater.chain.Priority;
+import io.breakwater.chain.Routes;
+import io.breakwater.config.ConfigReader;
+import io.breakwater.error.ErrorCode;
+import io.breakwater.error.ErrorResponse;
+import io.breakwater.limit.AdaptiveLimit.Outcome;
+import io.breakwater.limit.AdaptiveLimit.Permit;
+import io.breakwater.limit.ConcurrencyLimitConfig.CriticalHeader;
+import io.breakwater.limit.ConcurrencyLimitConfig.PathMode;
+import io.breakwater.metrics.BreakwaterMetrics;
+import io.breakwater.metrics.FilterMetrics;
+import io.breakwater.timeout.Deadline;
+import io.breakwater.timeout.NanoClock;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRegistration;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletMapping;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Sheds load before the app drowns: admits a request while the requests in flight are under an adaptive limit,
+ * holds its place until it ends (an asynchronous one until its async cycle completes), and answers the rest at once
+ * with 503 {@code OVERLOADED} and {@code Retry-After}, before the later filters and the app spend anything on them.
+ * The limit follows the latency the admitted requests see (concurrency-limits' Vegas by default, see
+ * {@link AdaptiveLimit}). Critical requests (a configured header, or {@code critical} paths) are shed last;
+ * {@link OperatorEndpoint} servlets and {@code off} paths are never limited. Thread-safe.
+ */
+@Priority(Priority.CONCURRENCY_LIMIT)
+public class ConcurrencyLimitFilter implements Filter {
+    /** Seconds a shed client is asked to wait: the limit moves within a second of windows. */
+    static final String RETRY_AFTER_SECONDS = "1";
+    private static final String PREFIX = "filter.concurrencyLimit.";
+    static final String LIMIT_GAUGE = PREFIX + "limit";
+    static final String IN_FLIGHT_GAUGE = PREFIX + "inFlight";
+
+    private final NanoClock clock;
+    private final ConcurrentMap<String, Boolean> operatorServlets = new ConcurrentHashMap<>();
+    private ConcurrencyLimitConfig config;
+    private ServletContext context;
+    private MetricRegistry registry;
+    private FilterMetrics metrics;
+    private Counter shed;
+    private AdaptiveLimit limit;
+
+    public ConcurrencyLimitFilter() {
+        this(Clock.systemUTC());
+    }
+
+    /** With the clock that the admitted requests' latency is measured on. */
+    public ConcurrencyLimitFilter(Clock clock) {
+        this.clock = NanoClock.of(clock);
+    }
+
+    @Override
+    public void init(FilterConfig filterConfig) throws ServletException {
+        config = ConcurrencyLimitConfig.read(ConfigReader.of(filterConfig));
+        context = filterConfig.getServletContext();
+        ChainOrder.checkOnce(context);
+        registry = BreakwaterMetrics.acquire(context);
+        metrics = new FilterMetrics(registry, "concurrencyLimit");
+        shed = metrics.counter("shed");
+        limit = new AdaptiveLimit(config);
+        AdaptiveLimit current = limit;
+        // replaced, not reused: a gauge of an earlier deployment on an app-supplied registry reads a dead limit
+        registry.remove(LIMIT_GAUGE);
+        registry.register(LIMIT_GAUGE, (Gauge<Integer>) current::limit);
+        registry.remove(IN_FLIGHT_GAUGE);
+        registry.register(IN_FLIGHT_GAUGE, (Gauge<Integer>) current::inFlight);
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+            throws IOException, ServletException {
+        // only the first dispatch takes a place; async, error and include dispatches belong to its request
+        if (!(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)
+                || req.getDispatcherType() != DispatcherType.REQUEST) {
+            chain.doFilter(req, res);
+            return;
+        }
+        long start = System.nanoTime();
+        HttpServletRequest request = (HttpServletRequest) req;
+        HttpServletResponse response = (HttpServletResponse) res;
+        Optional<PathMode> mode = config.hasPathModes() ? config.modeOf(pathOf(request)) : Optional.empty();
+        if (mode.orElse(null) == PathMode.OFF || isOperatorEndpoint(request)) {
+            long end = System.nanoTime();
+            metrics.record(end - start, end);
+            chain.doFilter(request, response);
+            return;
+        }
+        boolean critical = mode.orElse(null) == PathMode.CRITICAL || isCritical(request, config.criticalHeader());
+        Permit permit = limit.tryAcquire(critical, clock.at(start));
+        if (permit == null) {
+            shed(request, response);
+            long end = System.nanoTime();
+            metrics.record(end - start, end);
+            return;
+        }
+        long before = System.nanoTime();
+        long after = before;
+        try {
+            try {
+                chain.doFilter(request, response);
+            } catch (Throwable thrown) {
+                after = System.nanoTime();
+                permit.release(Outcome.IGNORED, clock.at(after));
+                throw thrown;
+            }
+            after = System.nanoTime();
+            AsyncContext cycle = AsyncStarts.startedCycle(request);
+            if (cycle != null) {
+                // the container completes an async cycle only after this dispatch returns: the listener is in time
+                cycle.addListener(AsyncCompletion.once(() -> permit.release(outcome(request, response),
+                        clock.now())));
+            } else {
+                permit.release(outcome(request, response), clock.at(after));
+            }
+        } finally {
+            long end = System.nanoTime();
+            metrics.record(before - start + end - after, end);
+        }
+    }
+
+    private void shed(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        shed.inc();
+        registry.counter("route." + Routes.of(request) + ".shed").inc();
+        ErrorResponse.send(request, response, ErrorCode.OVERLOADED, Map.of("Retry-After", RETRY_AFTER_SECONDS));
+    }
+
+    /**
+     * An answer's latency is a sample; a request past its deadline is a sign of overload; a failure (5xx) says
+     * nothing of the app's load (a fast one would pull the baseline down, a broken backend's timeout push it up).
+     */
+    private static Outcome outcome(HttpServletRequest request, HttpServletResponse response) {
+        Optional<Deadline> deadline = Deadline.of(request);
+        if (deadline.isPresent() && deadline.get().isExpired()) {
+            return Outcome.TIMED_OUT;
+        }
+        return response.getStatus() < 500 ? Outcome.ANSWERED : Outcome.IGNORED;
+    }
+
+    private static boolean isCritical(HttpServletRequest request, Optional<CriticalHeader> header) {
+        return header.isPresent() && header.get().value().equals(request.getHeader(header.get().name()));
+    }
+
+    /** Whether the request's servlet answers probes or operators; asked of the context once per servlet. */
+    private boolean isOperatorEndpoint(HttpServletRequest request) {
+        HttpServletMapping mapping = request.getHttpServletMapping();
+        String servlet = mapping == null ? null : mapping.getServletName();
+        if (servlet == null) {
+            return false;
+        }
+        Boolean operator = operatorServlets.get(servlet);
+        if (operator == null) {
+            operator = operatorServlets.computeIfAbsent(servlet, this::implementsOperatorEndpoint);
+        }
+        return operator;
+    }
+
+    private boolean implementsOperatorEndpoint(String servletName) {
+        ServletRegistration registration = context.getServletRegistration(servletName);
+        if (registration == null || registration.getClassName() == null) {
+            return false;
+        }
+        // an embedded context may have no loader of its own: then the servlet is on Breakwater's
+        ClassLoader loader = context.getClassLoader();
+        try {
+            Class<?> type = Class.forName(registration.getClassName(), false,
+                    loader != null ? loader : ConcurrencyLimitFilter.class.getClassLoader());
+            return OperatorEndpoint.class.isAssignableFrom(type);
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    private static String pathOf(HttpServletRequest request) {
+        String pathInfo = request.getPathInfo();
+        return pathInfo == null ? request.getServletPath() : request.getServletPath() + pathInfo;
+    }
+
+    /** The limit now, for tests. */
+    int limit() {
+        return limit.limit();
+    }
+
+    /** Requests holding a place now, for tests. */
+    int inFlight() {
+        return limit.inFlight();
+    }
+
+    @Override
+    public void destroy() {
+        if (context == null) {
+            return;
+        }
+        registry.remove(LIMIT_GAUGE);
+        registry.remove(IN_FLIGHT_GAUGE);
+        BreakwaterMetrics.release(context);
+    }
+}
