@@ -66,6 +66,7 @@ public class CircuitBreakerFilter implements Filter {
         settings = CircuitBreakerSettings.read(ConfigReader.of(filterConfig));
         context = filterConfig.getServletContext();
         ChainOrder.checkOnce(context);
+        Routes.configure(context);
         registry = BreakerRegistry.of(context);
         metricRegistry = BreakwaterMetrics.acquire(context);
         metrics = new FilterMetrics(metricRegistry, "circuitBreaker");

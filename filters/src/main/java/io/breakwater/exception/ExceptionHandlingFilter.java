@@ -47,6 +47,7 @@ public class ExceptionHandlingFilter implements Filter {
         config = ExceptionHandlingConfig.read(ConfigReader.of(filterConfig));
         context = filterConfig.getServletContext();
         ChainOrder.checkOnce(context);
+        Routes.configure(context);
         metrics = new FilterMetrics(BreakwaterMetrics.acquire(context), "exceptionHandling");
     }
 

@@ -37,6 +37,7 @@ public class MetricsFilter implements Filter {
         MetricsConfig config = MetricsConfig.read(ConfigReader.of(filterConfig));
         context = filterConfig.getServletContext();
         ChainOrder.checkOnce(context);
+        Routes.configure(context);
         var registry = BreakwaterMetrics.acquire(context);
         metrics = new FilterMetrics(registry, "metrics");
         routes = new RouteTable(registry, config.maxRoutes());

@@ -58,6 +58,7 @@ public class TimeoutFilter implements Filter {
         config = TimeoutConfig.read(ConfigReader.of(filterConfig));
         context = filterConfig.getServletContext();
         ChainOrder.checkOnce(context);
+        Routes.configure(context);
         registry = BreakwaterMetrics.acquire(context);
         metrics = new FilterMetrics(registry, "timeout");
         String path = context.getContextPath();
@@ -79,7 +80,8 @@ public class TimeoutFilter implements Filter {
         long start = System.nanoTime();
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
-        Duration timeout = config.hasPathOverrides() ? config.timeoutFor(pathOf(request)) : config.timeout();
+        Duration timeout = config.hasPathOverrides()
+                ? config.timeoutFor(Routes.of(request), Routes.pathOf(request)) : config.timeout();
         if (timeout.isZero()) {
             long end = System.nanoTime();
             metrics.record(end - start, end);
@@ -121,11 +123,6 @@ public class TimeoutFilter implements Filter {
             long end = System.nanoTime();
             metrics.record(end - start - downstream, end);
         }
-    }
-
-    private static String pathOf(HttpServletRequest request) {
-        String pathInfo = request.getPathInfo();
-        return pathInfo == null ? request.getServletPath() : request.getServletPath() + pathInfo;
     }
 
     /** Counts and logs a timeout: the one log line of a timed-out request, whatever its handler does later. */
