@@ -19,6 +19,8 @@ public final class Routes {
     public static final String UNMATCHED = "unmatched";
     /** The request attribute holding the request's route, once a Breakwater component asked for it. */
     public static final String ATTRIBUTE = "io.breakwater.route";
+    /** The request attribute holding the count of the request's answer on its route, while metrics count it. */
+    public static final String ANSWER_ATTRIBUTE = "io.breakwater.route.answer";
 
     /**
      * The app's route templates, in order: the first that matches names the route for the breaker, the timeout

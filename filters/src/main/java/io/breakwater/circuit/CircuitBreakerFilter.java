@@ -11,6 +11,7 @@ import io.breakwater.error.ErrorCode;
 import io.breakwater.error.ErrorResponse;
 import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.metrics.FilterMetrics;
+import io.breakwater.metrics.RouteAnswers;
 import io.breakwater.timeout.NanoClock;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import jakarta.servlet.DispatcherType;
@@ -76,6 +77,9 @@ public class CircuitBreakerFilter implements Filter {
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
             throws IOException, ServletException {
+        if (RouteAnswers.counts(req, res, chain, this)) {
+            return; // this filter is the request's first: it ran inside the count of the answer
+        }
         // only the first dispatch takes a permission; async, error and include dispatches belong to its call
         if (!(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)
                 || req.getDispatcherType() != DispatcherType.REQUEST) {

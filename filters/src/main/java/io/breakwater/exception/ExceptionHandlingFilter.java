@@ -9,6 +9,7 @@ import io.breakwater.error.ErrorResponse;
 import io.breakwater.error.RequestIds;
 import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.metrics.FilterMetrics;
+import io.breakwater.metrics.RouteAnswers;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -65,6 +66,8 @@ public class ExceptionHandlingFilter implements Filter {
         String requestId = req.getDispatcherType() == DispatcherType.REQUEST ? RequestIds.begin(request, response)
                 : RequestIds.resolve(request, response);
         MDC.put(RequestIds.MDC_KEY, requestId);
+        // the first filter: the answer of every request is counted on its route here, whoever gives it
+        RouteAnswers.Answer answer = RouteAnswers.begin(request);
         long downstream = 0;
         try {
             long before = System.nanoTime();
@@ -81,6 +84,9 @@ public class ExceptionHandlingFilter implements Filter {
             handle(request, response, thrown, requestId);
         } finally {
             restore(previousId);
+            if (answer != null) {
+                answer.endWhenDone(request, response);
+            }
             long end = System.nanoTime();
             metrics.record(end - start - downstream, end);
         }

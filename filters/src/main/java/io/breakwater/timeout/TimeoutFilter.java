@@ -9,6 +9,7 @@ import io.breakwater.error.BreakwaterException;
 import io.breakwater.error.RequestIds;
 import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.metrics.FilterMetrics;
+import io.breakwater.metrics.RouteAnswers;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -68,6 +69,9 @@ public class TimeoutFilter implements Filter {
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
             throws IOException, ServletException {
+        if (RouteAnswers.counts(req, res, chain, this)) {
+            return; // this filter is the request's first: it ran inside the count of the answer
+        }
         if (req.getDispatcherType() == DispatcherType.ASYNC
                 && req.getAttribute(TimedExchange.ABORT_ATTRIBUTE) != null) {
             throw new BreakwaterException(config.errorCode()); // the async response was committed: abort it
@@ -129,6 +133,7 @@ public class TimeoutFilter implements Filter {
     private void timedOut(HttpServletRequest request, Duration timeout) {
         String route = Routes.of(request);
         metrics.event("timeouts");
+        RouteAnswers.answered(request, config.errorCode().status());
         registry.counter("route." + route + ".timeouts").inc();
         String previousId = MDC.get(RequestIds.MDC_KEY);
         String requestId = RequestIds.of(request);
