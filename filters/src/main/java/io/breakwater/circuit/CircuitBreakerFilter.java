@@ -7,6 +7,7 @@ import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
 import io.breakwater.chain.Routes;
 import io.breakwater.config.ConfigReader;
+import io.breakwater.core.metric.MetricFamily;
 import io.breakwater.error.ErrorCode;
 import io.breakwater.error.ErrorResponse;
 import io.breakwater.metrics.BreakwaterMetrics;
@@ -42,6 +43,8 @@ import java.util.concurrent.ConcurrentMap;
  */
 @Priority(Priority.CIRCUIT_BREAKER)
 public class CircuitBreakerFilter implements Filter {
+    static final MetricFamily REJECTIONS = MetricFamily.counter("filter_rejections",
+            "Requests answered CIRCUIT_OPEN.", "filter.{filter}.rejections");
     private final Clock clock;
     private final NanoClock callClock;
     private final ConcurrentMap<String, Optional<RouteBreaker>> breakers = new ConcurrentHashMap<>();
@@ -71,7 +74,7 @@ public class CircuitBreakerFilter implements Filter {
         registry = BreakerRegistry.of(context);
         metricRegistry = BreakwaterMetrics.acquire(context);
         metrics = new FilterMetrics(metricRegistry, "circuitBreaker");
-        rejections = metrics.counter("rejections");
+        rejections = metrics.counter(REJECTIONS);
     }
 
     @Override

@@ -5,12 +5,15 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Serves the web app's registry: as JSON in Dropwizard's {@code metrics-json} shape by default, in Prometheus' text
- * format for {@code ?format=prometheus} or a scraper's {@code Accept: text/plain} or OpenMetrics. Read-only and
+ * format for {@code ?format=prometheus} or a scraper's {@code Accept: text/plain}, and as OpenMetrics when the
+ * scraper's {@code Accept} asks for {@code application/openmetrics-text}. Read-only and
  * uncached: every GET reads the live figures. Thread-safe.
  */
 public class MetricsServlet extends HttpServlet {
@@ -25,16 +28,18 @@ public class MetricsServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String body;
-        if (wantsPrometheus(request)) {
-            response.setContentType(PrometheusText.CONTENT_TYPE);
-            body = PrometheusText.write(registry);
-        } else {
-            response.setContentType("application/json;charset=utf-8");
-            body = MetricsJson.write(registry);
-        }
         response.setHeader("Cache-Control", "no-store");
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        if (wantsPrometheus(request)) {
+            ExpositionFormatWriter writer = PrometheusText.writerFor(request.getHeader("Accept"));
+            ByteArrayOutputStream body = new ByteArrayOutputStream(16384);
+            PrometheusText.write(body, writer, registry);
+            response.setContentType(writer.getContentType());
+            response.setContentLength(body.size());
+            body.writeTo(response.getOutputStream());
+            return;
+        }
+        response.setContentType("application/json;charset=utf-8");
+        byte[] bytes = MetricsJson.write(registry).getBytes(StandardCharsets.UTF_8);
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
     }

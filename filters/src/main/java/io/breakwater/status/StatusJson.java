@@ -3,6 +3,7 @@ package io.breakwater.status;
 import com.codahale.metrics.Snapshot;
 import com.codahale.metrics.Timer;
 import io.breakwater.error.Json;
+import io.breakwater.metrics.RouteMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,7 +81,7 @@ final class StatusJson {
         number(json.append(",\"requestsPerSecond\":"), history.rate(requests));
         number(json.append(",\"errorPercent\":"),
                 history.percent(StatusHistory.backendKey(backend, "failures"), requests));
-        latencies(json, sources.timer(backend.latencyTimer()));
+        latencies(json, sources.backendLatency(backend));
         history(json, history.perSecond(requests));
         json.append('}');
     }
@@ -108,8 +109,8 @@ final class StatusJson {
         json.append('{');
         field(json, "route", route);
         json.append(",\"requests\":").append(latency.getCount());
-        json.append(",\"responses5xx\":").append(sources.routeCount(route, "responses.5xx"));
-        json.append(",\"timeouts\":").append(sources.routeCount(route, "timeouts"));
+        json.append(",\"responses5xx\":").append(sources.count(RouteMetrics.RESPONSES, route, "5xx"));
+        json.append(",\"timeouts\":").append(sources.count(RouteMetrics.TIMEOUTS, route));
         String requests = StatusHistory.routeKey(route, "requests");
         number(json.append(",\"requestsPerSecond\":"), history.rate(requests));
         number(json.append(",\"percent5xx\":"), history.percent(StatusHistory.routeKey(route, "5xx"), requests));

@@ -5,11 +5,14 @@ import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
 import io.breakwater.chain.Routes;
 import io.breakwater.config.ConfigReader;
+import io.breakwater.core.metric.MetricCatalog;
+import io.breakwater.core.metric.MetricFamily;
 import io.breakwater.error.BreakwaterException;
 import io.breakwater.error.RequestIds;
 import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.metrics.FilterMetrics;
 import io.breakwater.metrics.RouteAnswers;
+import io.breakwater.metrics.RouteMetrics;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -38,6 +41,8 @@ import org.slf4j.MDC;
 @Priority(Priority.TIMEOUT)
 public class TimeoutFilter implements Filter {
     private static final Logger LOG = LoggerFactory.getLogger(TimeoutFilter.class);
+    static final MetricFamily TIMEOUTS = MetricFamily.counter("filter_timeouts",
+            "Requests answered TIMEOUT.", "filter.{filter}.timeouts");
 
     private final NanoClock nanoClock;
     private TimeoutConfig config;
@@ -132,9 +137,9 @@ public class TimeoutFilter implements Filter {
     /** Counts and logs a timeout: the one log line of a timed-out request, whatever its handler does later. */
     private void timedOut(HttpServletRequest request, Duration timeout) {
         String route = Routes.of(request);
-        metrics.event("timeouts");
+        metrics.counter(TIMEOUTS).inc();
         RouteAnswers.answered(request, config.errorCode().status());
-        registry.counter("route." + route + ".timeouts").inc();
+        MetricCatalog.of(registry).counter(RouteMetrics.TIMEOUTS, route).inc();
         String previousId = MDC.get(RequestIds.MDC_KEY);
         String requestId = RequestIds.of(request);
         if (requestId != null) {
