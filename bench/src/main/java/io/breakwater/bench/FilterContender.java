@@ -85,7 +85,8 @@ public enum FilterContender {
     /** What the run prints for this contender: the filters it runs, or why it cannot run. */
     public String description() {
         return filters().map(list -> list.isEmpty() ? "no filter"
-                        : String.join(" + ", list.stream().map(Class::getSimpleName).toList()))
+                        : String.join(" + ", list.stream().map(Class::getSimpleName).toList())
+                                + (this == CHAIN_ROUTES ? ", ten route templates" : ""))
                 .orElse("absent: " + missing());
     }
 
