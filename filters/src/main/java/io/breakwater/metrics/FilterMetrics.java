@@ -84,10 +84,24 @@ public final class FilterMetrics {
      * values of its further labels, like {@code counter(EXCEPTIONS, "java.lang.IllegalStateException")}.
      */
     public Counter counter(MetricFamily family, String... moreLabels) {
+        return catalog.counter(family, labels(moreLabels));
+    }
+
+    /**
+     * The gauge of one of the filter's figures, the one already registered if there is one, else the one
+     * {@code gauges} makes: {@code gauge(LIMIT, () -> (Gauge<Integer>) limiter::limit)}.
+     */
+    @SuppressWarnings("rawtypes")
+    public <T extends Gauge> T gauge(MetricFamily family, MetricRegistry.MetricSupplier<T> gauges,
+            String... moreLabels) {
+        return catalog.gauge(family, gauges, labels(moreLabels));
+    }
+
+    private String[] labels(String... moreLabels) {
         String[] values = new String[moreLabels.length + 1];
         values[0] = filterName;
         System.arraycopy(moreLabels, 0, values, 1, moreLabels.length);
-        return catalog.counter(family, values);
+        return values;
     }
 
     private static long monotonicMillis() {
