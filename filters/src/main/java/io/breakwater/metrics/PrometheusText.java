@@ -65,7 +65,8 @@ final class PrometheusText {
     static MetricSnapshots snapshots(MetricRegistry registry) {
         MetricCatalog catalog = MetricCatalog.of(registry);
         Map<String, Family> families = new TreeMap<>();
-        for (Map.Entry<String, Metric> entry : registry.getMetrics().entrySet()) {
+        // in the keys' order, so that two keys of the app that sanitise alike get the same names on every scrape
+        for (Map.Entry<String, Metric> entry : new TreeMap<>(registry.getMetrics()).entrySet()) {
             MetricId id = catalog.idOf(entry.getKey());
             try {
                 if (id != null) {
@@ -121,30 +122,31 @@ final class PrometheusText {
     /** The app's own metric, typed by what Dropwizard says it is (a Dropwizard counter may go down: a gauge). */
     private static void own(Map<String, Family> families, String key, Metric metric) {
         String name = PREFIX + "app_" + key.replaceAll("[^A-Za-z0-9_]", "_");
+        if (families.containsKey(name) || families.containsKey(name + "_seconds")) {
+            // another key read the same once sanitised: this one gets a stable suffix of its own
+            name += "_" + Integer.toUnsignedString(key.hashCode(), 36);
+        }
         String help = "The app's own metric " + key + ".";
         if (metric instanceof Meter) {
-            own(families, name, MetricFamily.Kind.COUNTER, help).counter(Labels.EMPTY, ((Meter) metric).getCount());
+            own(families, name, MetricFamily.Kind.COUNTER, help, null)
+                    .counter(Labels.EMPTY, ((Meter) metric).getCount());
         } else if (metric instanceof Timer) {
-            own(families, name + "_seconds", MetricFamily.Kind.TIMER, help)
+            own(families, name + "_seconds", MetricFamily.Kind.TIMER, help, "seconds")
                     .summary(Labels.EMPTY, (Timer) metric, nanos -> nanos / 1e9);
         } else if (metric instanceof Histogram) {
-            Snapshot snapshot = ((Histogram) metric).getSnapshot();
-            own(families, name, MetricFamily.Kind.TIMER, help).summary(Labels.EMPTY, ((Histogram) metric).getCount(),
-                    snapshot.getMean() * ((Histogram) metric).getCount(), snapshot, value -> value);
+            Histogram histogram = (Histogram) metric;
+            Snapshot snapshot = histogram.getSnapshot();
+            own(families, name, MetricFamily.Kind.TIMER, help, null).summary(Labels.EMPTY, histogram.getCount(),
+                    snapshot.getMean() * histogram.getCount(), snapshot, value -> value);
         } else if (metric instanceof Counter || metric instanceof Gauge
                 && ((Gauge<?>) metric).getValue() instanceof Number) {
-            own(families, name, MetricFamily.Kind.GAUGE, help).gauge(Labels.EMPTY, number(metric));
+            own(families, name, MetricFamily.Kind.GAUGE, help, null).gauge(Labels.EMPTY, number(metric));
         }
     }
 
-    private static Family own(Map<String, Family> families, String name, MetricFamily.Kind kind, String help) {
-        Family family = families.get(name);
-        if (family != null) {
-            // two keys that read the same once sanitised: the first keeps the name, the next one gets a number
-            return own(families, name + "_" + families.size(), kind, help);
-        }
-        family = new Family(name, kind, help, kind == MetricFamily.Kind.TIMER && name.endsWith("_seconds")
-                ? "seconds" : null);
+    private static Family own(Map<String, Family> families, String name, MetricFamily.Kind kind, String help,
+            String unit) {
+        Family family = new Family(name, kind, help, unit);
         families.put(name, family);
         return family;
     }
