@@ -47,7 +47,7 @@ public class TimeoutFilter implements Filter {
     private final NanoClock nanoClock;
     private TimeoutConfig config;
     private ServletContext context;
-    private MetricRegistry registry;
+    private MetricCatalog catalog;
     private FilterMetrics metrics;
     private TimeoutScheduler scheduler;
 
@@ -65,7 +65,8 @@ public class TimeoutFilter implements Filter {
         context = filterConfig.getServletContext();
         ChainOrder.checkOnce(context);
         Routes.configure(context);
-        registry = BreakwaterMetrics.acquire(context);
+        MetricRegistry registry = BreakwaterMetrics.acquire(context);
+        catalog = MetricCatalog.of(registry);
         metrics = new FilterMetrics(registry, "timeout");
         String path = context.getContextPath();
         scheduler = new TimeoutScheduler(path.isEmpty() ? "ROOT" : path.substring(1).replace('/', '-'));
@@ -139,7 +140,7 @@ public class TimeoutFilter implements Filter {
         String route = Routes.of(request);
         metrics.counter(TIMEOUTS).inc();
         RouteAnswers.answered(request, config.errorCode().status());
-        MetricCatalog.of(registry).counter(RouteMetrics.TIMEOUTS, route).inc();
+        catalog.counter(RouteMetrics.TIMEOUTS, route).inc();
         String previousId = MDC.get(RequestIds.MDC_KEY);
         String requestId = RequestIds.of(request);
         if (requestId != null) {
