@@ -36,7 +36,15 @@ public enum FilterContender {
     CIRCUIT_BREAKER("circuitBreaker", BreakwaterClasses.CIRCUIT_BREAKER),
     METRICS("metrics", BreakwaterClasses.METRICS),
     /** Every Breakwater filter present, in the contract's order. */
-    CHAIN("chain", BreakwaterClasses.FILTERS_IN_ORDER.toArray(new String[0]));
+    CHAIN("chain", BreakwaterClasses.FILTERS_IN_ORDER.toArray(new String[0])),
+    /**
+     * The full chain with ten route templates, the request's the last of them: every request walks all ten.
+     */
+    CHAIN_ROUTES("chainRoutes", BreakwaterClasses.FILTERS_IN_ORDER.toArray(new String[0]));
+
+    /** Ten templates of the kinds apps use; {@code /hello}, the contenders' servlet, matches only the last. */
+    static final String TEN_ROUTES = "/orders/{id},/orders/{id}/items,/orders/{id}/items/{item},/customers/{id},"
+            + "/customers/{id}/orders,/static/*,/assets/*,/api/v1/{kind}/{id},/health,/hello";
 
     private final String label;
     private final List<String> classNames;
@@ -69,7 +77,7 @@ public enum FilterContender {
             Optional<Class<? extends Filter>> filter = BreakwaterClasses.load(name, Filter.class);
             if (filter.isPresent()) {
                 found.add(filter.get());
-            } else if (this != CHAIN || name.equals(BreakwaterClasses.EXCEPTION_HANDLING)) {
+            } else if (this != CHAIN && this != CHAIN_ROUTES || name.equals(BreakwaterClasses.EXCEPTION_HANDLING)) {
                 return Optional.empty();
             }
         }
@@ -79,7 +87,8 @@ public enum FilterContender {
     /** What the run prints for this contender: the filters it runs, or why it cannot run. */
     public String description() {
         return filters().map(list -> list.isEmpty() ? "no filter"
-                        : String.join(" + ", list.stream().map(Class::getSimpleName).toList()))
+                        : String.join(" + ", list.stream().map(Class::getSimpleName).toList())
+                                + (this == CHAIN_ROUTES ? ", ten route templates" : ""))
                 .orElse("absent: " + missing());
     }
 
@@ -95,6 +104,9 @@ public enum FilterContender {
                 .orElseThrow(() -> new IllegalStateException(label + " is " + description()));
         // InstrumentedFilter quietly makes a private registry when this attribute is missing: give it a real one.
         context.setAttribute(InstrumentedFilter.class.getName() + ".registry", new MetricRegistry());
+        if (this == CHAIN_ROUTES) {
+            context.setInitParameter("breakwater.routes", TEN_ROUTES);
+        }
         for (Class<? extends Filter> filter : filters) {
             context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
         }

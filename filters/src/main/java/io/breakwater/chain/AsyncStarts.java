@@ -74,6 +74,9 @@ public final class AsyncStarts {
         private volatile AsyncContext cycle;
         /** Volatile: an async listener may ask for it on another thread. */
         private volatile String requestId;
+        /** Volatile like the id: the request's route and its answer's count, read by listeners on other threads. */
+        private volatile String route;
+        private volatile Object answer;
 
         Tracked(HttpServletRequest request) {
             super(request);
@@ -85,13 +88,31 @@ public final class AsyncStarts {
                 return null;
             }
             String id = requestId;
-            return id != null && RequestIds.ATTRIBUTE.equals(name) ? id : super.getAttribute(name);
+            if (id != null && RequestIds.ATTRIBUTE.equals(name)) {
+                return id;
+            }
+            if (Routes.ATTRIBUTE.equals(name) && route != null) {
+                return route;
+            }
+            if (Routes.ANSWER_ATTRIBUTE.equals(name) && answer != null) {
+                return answer;
+            }
+            return super.getAttribute(name);
         }
 
         @Override
         public void setAttribute(String name, Object value) {
             if (RequestIds.ATTRIBUTE.equals(name) && value instanceof String) {
                 requestId = (String) value;
+                return;
+            }
+            // the route and its answer's count are asked for by every filter: fields, not the container's map
+            if (Routes.ATTRIBUTE.equals(name) && value instanceof String && super.getAttribute(name) == null) {
+                route = (String) value;
+                return;
+            }
+            if (Routes.ANSWER_ATTRIBUTE.equals(name) && value != null && super.getAttribute(name) == null) {
+                answer = value;
                 return;
             }
             super.setAttribute(name, value);
@@ -101,6 +122,10 @@ public final class AsyncStarts {
         public void removeAttribute(String name) {
             if (RequestIds.ATTRIBUTE.equals(name)) {
                 requestId = null;
+            } else if (Routes.ATTRIBUTE.equals(name)) {
+                route = null;
+            } else if (Routes.ANSWER_ATTRIBUTE.equals(name)) {
+                answer = null;
             }
             super.removeAttribute(name);
         }
@@ -108,11 +133,19 @@ public final class AsyncStarts {
         @Override
         public Enumeration<String> getAttributeNames() {
             Enumeration<String> names = super.getAttributeNames();
-            if (requestId == null) {
+            if (requestId == null && route == null && answer == null) {
                 return names;
             }
             Set<String> all = new LinkedHashSet<>(Collections.list(names));
-            all.add(RequestIds.ATTRIBUTE);
+            if (requestId != null) {
+                all.add(RequestIds.ATTRIBUTE);
+            }
+            if (route != null) {
+                all.add(Routes.ATTRIBUTE);
+            }
+            if (answer != null) {
+                all.add(Routes.ANSWER_ATTRIBUTE);
+            }
             return Collections.enumeration(all);
         }
 

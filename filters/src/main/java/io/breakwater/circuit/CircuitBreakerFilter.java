@@ -7,10 +7,12 @@ import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
 import io.breakwater.chain.Routes;
 import io.breakwater.config.ConfigReader;
+import io.breakwater.core.metric.MetricFamily;
 import io.breakwater.error.ErrorCode;
 import io.breakwater.error.ErrorResponse;
 import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.metrics.FilterMetrics;
+import io.breakwater.metrics.RouteAnswers;
 import io.breakwater.timeout.NanoClock;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import jakarta.servlet.DispatcherType;
@@ -42,6 +44,8 @@ import java.util.concurrent.ConcurrentMap;
  */
 @Priority(Priority.CIRCUIT_BREAKER)
 public class CircuitBreakerFilter implements Filter {
+    static final MetricFamily REJECTIONS = MetricFamily.counter("filter_rejections",
+            "Requests answered CIRCUIT_OPEN.", "filter.{filter}.rejections");
     private final Clock clock;
     private final NanoClock callClock;
     private final ConcurrentMap<String, Optional<RouteBreaker>> breakers = new ConcurrentHashMap<>();
@@ -67,15 +71,19 @@ public class CircuitBreakerFilter implements Filter {
         settings = CircuitBreakerSettings.read(ConfigReader.of(filterConfig));
         context = filterConfig.getServletContext();
         ChainOrder.checkOnce(context);
+        Routes.configure(context);
         registry = BreakerRegistry.of(context);
         metricRegistry = BreakwaterMetrics.acquire(context);
         metrics = new FilterMetrics(metricRegistry, "circuitBreaker");
-        rejections = metrics.counter("rejections");
+        rejections = metrics.counter(REJECTIONS);
     }
 
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
             throws IOException, ServletException {
+        if (RouteAnswers.counts(req, res, chain, this)) {
+            return; // this filter is the request's first: it ran inside the count of the answer
+        }
         // only the first dispatch takes a permission; async, error and include dispatches belong to its call
         if (!(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)
                 || req.getDispatcherType() != DispatcherType.REQUEST) {

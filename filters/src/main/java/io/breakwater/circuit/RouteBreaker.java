@@ -3,6 +3,8 @@ package io.breakwater.circuit;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
+import io.breakwater.core.metric.MetricCatalog;
+import io.breakwater.core.metric.MetricFamily;
 import io.breakwater.metrics.Jmx;
 import io.breakwater.status.StateJournal;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -12,25 +14,40 @@ import jakarta.servlet.ServletContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import javax.management.ObjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One route's Resilience4j breaker with what Breakwater adds around it: the {@code Retry-After} it answers while
- * open, a WARN line per state change, its metrics under {@code circuit.<name>.} and its MBean. Thread-safe.
+ * open, a WARN line per state change, its metrics labelled with its name and its MBean. Thread-safe.
  */
 final class RouteBreaker {
+    static final MetricFamily STATE = MetricFamily.state("circuit_state",
+            "The breaker's state: 1 for the state it is in, 0 for the others.", "circuit.{breaker}.state",
+            Arrays.stream(State.values()).sorted(Comparator.comparingInt(State::getOrder))
+                    .map(state -> state.name().toLowerCase(Locale.ROOT)).collect(Collectors.toList()));
+    static final MetricFamily FAILURE_RATE = MetricFamily.gauge("circuit_failure",
+            "Share of failed calls in the breaker's window; NaN until it has its minimum of calls.",
+            "circuit.{breaker}.failureRate", "ratio", RouteBreaker::percentToRatio);
+    static final MetricFamily SLOW_CALL_RATE = MetricFamily.gauge("circuit_slow_call",
+            "Share of slow calls in the breaker's window; NaN until it has its minimum of calls.",
+            "circuit.{breaker}.slowCallRate", "ratio", RouteBreaker::percentToRatio);
+    static final MetricFamily REJECTED_CALLS = MetricFamily.counter("circuit_rejected_calls",
+            "Calls the breaker refused while open.", "circuit.{breaker}.rejectedCalls");
     private static final Logger LOG = LoggerFactory.getLogger(CircuitBreakerFilter.class);
 
     private final CircuitBreaker breaker;
     private final CircuitBreakerSettings settings;
     private final Clock clock;
-    private final MetricRegistry metrics;
-    private final String metricPrefix;
+    private final MetricCatalog metrics;
     private final Counter rejected;
     /** Openings without a close in between, as Resilience4j counts them to grow the wait. */
     private final AtomicInteger openings = new AtomicInteger();
@@ -42,26 +59,25 @@ final class RouteBreaker {
         this.breaker = breaker;
         this.settings = settings;
         this.clock = clock;
-        this.metrics = metrics;
-        this.metricPrefix = "circuit." + breaker.getName() + ".";
-        this.rejected = metrics.counter(metricPrefix + "rejectedCalls");
+        this.metrics = MetricCatalog.of(metrics);
+        this.rejected = this.metrics.counter(REJECTED_CALLS, breaker.getName());
         breaker.getEventPublisher().onStateTransition(event -> changed(event.getStateTransition()));
     }
 
     /** Publishes the breaker's gauges and MBean; {@link #unpublish} takes them back. */
     RouteBreaker publish(ServletContext context) {
-        metrics.gauge(metricPrefix + "state", () -> (Gauge<Integer>) () -> breaker.getState().getOrder());
-        metrics.gauge(metricPrefix + "failureRate", () -> (Gauge<Float>) () -> breaker.getMetrics().getFailureRate());
-        metrics.gauge(metricPrefix + "slowCallRate",
-                () -> (Gauge<Float>) () -> breaker.getMetrics().getSlowCallRate());
+        String name = breaker.getName();
+        metrics.gauge(STATE, () -> (Gauge<Integer>) () -> breaker.getState().getOrder(), name);
+        metrics.gauge(FAILURE_RATE, () -> (Gauge<Float>) () -> breaker.getMetrics().getFailureRate(), name);
+        metrics.gauge(SLOW_CALL_RATE, () -> (Gauge<Float>) () -> breaker.getMetrics().getSlowCallRate(), name);
         mbean = Jmx.register(new CircuitBreakerControl(this), Jmx.name(context, "CircuitBreaker", breaker.getName()));
         journal = StateJournal.of(context);
         return this;
     }
 
     void unpublish() {
-        for (String metric : List.of("state", "failureRate", "slowCallRate", "rejectedCalls")) {
-            metrics.remove(metricPrefix + metric);
+        for (MetricFamily family : List.of(STATE, FAILURE_RATE, SLOW_CALL_RATE, REJECTED_CALLS)) {
+            metrics.remove(family, breaker.getName());
         }
         if (mbean != null) {
             Jmx.unregister(mbean);
@@ -118,6 +134,11 @@ final class RouteBreaker {
         }
         long seconds = (wait.toMillis() + 999) / 1000;
         return Math.max(1, seconds);
+    }
+
+    /** Resilience4j's rates are percentages, -1 before the window has its minimum of calls. */
+    private static double percentToRatio(double percent) {
+        return percent < 0 ? Double.NaN : percent / 100;
     }
 
     private void changed(StateTransition transition) {

@@ -43,6 +43,11 @@ public final class PathOverrides<T> {
         return exact.isEmpty() && prefixes.isEmpty() && extensions.isEmpty();
     }
 
+    /** The value of an exact pattern written as this key (a route template, like {@code /orders/{id}}), if any. */
+    public Optional<T> exactly(String key) {
+        return exact.isEmpty() ? Optional.empty() : Optional.ofNullable(exact.get(key));
+    }
+
     /** The value for a path inside the context ({@code servletPath + pathInfo}), if a pattern matches it. */
     public Optional<T> match(String path) {
         if (isEmpty()) {

@@ -5,10 +5,12 @@ import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
 import io.breakwater.chain.Routes;
 import io.breakwater.config.ConfigReader;
+import io.breakwater.core.metric.MetricFamily;
 import io.breakwater.error.ErrorResponse;
 import io.breakwater.error.RequestIds;
 import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.metrics.FilterMetrics;
+import io.breakwater.metrics.RouteAnswers;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -37,6 +39,15 @@ import org.slf4j.MDC;
 public class ExceptionHandlingFilter implements Filter {
     private static final Logger LOG = LoggerFactory.getLogger(ExceptionHandlingFilter.class);
     private static final String LISTENING_ATTRIBUTE = ExceptionHandlingFilter.class.getName() + ".listening";
+    static final MetricFamily EXCEPTIONS = MetricFamily.counter("filter_exceptions",
+            "Uncaught exceptions answered INTERNAL_ERROR, by class.", "filter.{filter}.exceptions.{exception}");
+    static final MetricFamily ANSWERS = MetricFamily.counter("filter_answers",
+            "Exceptions answered with their own error code.", "filter.{filter}.answers.{code}");
+    static final MetricFamily CLIENT_ABORTS = MetricFamily.counter("filter_client_aborts",
+            "Requests whose client went away before the answer.", "filter.{filter}.clientAborts");
+    static final MetricFamily ABORTED_COMMITTED = MetricFamily.counter("filter_aborted_committed",
+            "Failures after the response was committed, answered by aborting the connection.",
+            "filter.{filter}.abortedCommitted");
 
     private ExceptionHandlingConfig config;
     private ServletContext context;
@@ -47,6 +58,7 @@ public class ExceptionHandlingFilter implements Filter {
         config = ExceptionHandlingConfig.read(ConfigReader.of(filterConfig));
         context = filterConfig.getServletContext();
         ChainOrder.checkOnce(context);
+        Routes.configure(context);
         metrics = new FilterMetrics(BreakwaterMetrics.acquire(context), "exceptionHandling");
     }
 
@@ -64,6 +76,8 @@ public class ExceptionHandlingFilter implements Filter {
         String requestId = req.getDispatcherType() == DispatcherType.REQUEST ? RequestIds.begin(request, response)
                 : RequestIds.resolve(request, response);
         MDC.put(RequestIds.MDC_KEY, requestId);
+        // the first filter: the answer of every request is counted on its route here, whoever gives it
+        RouteAnswers.Answer answer = RouteAnswers.begin(request);
         long downstream = 0;
         try {
             long before = System.nanoTime();
@@ -80,6 +94,9 @@ public class ExceptionHandlingFilter implements Filter {
             handle(request, response, thrown, requestId);
         } finally {
             restore(previousId);
+            if (answer != null) {
+                answer.endWhenDone(request, response);
+            }
             long end = System.nanoTime();
             metrics.record(end - start - downstream, end);
         }
@@ -140,22 +157,22 @@ public class ExceptionHandlingFilter implements Filter {
             throws IOException, ServletException {
         Failure failure = Failure.classify(thrown, config.mappings());
         if (failure.kind == Failure.Kind.CLIENT_GONE) {
-            metrics.event("clientAborts");
+            metrics.counter(CLIENT_ABORTS).inc();
             LOG.debug("client went away: {} {}", request.getMethod(), Routes.of(request), thrown);
             return;
         }
         boolean committed = response.isCommitted();
         if (failure.kind == Failure.Kind.INTERNAL) {
-            metrics.event("exceptions." + thrown.getClass().getName());
+            metrics.counter(EXCEPTIONS, thrown.getClass().getName()).inc();
             LOG.error("request failed{}: requestId={} method={} route={}",
                     committed ? " after the response was committed, aborting the connection" : "",
                     requestId, request.getMethod(), Routes.of(request), thrown);
         } else {
-            metrics.event("answers." + failure.errorCode.code());
+            metrics.counter(ANSWERS, failure.errorCode.code()).inc();
             LOG.debug("request answered {}: {} {}", failure.errorCode, request.getMethod(), Routes.of(request), thrown);
         }
         if (committed || !ErrorResponse.send(request, response, failure.errorCode, failure.headers)) {
-            metrics.event("abortedCommitted");
+            metrics.counter(ABORTED_COMMITTED).inc();
             AsyncStarts.aborting(request); // the container's abort tells no async listener that the request ended
             throw new CommittedResponseFailure(thrown);
         }

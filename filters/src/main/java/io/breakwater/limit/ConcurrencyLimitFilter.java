@@ -10,6 +10,7 @@ import io.breakwater.chain.OperatorEndpoint;
 import io.breakwater.chain.Priority;
 import io.breakwater.chain.Routes;
 import io.breakwater.config.ConfigReader;
+import io.breakwater.core.metric.MetricCatalog;
 import io.breakwater.error.ErrorCode;
 import io.breakwater.error.ErrorResponse;
 import io.breakwater.limit.AdaptiveLimit.Outcome;
@@ -17,7 +18,10 @@ import io.breakwater.limit.AdaptiveLimit.Permit;
 import io.breakwater.limit.ConcurrencyLimitConfig.CriticalHeader;
 import io.breakwater.limit.ConcurrencyLimitConfig.PathMode;
 import io.breakwater.metrics.BreakwaterMetrics;
+import io.breakwater.metrics.ConcurrencyLimitMetrics;
 import io.breakwater.metrics.FilterMetrics;
+import io.breakwater.metrics.RouteAnswers;
+import io.breakwater.metrics.RouteMetrics;
 import io.breakwater.timeout.Deadline;
 import io.breakwater.timeout.NanoClock;
 import jakarta.servlet.AsyncContext;
@@ -52,15 +56,13 @@ import java.util.concurrent.ConcurrentMap;
 public class ConcurrencyLimitFilter implements Filter {
     /** Seconds a shed client is asked to wait: the limit moves within a second of windows. */
     static final String RETRY_AFTER_SECONDS = "1";
-    private static final String PREFIX = "filter.concurrencyLimit.";
-    static final String LIMIT_GAUGE = PREFIX + "limit";
-    static final String IN_FLIGHT_GAUGE = PREFIX + "inFlight";
 
     private final NanoClock clock;
     private final ConcurrentMap<String, Boolean> operatorServlets = new ConcurrentHashMap<>();
     private ConcurrencyLimitConfig config;
     private ServletContext context;
     private MetricRegistry registry;
+    private MetricCatalog catalog;
     private FilterMetrics metrics;
     private Counter shed;
     private AdaptiveLimit limit;
@@ -80,20 +82,24 @@ public class ConcurrencyLimitFilter implements Filter {
         context = filterConfig.getServletContext();
         ChainOrder.checkOnce(context);
         registry = BreakwaterMetrics.acquire(context);
-        metrics = new FilterMetrics(registry, "concurrencyLimit");
-        shed = metrics.counter("shed");
+        catalog = MetricCatalog.of(registry);
+        metrics = new FilterMetrics(registry, ConcurrencyLimitMetrics.FILTER);
+        shed = metrics.counter(ConcurrencyLimitMetrics.SHED);
         limit = new AdaptiveLimit(config);
         AdaptiveLimit current = limit;
         // replaced, not reused: a gauge of an earlier deployment on an app-supplied registry reads a dead limit
-        registry.remove(LIMIT_GAUGE);
-        registry.register(LIMIT_GAUGE, (Gauge<Integer>) current::limit);
-        registry.remove(IN_FLIGHT_GAUGE);
-        registry.register(IN_FLIGHT_GAUGE, (Gauge<Integer>) current::inFlight);
+        catalog.remove(ConcurrencyLimitMetrics.LIMIT, ConcurrencyLimitMetrics.FILTER);
+        metrics.gauge(ConcurrencyLimitMetrics.LIMIT, () -> (Gauge<Integer>) current::limit);
+        catalog.remove(ConcurrencyLimitMetrics.IN_FLIGHT, ConcurrencyLimitMetrics.FILTER);
+        metrics.gauge(ConcurrencyLimitMetrics.IN_FLIGHT, () -> (Gauge<Integer>) current::inFlight);
     }
 
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
             throws IOException, ServletException {
+        if (RouteAnswers.counts(req, res, chain, this)) {
+            return; // a shed answer counts on its route even where this filter comes first
+        }
         // only the first dispatch takes a place; async, error and include dispatches belong to its request
         if (!(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)
                 || req.getDispatcherType() != DispatcherType.REQUEST) {
@@ -145,7 +151,7 @@ public class ConcurrencyLimitFilter implements Filter {
 
     private void shed(HttpServletRequest request, HttpServletResponse response) throws IOException {
         shed.inc();
-        registry.counter("route." + Routes.of(request) + ".shed").inc();
+        catalog.counter(RouteMetrics.SHED, Routes.of(request)).inc();
         ErrorResponse.send(request, response, ErrorCode.OVERLOADED, Map.of("Retry-After", RETRY_AFTER_SECONDS));
     }
 
@@ -215,8 +221,8 @@ public class ConcurrencyLimitFilter implements Filter {
         if (context == null) {
             return;
         }
-        registry.remove(LIMIT_GAUGE);
-        registry.remove(IN_FLIGHT_GAUGE);
+        catalog.remove(ConcurrencyLimitMetrics.LIMIT, ConcurrencyLimitMetrics.FILTER);
+        catalog.remove(ConcurrencyLimitMetrics.IN_FLIGHT, ConcurrencyLimitMetrics.FILTER);
         BreakwaterMetrics.release(context);
     }
 }

@@ -4,6 +4,7 @@ import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import com.codahale.metrics.jmx.JmxReporter;
 import io.breakwater.config.ConfigReader;
+import io.breakwater.core.metric.MetricCatalog;
 import jakarta.servlet.ServletContext;
 import java.lang.management.ManagementFactory;
 import java.util.Collections;
@@ -36,7 +37,7 @@ public final class BreakwaterMetrics {
         this.created = created;
         this.reporter = JmxReporter.forRegistry(registry)
                 .inDomain(JMX_DOMAIN)
-                .createsObjectNamesWith(new ContextObjectNames(contextPath))
+                .createsObjectNamesWith(new ContextObjectNames(contextPath, MetricCatalog.of(registry)))
                 .registerWith(ManagementFactory.getPlatformMBeanServer())
                 .build();
     }

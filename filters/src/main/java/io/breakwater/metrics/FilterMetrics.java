@@ -3,43 +3,62 @@ package io.breakwater.metrics;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
+import io.breakwater.core.metric.MetricCatalog;
+import io.breakwater.core.metric.MetricFamily;
 
 /**
- * What one Breakwater filter did, under {@code filter.<name>.} in the web app's registry: {@code calls}, its own
- * execution time (downstream work excluded) as {@code ownTimeTotalNanos}, {@code ownTimeMeanNanos} and, over the
- * last one to two minutes, {@code ownTimeMinNanos} and {@code ownTimeMaxNanos}; {@code lastExecution}, the epoch
- * millis of its last call; {@code failures.<class>} by exception type, and named events such as
- * {@code exceptions.<class>} or {@code timeouts}. These exist whether or not {@code MetricsFilter} is registered.
- * A call costs two striped counter increments and a few reads, and reads no clock: the filter hands it the
- * {@code System.nanoTime()} it read last; no timer, whose reservoir and meter every request of every thread would
- * contend on (see BENCHMARKS.md). Thread-safe.
+ * What one Breakwater filter did, labelled with its name: {@link #CALLS}, its own execution time (downstream work
+ * excluded) as {@link #OWN_TIME} in total, {@link #OWN_TIME_MEAN} and, over the last one to two minutes,
+ * {@link #OWN_TIME_MIN} and {@link #OWN_TIME_MAX}; {@link #LAST_EXECUTION}; {@link #FAILURES} by exception class,
+ * and the events each filter declares itself, counted with {@link #counter}. These exist whether or not
+ * {@code MetricsFilter} is registered. A call costs two striped counter increments and a few reads, and reads no
+ * clock: the filter hands it the {@code System.nanoTime()} it read last; no timer, whose reservoir and meter every
+ * request of every thread would contend on (see BENCHMARKS.md). Thread-safe.
  */
 public final class FilterMetrics {
+    public static final MetricFamily CALLS =
+            MetricFamily.counter("filter_calls", "Requests the filter ran for.", "filter.{filter}.calls");
+    public static final MetricFamily OWN_TIME = MetricFamily.nanosCounter("filter_own_time",
+            "Time the filter spent on its own work, downstream work excluded.", "filter.{filter}.ownTimeTotalNanos");
+    public static final MetricFamily OWN_TIME_MEAN = MetricFamily.gauge("filter_own_time_mean",
+            "Mean own time of the filter per call.", "filter.{filter}.ownTimeMeanNanos", "seconds", n -> n / 1e9);
+    public static final MetricFamily OWN_TIME_MIN = MetricFamily.gauge("filter_own_time_min",
+            "Least own time of a call over the last one to two minutes.", "filter.{filter}.ownTimeMinNanos",
+            "seconds", n -> n / 1e9);
+    public static final MetricFamily OWN_TIME_MAX = MetricFamily.gauge("filter_own_time_max",
+            "Most own time of a call over the last one to two minutes.", "filter.{filter}.ownTimeMaxNanos",
+            "seconds", n -> n / 1e9);
+    public static final MetricFamily LAST_EXECUTION = MetricFamily.gauge("filter_last_execution_timestamp",
+            "When the filter last ran, in seconds since the epoch (0 before its first call).",
+            "filter.{filter}.lastExecution", "seconds", millis -> millis / 1e3);
+    public static final MetricFamily FAILURES = MetricFamily.counter("filter_failures",
+            "Failures of the filter's own work, by exception class.", "filter.{filter}.failures.{exception}");
+
     private static final long NANOS_PER_MILLI = 1_000_000;
 
-    private final MetricRegistry registry;
-    private final String prefix;
+    private final MetricCatalog catalog;
+    private final String filterName;
     private final Counter calls;
     private final Counter ownTimeTotal;
     private final RecentExtremes ownTimeExtremes;
     private final LastExecution lastExecution;
 
     public FilterMetrics(MetricRegistry registry, String filterName) {
-        this.registry = registry;
-        this.prefix = "filter." + filterName + ".";
-        this.calls = registry.counter(prefix + "calls");
-        this.ownTimeTotal = registry.counter(prefix + "ownTimeTotalNanos");
+        this.catalog = MetricCatalog.of(registry);
+        this.filterName = filterName;
+        this.calls = catalog.counter(CALLS, filterName);
+        this.ownTimeTotal = catalog.counter(OWN_TIME, filterName);
         // gauges held by the registry, not lambdas on this instance: a second instance of the filter, or the next
         // deployment on an app-supplied registry, then updates the gauges that are actually published
-        RecentExtremes.Max max = registry.gauge(prefix + "ownTimeMaxNanos",
-                () -> new RecentExtremes(FilterMetrics::monotonicMillis).new Max());
+        RecentExtremes.Max max = catalog.gauge(OWN_TIME_MAX,
+                () -> new RecentExtremes(FilterMetrics::monotonicMillis).new Max(), filterName);
         this.ownTimeExtremes = max.extremes();
-        registry.gauge(prefix + "ownTimeMinNanos", () -> ownTimeExtremes.new Min());
+        catalog.gauge(OWN_TIME_MIN, () -> ownTimeExtremes.new Min(), filterName);
         Counter sharedCalls = calls;
         Counter sharedTotal = ownTimeTotal;
-        registry.gauge(prefix + "ownTimeMeanNanos", () -> (Gauge<Double>) () -> sharedCalls.getCount() == 0 ? 0.0
-                : (double) sharedTotal.getCount() / sharedCalls.getCount());
-        this.lastExecution = registry.gauge(prefix + "lastExecution", LastExecution::new);
+        catalog.gauge(OWN_TIME_MEAN, () -> (Gauge<Double>) () -> sharedCalls.getCount() == 0 ? 0.0
+                : (double) sharedTotal.getCount() / sharedCalls.getCount(), filterName);
+        this.lastExecution = catalog.gauge(LAST_EXECUTION, LastExecution::new, filterName);
     }
 
     /**
@@ -57,17 +76,32 @@ public final class FilterMetrics {
 
     /** Counts a failure of the filter's own work by exception class. */
     public void failure(Throwable failure) {
-        event("failures." + failure.getClass().getName());
+        counter(FAILURES, failure.getClass().getName()).inc();
     }
 
-    /** Counts one named event, like {@code exceptions.java.lang.IllegalStateException}. */
-    public void event(String name) {
-        counter(name).inc();
+    /**
+     * The counter of one of the filter's events: a family whose key starts {@code filter.{filter}.}, with the
+     * values of its further labels, like {@code counter(EXCEPTIONS, "java.lang.IllegalStateException")}.
+     */
+    public Counter counter(MetricFamily family, String... moreLabels) {
+        return catalog.counter(family, labels(moreLabels));
     }
 
-    /** The counter of a named event, for callers that count it often. */
-    public Counter counter(String name) {
-        return registry.counter(prefix + name);
+    /**
+     * The gauge of one of the filter's figures, the one already registered if there is one, else the one
+     * {@code gauges} makes: {@code gauge(LIMIT, () -> (Gauge<Integer>) limiter::limit)}.
+     */
+    @SuppressWarnings("rawtypes")
+    public <T extends Gauge> T gauge(MetricFamily family, MetricRegistry.MetricSupplier<T> gauges,
+            String... moreLabels) {
+        return catalog.gauge(family, gauges, labels(moreLabels));
+    }
+
+    private String[] labels(String... moreLabels) {
+        String[] values = new String[moreLabels.length + 1];
+        values[0] = filterName;
+        System.arraycopy(moreLabels, 0, values, 1, moreLabels.length);
+        return values;
     }
 
     private static long monotonicMillis() {

@@ -1,13 +1,9 @@
 package io.breakwater.metrics;
 
-import io.breakwater.chain.AsyncCompletion;
-import io.breakwater.chain.AsyncStarts;
 import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
 import io.breakwater.chain.Routes;
 import io.breakwater.config.ConfigReader;
-import io.breakwater.error.BreakwaterException;
-import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -21,10 +17,12 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /**
- * Measures every route (its servlet mapping pattern, see {@link RouteMetrics}): latency, responses per status
- * class, active requests. An async request is timed to its completion and counted once, however many dispatches
- * it takes. An exception thrown through this filter counts with the status the error contract answers it with
- * (500, or a {@link BreakwaterException}'s own). Thread-safe.
+ * Measures every route (see {@link io.breakwater.chain.Routes} and {@link RouteMetrics}): latency, responses per
+ * status class, active requests. Each answer is counted once, by the first Breakwater filter the request meets
+ * ({@link RouteAnswers}), so answers of the filters in front of this one count too. An async request is timed to
+ * its completion, however many dispatches it takes. An exception thrown through the counting filter counts with
+ * the status the error contract answers it with (500, or a {@link io.breakwater.error.BreakwaterException}'s own).
+ * Thread-safe.
  */
 @Priority(Priority.METRICS)
 public class MetricsFilter implements Filter {
@@ -37,9 +35,16 @@ public class MetricsFilter implements Filter {
         MetricsConfig config = MetricsConfig.read(ConfigReader.of(filterConfig));
         context = filterConfig.getServletContext();
         ChainOrder.checkOnce(context);
+        Routes.configure(context);
         var registry = BreakwaterMetrics.acquire(context);
         metrics = new FilterMetrics(registry, "metrics");
-        routes = new RouteTable(registry, config.maxRoutes());
+        synchronized (context) {
+            // one table per app, which every Breakwater filter in front of this one counts answers into
+            Object existing = context.getAttribute(RouteAnswers.TABLE_ATTRIBUTE);
+            routes = existing instanceof RouteTable ? (RouteTable) existing
+                    : new RouteTable(registry, config.maxRoutes());
+            context.setAttribute(RouteAnswers.TABLE_ATTRIBUTE, routes);
+        }
     }
 
     @Override
@@ -53,42 +58,37 @@ public class MetricsFilter implements Filter {
         }
         long start = System.nanoTime();
         HttpServletRequest request = (HttpServletRequest) req;
-        HttpServletResponse response = (HttpServletResponse) res;
-        RouteMetrics route = routes.of(Routes.of(request));
-        route.started();
+        // counted here unless a Breakwater filter in front of this one already counts it
+        RouteAnswers.Answer answer = RouteAnswers.begin(request);
         long beforeChain = System.nanoTime();
         long afterChain;
         try {
-            chain.doFilter(request, response);
+            chain.doFilter(request, res);
         } catch (Throwable thrown) {
             afterChain = System.nanoTime();
-            route.finished(afterChain - start, statusOf(thrown));
+            if (answer != null) {
+                answer.end(RouteAnswers.statusOf(thrown));
+            }
             long end = System.nanoTime();
             metrics.record(beforeChain - start + end - afterChain, end);
             throw thrown;
         }
         afterChain = System.nanoTime();
-        AsyncContext cycle = AsyncStarts.startedCycle(request);
-        if (cycle != null) {
-            cycle.addListener(AsyncCompletion.once(
-                    () -> route.finished(System.nanoTime() - start, response.getStatus())));
-        } else {
-            route.finished(afterChain - start, response.getStatus());
+        if (answer != null) {
+            answer.endWhenDone(request, (HttpServletResponse) res);
         }
         long end = System.nanoTime();
         metrics.record(beforeChain - start + end - afterChain, end);
     }
 
-    private static int statusOf(Throwable thrown) {
-        if (thrown instanceof BreakwaterException) {
-            return ((BreakwaterException) thrown).errorCode().status();
-        }
-        return HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
-    }
-
     @Override
     public void destroy() {
         if (context != null) {
+            synchronized (context) {
+                if (context.getAttribute(RouteAnswers.TABLE_ATTRIBUTE) == routes) {
+                    context.removeAttribute(RouteAnswers.TABLE_ATTRIBUTE);
+                }
+            }
             BreakwaterMetrics.release(context);
         }
     }

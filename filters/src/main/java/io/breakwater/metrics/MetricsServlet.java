@@ -7,19 +7,21 @@ import io.breakwater.error.ErrorCode;
 import io.breakwater.error.ErrorResponse;
 import io.breakwater.status.AllowedAddresses;
 import io.breakwater.status.StatusConfig;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Serves the web app's registry: as JSON in Dropwizard's {@code metrics-json} shape by default, in Prometheus' text
- * format for {@code ?format=prometheus} or a scraper's {@code Accept: text/plain} or OpenMetrics. Read-only and
- * uncached: every GET reads the live figures. Served only to the clients of the status page's allow-list
- * ({@code statusAllowFrom}, loopback by default), since its names carry backend addresses; anyone else gets 403
- * {@code FORBIDDEN}. Thread-safe.
+ * format for {@code ?format=prometheus} or a scraper's {@code Accept: text/plain}, and as OpenMetrics when the
+ * scraper's {@code Accept} asks for {@code application/openmetrics-text}. Read-only and uncached: every GET reads the
+ * live figures. Served only to the clients of the status page's allow-list ({@code statusAllowFrom}, loopback by
+ * default), since its names carry backend addresses; anyone else gets 403 {@code FORBIDDEN}. Thread-safe.
  */
 public class MetricsServlet extends HttpServlet implements OperatorEndpoint {
     private static final long serialVersionUID = 1L;
@@ -41,16 +43,18 @@ public class MetricsServlet extends HttpServlet implements OperatorEndpoint {
             ErrorResponse.send(request, response, NOT_ALLOWED);
             return;
         }
-        String body;
-        if (wantsPrometheus(request)) {
-            response.setContentType(PrometheusText.CONTENT_TYPE);
-            body = PrometheusText.write(registry);
-        } else {
-            response.setContentType("application/json;charset=utf-8");
-            body = MetricsJson.write(registry);
-        }
         response.setHeader("Cache-Control", "no-store");
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        if (wantsPrometheus(request)) {
+            ExpositionFormatWriter writer = PrometheusText.writerFor(request.getHeader("Accept"));
+            ByteArrayOutputStream body = new ByteArrayOutputStream(16384);
+            PrometheusText.write(body, writer, registry);
+            response.setContentType(writer.getContentType());
+            response.setContentLength(body.size());
+            body.writeTo(response.getOutputStream());
+            return;
+        }
+        response.setContentType("application/json;charset=utf-8");
+        byte[] bytes = MetricsJson.write(registry).getBytes(StandardCharsets.UTF_8);
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
     }

@@ -1,181 +1,224 @@
 package io.breakwater.metrics;
 
 import com.codahale.metrics.Counter;
+import com.codahale.metrics.Counting;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Histogram;
 import com.codahale.metrics.Meter;
+import com.codahale.metrics.Metric;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Snapshot;
 import com.codahale.metrics.Timer;
+import io.breakwater.core.metric.Label;
+import io.breakwater.core.metric.MetricCatalog;
+import io.breakwater.core.metric.MetricFamily;
+import io.breakwater.core.metric.MetricId;
+import io.breakwater.core.metric.SummingTimer;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.Quantile;
+import io.prometheus.metrics.model.snapshots.Quantiles;
+import io.prometheus.metrics.model.snapshots.SummarySnapshot;
+import io.prometheus.metrics.model.snapshots.SummarySnapshot.SummaryDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleUnaryOperator;
 
 /**
- * Writes a registry in Prometheus' text exposition format 0.0.4, with Breakwater's names turned into families and
- * labels: {@code route./orders/*.latency} becomes {@code breakwater_route_latency_seconds{route="/orders/*"}},
- * {@code route.<r>.responses.2xx} {@code breakwater_route_responses_total{route="<r>",class="2xx"}},
- * {@code filter.<f>.exceptions.<class>} {@code breakwater_filter_exceptions{filter="<f>",exception="<class>"}},
- * other {@code filter.<f>.<x>} {@code breakwater_filter_<x>{filter="<f>"}}. Counters (which Dropwizard lets go
- * down) are gauges, meters counters, timers summaries in seconds. Stateless and thread-safe.
+ * The registry in Prometheus' text format (0.0.4) or OpenMetrics, written by Prometheus' own exposition library
+ * from the {@link MetricCatalog}: each {@link MetricFamily} is one family {@code breakwater_<name>} with its labels,
+ * counters typed {@code counter} with {@code _total}, times in seconds, timers as summaries with quantiles,
+ * {@code _count} and {@code _sum}, a state as one gauge per state. A metric the app registered itself is shown as
+ * {@code breakwater_app_<its key>}. Stateless and thread-safe.
  */
 final class PrometheusText {
-    static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-    private static final double NANOS_PER_SECOND = TimeUnit.SECONDS.toNanos(1);
-    private static final String[] QUANTILES = {"0.5", "0.75", "0.95", "0.98", "0.99", "0.999"};
+    private static final double[] QUANTILES = {0.5, 0.75, 0.95, 0.98, 0.99, 0.999};
+    private static final String PREFIX = "breakwater_";
 
     private PrometheusText() {
     }
 
-    static String write(MetricRegistry registry) {
+    /** The writer for a scraper's {@code Accept} header: OpenMetrics when it asks for it, else the text format. */
+    static ExpositionFormatWriter writerFor(String accept) {
+        OpenMetricsTextFormatWriter openMetrics = OpenMetricsTextFormatWriter.create();
+        return accept != null && openMetrics.accepts(accept) ? openMetrics : PrometheusTextFormatWriter.create();
+    }
+
+    static void write(OutputStream out, ExpositionFormatWriter writer, MetricRegistry registry) throws IOException {
+        writer.write(out, snapshots(registry), EscapingScheme.UNDERSCORE_ESCAPING);
+    }
+
+    static MetricSnapshots snapshots(MetricRegistry registry) {
+        MetricCatalog catalog = MetricCatalog.of(registry);
         Map<String, Family> families = new TreeMap<>();
-        registry.getGauges().forEach((name, gauge) -> gauge(families, name, gauge));
-        registry.getCounters().forEach((name, counter) -> counter(families, name, counter));
-        registry.getHistograms().forEach((name, histogram) -> histogram(families, name, histogram));
-        registry.getMeters().forEach((name, meter) -> meter(families, name, meter));
-        registry.getTimers().forEach((name, timer) -> timer(families, name, timer));
-        StringBuilder out = new StringBuilder(8192);
-        for (Map.Entry<String, Family> family : families.entrySet()) {
-            out.append("# TYPE ").append(family.getKey()).append(' ').append(family.getValue().type).append('\n');
-            family.getValue().samples.forEach(sample -> out.append(sample).append('\n'));
+        // in the keys' order, so that two keys of the app that sanitise alike get the same names on every scrape
+        for (Map.Entry<String, Metric> entry : new TreeMap<>(registry.getMetrics()).entrySet()) {
+            MetricId id = catalog.idOf(entry.getKey());
+            try {
+                if (id != null) {
+                    declared(families, id, entry.getValue());
+                } else {
+                    own(families, entry.getKey(), entry.getValue());
+                }
+            } catch (RuntimeException brokenGauge) {
+                // one broken gauge of the app must not hide every other figure
+            }
         }
-        return out.toString();
+        List<MetricSnapshot> snapshots = new ArrayList<>(families.size());
+        families.values().forEach(family -> snapshots.add(family.snapshot()));
+        return new MetricSnapshots(snapshots);
     }
 
-    private static void gauge(Map<String, Family> families, String name, Gauge<?> gauge) {
-        Object value;
-        try {
-            value = gauge.getValue();
-        } catch (RuntimeException e) {
-            return;
+    private static void declared(Map<String, Family> families, MetricId id, Metric metric) {
+        MetricFamily declared = id.family();
+        String name = PREFIX + declared.name();
+        if (declared.unit() != null && !name.endsWith("_" + declared.unit())) {
+            name += "_" + declared.unit();
         }
-        if (value instanceof Number) {
-            Name parsed = Name.of(name);
-            family(families, parsed.family, "gauge").add(parsed.family, parsed.labels, ((Number) value).doubleValue());
-        } else if (value instanceof Boolean) {
-            Name parsed = Name.of(name);
-            family(families, parsed.family, "gauge").add(parsed.family, parsed.labels, (Boolean) value ? 1 : 0);
+        List<Label> labels = declared.labels();
+        String[] names = new String[labels.size()];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = labels.get(i).label();
+        }
+        Labels values = Labels.of(names, id.values().toArray(new String[0]));
+        Family family = families.computeIfAbsent(name,
+                n -> new Family(n, declared.kind(), declared.help(), declared.unit()));
+        switch (declared.kind()) {
+            case COUNTER:
+                family.counter(values, declared.toBase(number(metric)));
+                break;
+            case GAUGE:
+                family.gauge(values, declared.toBase(number(metric)));
+                break;
+            case TIMER:
+                family.summary(values, (Timer) metric, declared::toBase);
+                break;
+            case STATE:
+                int current = (int) number(metric);
+                List<String> states = declared.states();
+                for (int state = 0; state < states.size(); state++) {
+                    family.gauge(values.add("state", states.get(state)), state == current ? 1 : 0);
+                }
+                break;
+            default:
+                throw new IllegalStateException("no view of " + declared.kind());
         }
     }
 
-    private static void counter(Map<String, Family> families, String name, Counter counter) {
-        Name parsed = Name.of(name);
-        family(families, parsed.family, "gauge").add(parsed.family, parsed.labels, counter.getCount());
-    }
-
-    private static void meter(Map<String, Family> families, String name, Meter meter) {
-        Name parsed = Name.of(name);
-        String family = parsed.family + "_total";
-        family(families, family, "counter").add(family, parsed.labels, meter.getCount());
-    }
-
-    private static void histogram(Map<String, Family> families, String name, Histogram histogram) {
-        Name parsed = Name.of(name);
-        summary(family(families, parsed.family, "summary"), parsed.family, parsed.labels, histogram.getSnapshot(),
-                histogram.getCount(), 1);
-    }
-
-    private static void timer(Map<String, Family> families, String name, Timer timer) {
-        Name parsed = Name.of(name);
-        String family = parsed.family + "_seconds";
-        summary(family(families, family, "summary"), family, parsed.labels, timer.getSnapshot(), timer.getCount(),
-                NANOS_PER_SECOND);
-    }
-
-    private static void summary(Family family, String name, String labels, Snapshot snapshot, long count,
-            double divisor) {
-        double[] values = {snapshot.getMedian(), snapshot.get75thPercentile(), snapshot.get95thPercentile(),
-            snapshot.get98thPercentile(), snapshot.get99thPercentile(), snapshot.get999thPercentile()};
-        for (int i = 0; i < QUANTILES.length; i++) {
-            String quantile = "quantile=\"" + QUANTILES[i] + "\"";
-            family.add(name, labels.isEmpty() ? quantile : labels + "," + quantile, values[i] / divisor);
+    /** The app's own metric, typed by what Dropwizard says it is (a Dropwizard counter may go down: a gauge). */
+    private static void own(Map<String, Family> families, String key, Metric metric) {
+        String name = PREFIX + "app_" + key.replaceAll("[^A-Za-z0-9_]", "_");
+        if (families.containsKey(name) || families.containsKey(name + "_seconds")) {
+            // another key read the same once sanitised: this one gets a stable suffix of its own
+            name += "_" + Integer.toUnsignedString(key.hashCode(), 36);
         }
-        family.add(name + "_count", labels, count);
+        String help = "The app's own metric " + key + ".";
+        if (metric instanceof Meter) {
+            own(families, name, MetricFamily.Kind.COUNTER, help, null)
+                    .counter(Labels.EMPTY, ((Meter) metric).getCount());
+        } else if (metric instanceof Timer) {
+            own(families, name + "_seconds", MetricFamily.Kind.TIMER, help, "seconds")
+                    .summary(Labels.EMPTY, (Timer) metric, nanos -> nanos / 1e9);
+        } else if (metric instanceof Histogram) {
+            Histogram histogram = (Histogram) metric;
+            Snapshot snapshot = histogram.getSnapshot();
+            own(families, name, MetricFamily.Kind.TIMER, help, null).summary(Labels.EMPTY, histogram.getCount(),
+                    snapshot.getMean() * histogram.getCount(), snapshot, value -> value);
+        } else if (metric instanceof Counter || metric instanceof Gauge
+                && ((Gauge<?>) metric).getValue() instanceof Number) {
+            own(families, name, MetricFamily.Kind.GAUGE, help, null).gauge(Labels.EMPTY, number(metric));
+        }
     }
 
-    private static Family family(Map<String, Family> families, String name, String type) {
-        return families.computeIfAbsent(name, n -> new Family(type));
+    private static Family own(Map<String, Family> families, String name, MetricFamily.Kind kind, String help,
+            String unit) {
+        Family family = new Family(name, kind, help, unit);
+        families.put(name, family);
+        return family;
     }
 
-    /** One metric family: its type and its sample lines, which the format wants together. */
+    private static double number(Metric metric) {
+        if (metric instanceof Counting) {
+            return ((Counting) metric).getCount();
+        }
+        Object value = ((Gauge<?>) metric).getValue();
+        if (value instanceof Boolean) {
+            return (Boolean) value ? 1 : 0;
+        }
+        return value instanceof Number ? ((Number) value).doubleValue() : Double.NaN;
+    }
+
+    /** One family's points while they are gathered; the model wants them together. */
     private static final class Family {
-        final String type;
-        final List<String> samples = new ArrayList<>();
+        final String name;
+        final MetricFamily.Kind kind;
+        final String help;
+        final Unit unit;
+        final List<CounterDataPointSnapshot> counters = new ArrayList<>();
+        final List<GaugeDataPointSnapshot> gauges = new ArrayList<>();
+        final List<SummaryDataPointSnapshot> summaries = new ArrayList<>();
 
-        Family(String type) {
-            this.type = type;
+        Family(String name, MetricFamily.Kind kind, String help, String unit) {
+            this.name = name;
+            this.kind = kind;
+            this.help = help;
+            this.unit = unit == null ? null : new Unit(unit);
         }
 
-        void add(String name, String labels, double value) {
-            StringBuilder line = new StringBuilder(name);
-            if (!labels.isEmpty()) {
-                line.append('{').append(labels).append('}');
+        void counter(Labels labels, double value) {
+            counters.add(CounterDataPointSnapshot.builder().labels(labels).value(value).build());
+        }
+
+        void gauge(Labels labels, double value) {
+            gauges.add(GaugeDataPointSnapshot.builder().labels(labels).value(value).build());
+        }
+
+        void summary(Labels labels, Timer timer, DoubleUnaryOperator toBase) {
+            Snapshot snapshot = timer.getSnapshot();
+            long count = timer.getCount();
+            double sumNanos = timer instanceof SummingTimer ? ((SummingTimer) timer).totalNanos()
+                    : snapshot.getMean() * count; // a timer the app registered first: the best estimate it has
+            summary(labels, count, toBase.applyAsDouble(sumNanos), snapshot, toBase);
+        }
+
+        void summary(Labels labels, long count, double sum, Snapshot snapshot, DoubleUnaryOperator toBase) {
+            Quantiles.Builder quantiles = Quantiles.builder();
+            for (double quantile : QUANTILES) {
+                quantiles.quantile(new Quantile(quantile, toBase.applyAsDouble(snapshot.getValue(quantile))));
             }
-            line.append(' ');
-            if (Double.isNaN(value)) {
-                line.append("NaN");
-            } else if (Double.isInfinite(value)) {
-                line.append(value > 0 ? "+Inf" : "-Inf");
-            } else if (value == Math.rint(value) && Math.abs(value) < 1e15) {
-                line.append((long) value);
-            } else {
-                line.append(value);
+            summaries.add(SummaryDataPointSnapshot.builder().labels(labels).count(count).sum(sum)
+                    .quantiles(quantiles.build()).build());
+        }
+
+        MetricSnapshot snapshot() {
+            switch (kind) {
+                case COUNTER:
+                    CounterSnapshot.Builder counter = CounterSnapshot.builder().name(name).help(help).unit(unit);
+                    counters.forEach(counter::dataPoint);
+                    return counter.build();
+                case TIMER:
+                    SummarySnapshot.Builder summary = SummarySnapshot.builder().name(name).help(help).unit(unit);
+                    summaries.forEach(summary::dataPoint);
+                    return summary.build();
+                default:
+                    GaugeSnapshot.Builder gauge = GaugeSnapshot.builder().name(name).help(help).unit(unit);
+                    gauges.forEach(gauge::dataPoint);
+                    return gauge.build();
             }
-            samples.add(line.toString());
-        }
-    }
-
-    /** A dotted Breakwater metric name as a Prometheus family name and labels. */
-    static final class Name {
-        final String family;
-        final String labels;
-
-        private Name(String family, String labels) {
-            this.family = family;
-            this.labels = labels;
-        }
-
-        static Name of(String name) {
-            if (name.startsWith(RouteMetrics.PREFIX)) {
-                String rest = name.substring(RouteMetrics.PREFIX.length());
-                int responses = rest.lastIndexOf(RouteMetrics.RESPONSES);
-                if (responses > 0) {
-                    return new Name("breakwater_route_responses", label("route", rest.substring(0, responses))
-                            + "," + label("class", rest.substring(responses + RouteMetrics.RESPONSES.length())));
-                }
-                for (String suffix : new String[] {RouteMetrics.LATENCY, RouteMetrics.ACTIVE}) {
-                    if (rest.endsWith(suffix) && rest.length() > suffix.length()) {
-                        return new Name("breakwater_route_" + suffix.substring(1),
-                                label("route", rest.substring(0, rest.length() - suffix.length())));
-                    }
-                }
-            }
-            if (name.startsWith("filter.")) {
-                String rest = name.substring("filter.".length());
-                int dot = rest.indexOf('.');
-                if (dot > 0) {
-                    String filter = label("filter", rest.substring(0, dot));
-                    String what = rest.substring(dot + 1);
-                    for (String byClass : new String[] {"exceptions.", "failures."}) {
-                        if (what.startsWith(byClass) && what.length() > byClass.length()) {
-                            return new Name("breakwater_filter_" + byClass.substring(0, byClass.length() - 1),
-                                    filter + "," + label("exception", what.substring(byClass.length())));
-                        }
-                    }
-                    return new Name("breakwater_filter_" + sanitize(what), filter);
-                }
-            }
-            return new Name("breakwater_" + sanitize(name), "");
-        }
-
-        private static String label(String name, String value) {
-            return name + "=\"" + value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
-        }
-
-        private static String sanitize(String name) {
-            return name.replaceAll("[^A-Za-z0-9_]", "_");
         }
     }
 }

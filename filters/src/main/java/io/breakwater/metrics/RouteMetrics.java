@@ -4,30 +4,40 @@ import com.codahale.metrics.Counter;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
+import io.breakwater.core.metric.MetricCatalog;
+import io.breakwater.core.metric.MetricFamily;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One route's figures, under {@code route.<route>.} in the web app's registry: {@code latency}, a timer of every
- * finished request (its count is the route's requests), {@code responses.1xx} to {@code responses.5xx}, meters
- * per status class, and {@code active}, the requests under way. Thread-safe.
+ * One route's figures in the web app's registry: {@link #LATENCY}, a timer of every answer (its count is the
+ * route's requests), {@link #RESPONSES} per status class, and {@link #ACTIVE}, the requests under way.
+ * Thread-safe.
  */
-final class RouteMetrics {
-    static final String PREFIX = "route.";
-    static final String LATENCY = ".latency";
-    static final String ACTIVE = ".active";
-    static final String RESPONSES = ".responses.";
+public final class RouteMetrics {
+    public static final MetricFamily LATENCY = MetricFamily.timer("route_latency",
+            "Time from a request's arrival to its answer, every answer on the route counted.", "route.{route}.latency");
+    public static final MetricFamily RESPONSES = MetricFamily.counter("route_responses",
+            "Answers the clients got on the route, by status class.", "route.{route}.responses.{class}");
+    public static final MetricFamily ACTIVE = MetricFamily.gauge("route_active",
+            "Requests on the route not answered yet.", "route.{route}.active");
+    /** Counted by the timeout filter; declared with the route's other figures, which the status page reads. */
+    public static final MetricFamily TIMEOUTS = MetricFamily.counter("route_timeouts",
+            "Requests of the route answered TIMEOUT.", "route.{route}.timeouts");
+    /** Counted by the concurrency limit, read by the status page. */
+    public static final MetricFamily SHED = MetricFamily.counter("route_shed",
+            "Requests of the route shed with OVERLOADED.", "route.{route}.shed");
 
     private final Timer latency;
     private final Meter[] responses = new Meter[5];
     private final Counter active;
 
     RouteMetrics(MetricRegistry registry, String route) {
-        String prefix = PREFIX + route;
-        this.latency = registry.timer(prefix + LATENCY, BreakwaterMetrics.timers(registry));
+        MetricCatalog catalog = MetricCatalog.of(registry);
+        this.latency = catalog.timer(LATENCY, BreakwaterMetrics.timers(registry), route);
         for (int statusClass = 1; statusClass <= 5; statusClass++) {
-            responses[statusClass - 1] = registry.meter(prefix + RESPONSES + statusClass + "xx");
+            responses[statusClass - 1] = catalog.meter(RESPONSES, route, statusClass + "xx");
         }
-        this.active = registry.counter(prefix + ACTIVE);
+        this.active = catalog.counter(ACTIVE, route);
     }
 
     void started() {

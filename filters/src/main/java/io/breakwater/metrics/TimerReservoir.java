@@ -5,6 +5,7 @@ import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.SlidingTimeWindowArrayReservoir;
 import com.codahale.metrics.Timer;
+import io.breakwater.core.metric.SummingTimer;
 import io.breakwater.config.Parsers;
 import io.breakwater.config.ValueParser;
 import java.util.Arrays;
@@ -44,7 +45,7 @@ public enum TimerReservoir {
      * {@link MetricRegistry#timer(String, MetricRegistry.MetricSupplier)}.
      */
     public MetricRegistry.MetricSupplier<Timer> timers() {
-        return () -> new Timer(reservoirs.get());
+        return () -> new SummingTimer(reservoirs.get());
     }
 
     static ValueParser<TimerReservoir> parser() {

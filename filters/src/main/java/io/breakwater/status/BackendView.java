@@ -29,9 +29,4 @@ record BackendView(String id, String servlet, String url, String adminState, boo
         int scheme = url.indexOf("://");
         return scheme < 0 ? url : url.substring(scheme + 3);
     }
-
-    /** The registry name of the proxy's latency timer of this backend. */
-    String latencyTimer() {
-        return "proxy." + servlet + ".backend." + hostPort() + ".latency";
-    }
 }

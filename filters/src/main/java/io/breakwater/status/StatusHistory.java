@@ -1,6 +1,7 @@
 package io.breakwater.status;
 
 import com.codahale.metrics.Timer;
+import io.breakwater.metrics.RouteMetrics;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -63,7 +64,7 @@ final class StatusHistory {
         for (Map.Entry<String, Timer> route : sources.routes().entrySet()) {
             String name = route.getKey();
             counts.put(routeKey(name, "requests"), route.getValue().getCount());
-            counts.put(routeKey(name, "5xx"), sources.routeCount(name, "responses.5xx"));
+            counts.put(routeKey(name, "5xx"), sources.count(RouteMetrics.RESPONSES, name, "5xx"));
         }
         Sample sample = new Sample(System.nanoTime(), counts);
         synchronized (samples) {

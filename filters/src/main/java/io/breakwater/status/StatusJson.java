@@ -3,6 +3,8 @@ package io.breakwater.status;
 import com.codahale.metrics.Snapshot;
 import com.codahale.metrics.Timer;
 import io.breakwater.error.Json;
+import io.breakwater.metrics.ConcurrencyLimitMetrics;
+import io.breakwater.metrics.RouteMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,7 +85,7 @@ final class StatusJson {
         number(json.append(",\"requestsPerSecond\":"), history.rate(requests));
         number(json.append(",\"errorPercent\":"),
                 history.percent(StatusHistory.backendKey(backend, "failures"), requests));
-        latencies(json, sources.timer(backend.latencyTimer()));
+        latencies(json, sources.backendLatency(backend));
         history(json, history.perSecond(requests));
         json.append('}');
     }
@@ -111,9 +113,9 @@ final class StatusJson {
         json.append('{');
         field(json, "route", route);
         json.append(",\"requests\":").append(latency.getCount());
-        json.append(",\"responses5xx\":").append(sources.routeCount(route, "responses.5xx"));
-        json.append(",\"timeouts\":").append(sources.routeCount(route, "timeouts"));
-        json.append(",\"shed\":").append(sources.routeCount(route, "shed"));
+        json.append(",\"responses5xx\":").append(sources.count(RouteMetrics.RESPONSES, route, "5xx"));
+        json.append(",\"timeouts\":").append(sources.count(RouteMetrics.TIMEOUTS, route));
+        json.append(",\"shed\":").append(sources.count(RouteMetrics.SHED, route));
         String requests = StatusHistory.routeKey(route, "requests");
         number(json.append(",\"requestsPerSecond\":"), history.rate(requests));
         number(json.append(",\"percent5xx\":"), history.percent(StatusHistory.routeKey(route, "5xx"), requests));
@@ -124,14 +126,14 @@ final class StatusJson {
 
     /** The concurrency limit, the requests holding a place under it and those it shed; {@code null} without one. */
     private void concurrencyLimit(StringBuilder json) {
-        Object limit = sources.gaugeValue("filter.concurrencyLimit.limit");
+        Object limit = sources.gaugeValue(ConcurrencyLimitMetrics.LIMIT, ConcurrencyLimitMetrics.FILTER);
         if (limit == null) {
             json.append("null");
             return;
         }
         json.append("{\"limit\":").append(limit);
-        json.append(",\"inFlight\":").append(sources.gaugeValue("filter.concurrencyLimit.inFlight"));
-        json.append(",\"shed\":").append(sources.count("filter.concurrencyLimit.shed")).append('}');
+        json.append(",\"inFlight\":").append(sources.gaugeValue(ConcurrencyLimitMetrics.IN_FLIGHT, ConcurrencyLimitMetrics.FILTER));
+        json.append(",\"shed\":").append(sources.count(ConcurrencyLimitMetrics.SHED, ConcurrencyLimitMetrics.FILTER)).append('}');
     }
 
     /** p50 and p99 in milliseconds, {@code null} before the first request. */

@@ -5,8 +5,13 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Metric;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
+import io.breakwater.core.metric.Label;
+import io.breakwater.core.metric.MetricCatalog;
+import io.breakwater.core.metric.MetricFamily;
+import io.breakwater.core.metric.MetricId;
 import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.metrics.Jmx;
+import io.breakwater.metrics.RouteMetrics;
 import jakarta.servlet.ServletContext;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -29,8 +34,8 @@ import javax.management.ObjectName;
  * Reads live values on every call. Thread-safe.
  */
 final class StatusSources {
-    static final String ROUTE_PREFIX = "route.";
-    static final String LATENCY = ".latency";
+    /** The family of a backend's latency timer, declared by the proxy, which this module does not depend on. */
+    static final String BACKEND_LATENCY = "proxy_backend_latency";
     private static final String[] BACKEND_ATTRIBUTES =
             {"Url", "State", "Healthy", "EjectedUntil", "InFlight", "Requests", "Failures"};
     private static final String[] BREAKER_ATTRIBUTES =
@@ -39,6 +44,7 @@ final class StatusSources {
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
     private final ServletContext context;
     private final MetricRegistry registry;
+    private final MetricCatalog catalog;
     private final Set<String> ownRoutes;
     private final ObjectName backends;
     private final ObjectName breakers;
@@ -46,6 +52,7 @@ final class StatusSources {
     StatusSources(ServletContext context, MetricRegistry registry, Set<String> ownRoutes) {
         this.context = context;
         this.registry = registry;
+        this.catalog = MetricCatalog.of(registry);
         this.ownRoutes = Set.copyOf(ownRoutes);
         this.backends = pattern(context, "Backend");
         this.breakers = pattern(context, "CircuitBreaker");
@@ -114,37 +121,37 @@ final class StatusSources {
     /** Every route's latency timer by route name, leaving out this page's own route. */
     SortedMap<String, Timer> routes() {
         SortedMap<String, Timer> routes = new TreeMap<>();
-        registry.getTimers((name, metric) -> name.startsWith(ROUTE_PREFIX) && name.endsWith(LATENCY))
-                .forEach((name, timer) -> {
-                    String route = name.substring(ROUTE_PREFIX.length(), name.length() - LATENCY.length());
-                    if (!ownRoutes.contains(route)) {
-                        routes.put(route, timer);
-                    }
-                });
+        for (MetricId id : catalog.ids()) {
+            if (id.family() == RouteMetrics.LATENCY && !ownRoutes.contains(id.label(Label.ROUTE))
+                    && catalog.metric(id) instanceof Timer) {
+                routes.put(id.label(Label.ROUTE), (Timer) catalog.metric(id));
+            }
+        }
         return routes;
     }
 
-    /** The count of a route's counter or meter (like {@code responses.5xx} or {@code timeouts}), 0 if absent. */
-    long routeCount(String route, String suffix) {
-        return count(ROUTE_PREFIX + route + "." + suffix);
-    }
-
-    /** The value of a gauge of the registry, or {@code null} when there is none. */
-    Object gaugeValue(String name) {
-        Metric metric = registry.getMetrics().get(name);
+    /** The value of a gauge of a family, or {@code null} when there is none. */
+    Object gaugeValue(MetricFamily family, String... labelValues) {
+        Metric metric = catalog.metric(family.id(labelValues));
         return metric instanceof Gauge ? ((Gauge<?>) metric).getValue() : null;
     }
 
-    /** The count of a counter or meter of the registry, 0 if absent. */
-    long count(String name) {
-        Metric metric = registry.getMetrics().get(name);
+    /** The count of a counter or meter of a family (like a route's 5xx responses), 0 if absent. */
+    long count(MetricFamily family, String... labelValues) {
+        Metric metric = catalog.metric(family.id(labelValues));
         return metric instanceof Counting ? ((Counting) metric).getCount() : 0;
     }
 
-    /** A timer of the registry, or {@code null}. */
-    Timer timer(String name) {
-        Metric metric = registry.getMetrics().get(name);
-        return metric instanceof Timer ? (Timer) metric : null;
+    /** The proxy's latency timer of a backend, or {@code null}. */
+    Timer backendLatency(BackendView backend) {
+        for (MetricId id : catalog.ids()) {
+            if (id.family().name().equals(BACKEND_LATENCY) && id.label(Label.PROXY).equals(backend.servlet())
+                    && id.label(Label.BACKEND).equals(backend.hostPort())) {
+                Metric metric = catalog.metric(id);
+                return metric instanceof Timer ? (Timer) metric : null;
+            }
+        }
+        return null;
     }
 
     /** The attributes in order, or {@code null} when the MBean went away meanwhile. */

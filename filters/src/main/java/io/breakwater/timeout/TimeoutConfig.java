@@ -26,7 +26,10 @@ public final class TimeoutConfig {
                 return Integer.valueOf(text);
             }));
 
-    /** Deadlines of some paths, like {@code /reports/*=30s,/export/*=off}; the longest matching pattern wins. */
+    /**
+     * Deadlines of some paths, like {@code /reports/*=30s,/export/*=off}; the longest matching pattern wins. A key
+     * written exactly as a route template ({@code /orders/{id}=30s}) applies to that route.
+     */
     public static final Parameter<PathOverrides<Duration>> TIMEOUT_PATHS =
             Parameter.of("timeoutPaths", COMPONENT, "", Parsers.pathOverrides(DEADLINE));
 
@@ -48,6 +51,14 @@ public final class TimeoutConfig {
     /** The deadline for a path inside the context, {@link Duration#ZERO} when the path has none. */
     public Duration timeoutFor(String path) {
         return paths.match(path).orElse(timeout);
+    }
+
+    /**
+     * The deadline of a request: an override written as its route ({@code /orders/{id}=30s}) first, then one
+     * matching its path inside the context, then the default.
+     */
+    public Duration timeoutFor(String route, String path) {
+        return paths.exactly(route).or(() -> paths.match(path)).orElse(timeout);
     }
 
     /** Whether some paths have a deadline of their own; without any, a request's path need not be asked for. */

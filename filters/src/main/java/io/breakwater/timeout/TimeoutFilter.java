@@ -5,10 +5,14 @@ import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
 import io.breakwater.chain.Routes;
 import io.breakwater.config.ConfigReader;
+import io.breakwater.core.metric.MetricCatalog;
+import io.breakwater.core.metric.MetricFamily;
 import io.breakwater.error.BreakwaterException;
 import io.breakwater.error.RequestIds;
 import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.metrics.FilterMetrics;
+import io.breakwater.metrics.RouteAnswers;
+import io.breakwater.metrics.RouteMetrics;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -37,11 +41,13 @@ import org.slf4j.MDC;
 @Priority(Priority.TIMEOUT)
 public class TimeoutFilter implements Filter {
     private static final Logger LOG = LoggerFactory.getLogger(TimeoutFilter.class);
+    static final MetricFamily TIMEOUTS = MetricFamily.counter("filter_timeouts",
+            "Requests answered TIMEOUT.", "filter.{filter}.timeouts");
 
     private final NanoClock nanoClock;
     private TimeoutConfig config;
     private ServletContext context;
-    private MetricRegistry registry;
+    private MetricCatalog catalog;
     private FilterMetrics metrics;
     private TimeoutScheduler scheduler;
 
@@ -58,7 +64,9 @@ public class TimeoutFilter implements Filter {
         config = TimeoutConfig.read(ConfigReader.of(filterConfig));
         context = filterConfig.getServletContext();
         ChainOrder.checkOnce(context);
-        registry = BreakwaterMetrics.acquire(context);
+        Routes.configure(context);
+        MetricRegistry registry = BreakwaterMetrics.acquire(context);
+        catalog = MetricCatalog.of(registry);
         metrics = new FilterMetrics(registry, "timeout");
         String path = context.getContextPath();
         scheduler = new TimeoutScheduler(path.isEmpty() ? "ROOT" : path.substring(1).replace('/', '-'));
@@ -67,6 +75,9 @@ public class TimeoutFilter implements Filter {
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
             throws IOException, ServletException {
+        if (RouteAnswers.counts(req, res, chain, this)) {
+            return; // this filter is the request's first: it ran inside the count of the answer
+        }
         if (req.getDispatcherType() == DispatcherType.ASYNC
                 && req.getAttribute(TimedExchange.ABORT_ATTRIBUTE) != null) {
             throw new BreakwaterException(config.errorCode()); // the async response was committed: abort it
@@ -79,7 +90,8 @@ public class TimeoutFilter implements Filter {
         long start = System.nanoTime();
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
-        Duration timeout = config.hasPathOverrides() ? config.timeoutFor(pathOf(request)) : config.timeout();
+        Duration timeout = config.hasPathOverrides()
+                ? config.timeoutFor(Routes.of(request), Routes.pathOf(request)) : config.timeout();
         if (timeout.isZero()) {
             long end = System.nanoTime();
             metrics.record(end - start, end);
@@ -128,16 +140,12 @@ public class TimeoutFilter implements Filter {
         return scheduler;
     }
 
-    private static String pathOf(HttpServletRequest request) {
-        String pathInfo = request.getPathInfo();
-        return pathInfo == null ? request.getServletPath() : request.getServletPath() + pathInfo;
-    }
-
     /** Counts and logs a timeout: the one log line of a timed-out request, whatever its handler does later. */
     private void timedOut(HttpServletRequest request, Duration timeout) {
         String route = Routes.of(request);
-        metrics.event("timeouts");
-        registry.counter("route." + route + ".timeouts").inc();
+        metrics.counter(TIMEOUTS).inc();
+        RouteAnswers.answered(request, config.errorCode().status());
+        catalog.counter(RouteMetrics.TIMEOUTS, route).inc();
         String previousId = MDC.get(RequestIds.MDC_KEY);
         String requestId = RequestIds.of(request);
         if (requestId != null) {

@@ -63,7 +63,8 @@ final class JmxClient implements AutoCloseable {
     }
 
     static ObjectName metric(String contextPath, String metricName) {
-        return Jmx.name(contextPath, ContextObjectNames.group(metricName), metricName);
+        int dot = metricName.indexOf('.');
+        return Jmx.name(contextPath, dot > 0 ? metricName.substring(0, dot) : "metric", metricName);
     }
 
     Object attribute(ObjectName name, String attribute) throws IOException, JMException {

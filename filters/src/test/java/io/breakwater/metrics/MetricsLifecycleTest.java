@@ -108,15 +108,26 @@ class MetricsLifecycleTest {
             assertEquals(200, prometheus.statusCode());
             assertTrue(prometheus.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain"));
             assertEquals(5, count(prometheus.body(),
-                    "\nbreakwater_route_responses_total\\{route=\"/ok\",class=\"2xx\"} (\\d+)\n"));
+                    "\nbreakwater_route_responses_total\\{class=\"2xx\",route=\"/ok\"} (\\d+)\\.0\n"));
             assertEquals(5, count(prometheus.body(),
                     "\nbreakwater_route_latency_seconds_count\\{route=\"/ok\"} (\\d+)\n"));
             assertEquals(1, count(prometheus.body(),
-                    "\nbreakwater_route_responses_total\\{route=\"/fail\",class=\"5xx\"} (\\d+)\n"));
+                    "\nbreakwater_route_responses_total\\{class=\"5xx\",route=\"/fail\"} (\\d+)\\.0\n"));
 
             HttpResponse<String> scraped = server.send(HttpRequest.newBuilder(server.uri("/breakwater/metrics"))
                     .header("Accept", "text/plain;version=0.0.4").build());
             assertTrue(scraped.body().contains("# TYPE breakwater_route_latency_seconds summary\n"));
+            assertEquals(5, count(prometheus.body(),
+                    "\nbreakwater_route_latency_seconds_count\\{route=\"/ok\"} (\\d+)\n"));
+            assertTrue(prometheus.body().contains("\nbreakwater_route_latency_seconds_sum{route=\"/ok\"} "),
+                    prometheus.body());
+            assertTrue(prometheus.body().contains("# HELP breakwater_route_responses_total "), prometheus.body());
+
+            HttpResponse<String> openMetrics = server.send(HttpRequest.newBuilder(server.uri("/breakwater/metrics"))
+                    .header("Accept", "application/openmetrics-text; version=1.0.0").build());
+            assertTrue(openMetrics.headers().firstValue("Content-Type").orElseThrow()
+                    .startsWith("application/openmetrics-text"));
+            assertTrue(openMetrics.body().endsWith("# EOF\n"), openMetrics.body());
         }
     }
 

@@ -53,6 +53,16 @@ class TimeoutConfigTest {
     }
 
     @Test
+    void anOverrideWrittenAsARouteTemplateAppliesToThatRouteBeforeAnyPathPattern() {
+        TimeoutConfig config = TimeoutConfig.read(initParams(Map.of("timeout", "200ms",
+                "timeoutPaths", "/orders/{id}/export=off,/orders/*=30s")));
+
+        assertEquals(Duration.ZERO, config.timeoutFor("/orders/{id}/export", "/orders/7/export"));
+        assertEquals(Duration.ofSeconds(30), config.timeoutFor("/orders/{id}", "/orders/7"));
+        assertEquals(Duration.ofMillis(200), config.timeoutFor("/other/{id}", "/other/7"));
+    }
+
+    @Test
     void offSwitchesTheDefaultDeadlineOff() {
         assertEquals(Duration.ZERO, TimeoutConfig.read(initParams(Map.of("timeout", "off"))).timeoutFor("/a"));
     }

@@ -4,27 +4,55 @@ import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
+import io.breakwater.core.metric.MetricCatalog;
+import io.breakwater.core.metric.MetricFamily;
 import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.metrics.Jmx;
 import io.breakwater.proxy.balance.Backend;
 import jakarta.servlet.ServletContext;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.management.ObjectName;
 
 /**
- * The proxy's figures in the app's registry, under {@code proxy.<servlet name>.}: per backend
- * ({@code backend.<host:port>.requests}, {@code failures}, {@code inFlight}, {@code healthy}, {@code latency}) and
- * the counts of {@code retries}, {@code failovers}, {@code hedges}, {@code hedgeWins}, {@code hedgesOverBudget} and
- * {@code retriesOverBudget};
- * and one {@code Backend} MBean per backend. Thread-safe.
+ * The proxy's figures in the app's registry, labelled with the servlet's name: per backend ({@link #REQUESTS},
+ * {@link #FAILURES}, {@link #IN_FLIGHT}, {@link #HEALTHY}, {@link #LATENCY}, labelled {@code host:port}) and the
+ * counts of {@link #RETRIES}, {@link #FAILOVERS}, {@link #HEDGES}, {@link #HEDGE_WINS},
+ * {@link #HEDGES_OVER_BUDGET} and {@link #RETRIES_OVER_BUDGET}; and one {@code Backend} MBean per backend. Thread-safe.
  */
 final class ProxyMetrics {
-    private final MetricRegistry registry;
+    static final MetricFamily RETRIES = MetricFamily.counter("proxy_retries",
+            "Tries of a request again after a failed one.", "proxy.{proxy}.retries");
+    static final MetricFamily FAILOVERS = MetricFamily.counter("proxy_failovers",
+            "Retries that went to another backend.", "proxy.{proxy}.failovers");
+    static final MetricFamily HEDGES = MetricFamily.counter("proxy_hedges",
+            "Second tries sent while the first was still under way.", "proxy.{proxy}.hedges");
+    static final MetricFamily HEDGE_WINS = MetricFamily.counter("proxy_hedge_wins",
+            "Hedged requests whose second try answered first.", "proxy.{proxy}.hedgeWins");
+    static final MetricFamily HEDGES_OVER_BUDGET = MetricFamily.counter("proxy_hedges_over_budget",
+            "Hedges not sent because the hedge budget was spent.", "proxy.{proxy}.hedgesOverBudget");
+    static final MetricFamily RETRIES_OVER_BUDGET = MetricFamily.counter("proxy_retries_over_budget",
+            "Retries not sent because the retry budget was spent.", "proxy.{proxy}.retriesOverBudget");
+    static final MetricFamily REQUESTS = MetricFamily.counter("proxy_backend_requests",
+            "Tries sent to the backend.", "proxy.{proxy}.backend.{backend}.requests");
+    static final MetricFamily FAILURES = MetricFamily.counter("proxy_backend_failures",
+            "Tries the backend failed (its own failures only, never the client's).",
+            "proxy.{proxy}.backend.{backend}.failures");
+    static final MetricFamily IN_FLIGHT = MetricFamily.gauge("proxy_backend_in_flight",
+            "Tries under way at the backend.", "proxy.{proxy}.backend.{backend}.inFlight");
+    static final MetricFamily HEALTHY = MetricFamily.gauge("proxy_backend_healthy",
+            "1 while the backend may be chosen, else 0.", "proxy.{proxy}.backend.{backend}.healthy");
+    static final MetricFamily LATENCY = MetricFamily.timer("proxy_backend_latency",
+            "Time from a try's start to the backend's whole answer.", "proxy.{proxy}.backend.{backend}.latency");
+    private static final List<MetricFamily> COUNTS = List.of(RETRIES, FAILOVERS, HEDGES, HEDGE_WINS,
+            HEDGES_OVER_BUDGET, RETRIES_OVER_BUDGET);
+    private static final List<MetricFamily> PER_BACKEND = List.of(REQUESTS, FAILURES, IN_FLIGHT, HEALTHY, LATENCY);
+
+    private final MetricCatalog catalog;
     private final ServletContext context;
     private final String servletName;
-    private final String prefix;
     private final Counter retries;
     private final Counter failovers;
     private final Counter hedges;
@@ -35,32 +63,30 @@ final class ProxyMetrics {
     private final Map<Backend, ObjectName> mbeans = new ConcurrentHashMap<>();
 
     ProxyMetrics(MetricRegistry registry, ServletContext context, String servletName) {
-        this.registry = registry;
+        this.catalog = MetricCatalog.of(registry);
         this.context = context;
         this.servletName = servletName;
-        this.prefix = "proxy." + servletName + ".";
-        this.retries = registry.counter(prefix + "retries");
-        this.failovers = registry.counter(prefix + "failovers");
-        this.hedges = registry.counter(prefix + "hedges");
-        this.hedgeWins = registry.counter(prefix + "hedgeWins");
-        this.hedgesOverBudget = registry.counter(prefix + "hedgesOverBudget");
-        this.retriesOverBudget = registry.counter(prefix + "retriesOverBudget");
+        this.retries = catalog.counter(RETRIES, servletName);
+        this.failovers = catalog.counter(FAILOVERS, servletName);
+        this.hedges = catalog.counter(HEDGES, servletName);
+        this.hedgeWins = catalog.counter(HEDGE_WINS, servletName);
+        this.hedgesOverBudget = catalog.counter(HEDGES_OVER_BUDGET, servletName);
+        this.retriesOverBudget = catalog.counter(RETRIES_OVER_BUDGET, servletName);
     }
 
     void added(Backend backend) {
-        String name = backendPrefix(backend);
-        registry.gauge(name + "requests", () -> (Gauge<Long>) backend::getRequests);
-        registry.gauge(name + "failures", () -> (Gauge<Long>) backend::getFailures);
-        registry.gauge(name + "inFlight", () -> (Gauge<Integer>) backend::getInFlight);
-        registry.gauge(name + "healthy", () -> (Gauge<Integer>) () -> backend.isAvailable() ? 1 : 0);
+        String at = backend.hostPort();
+        catalog.gauge(REQUESTS, () -> (Gauge<Long>) backend::getRequests, servletName, at);
+        catalog.gauge(FAILURES, () -> (Gauge<Long>) backend::getFailures, servletName, at);
+        catalog.gauge(IN_FLIGHT, () -> (Gauge<Integer>) backend::getInFlight, servletName, at);
+        catalog.gauge(HEALTHY, () -> (Gauge<Integer>) () -> backend.isAvailable() ? 1 : 0, servletName, at);
         // the reservoir the app chose, lock-free by default: the default one's lock was taken by every answer
-        latencies.put(backend, registry.timer(name + "latency", BreakwaterMetrics.timers(registry)));
+        latencies.put(backend, catalog.timer(LATENCY, BreakwaterMetrics.timers(catalog.registry()), servletName, at));
         mbeans.put(backend, Jmx.register(backend, Jmx.name(context, "Backend", servletName + " " + backend.key())));
     }
 
     void removed(Backend backend) {
-        String name = backendPrefix(backend);
-        registry.removeMatching((metricName, metric) -> metricName.startsWith(name));
+        PER_BACKEND.forEach(family -> catalog.remove(family, servletName, backend.hostPort()));
         latencies.remove(backend);
         ObjectName mbean = mbeans.remove(backend);
         if (mbean != null) {
@@ -102,15 +128,6 @@ final class ProxyMetrics {
 
     void close() {
         mbeans.keySet().forEach(this::removed);
-        registry.remove(prefix + "retries");
-        registry.remove(prefix + "failovers");
-        registry.remove(prefix + "hedges");
-        registry.remove(prefix + "hedgeWins");
-        registry.remove(prefix + "hedgesOverBudget");
-        registry.remove(prefix + "retriesOverBudget");
-    }
-
-    private String backendPrefix(Backend backend) {
-        return prefix + "backend." + backend.hostPort() + ".";
+        COUNTS.forEach(family -> catalog.remove(family, servletName));
     }
 }

@@ -1,0 +1,71 @@
+package io.breakwater.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import io.breakwater.core.metric.MetricCatalog;
+import io.breakwater.core.metric.MetricFamily;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class PrometheusTextTest {
+    private static final MetricFamily STATE = MetricFamily.state("test_state", "A state.", "test.{breaker}.state",
+            List.of("closed", "open"));
+    private static final MetricFamily RATIO = MetricFamily.gauge("test_failure", "A share.", "test.{breaker}.rate",
+            "ratio", percent -> percent < 0 ? Double.NaN : percent / 100);
+
+    @Test
+    void declaredFamiliesGetTheirLabelsUnitsAndTypesAndAStateOneGaugePerState() throws Exception {
+        MetricRegistry registry = new MetricRegistry();
+        MetricCatalog catalog = MetricCatalog.of(registry);
+        catalog.gauge(STATE, () -> (Gauge<Integer>) () -> 1, "/orders/{id}");
+        catalog.gauge(RATIO, () -> (Gauge<Float>) () -> -1f, "/orders/{id}");
+        catalog.meter(RouteMetrics.RESPONSES, "/orders/{id}", "5xx").mark(3);
+        catalog.timer(RouteMetrics.LATENCY, BreakwaterMetrics.timers(registry), "/orders/{id}")
+                .update(1500, TimeUnit.MILLISECONDS);
+
+        String text = write(registry);
+
+        assertTrue(text.contains("# TYPE breakwater_test_state gauge\n"), text);
+        assertTrue(text.contains("breakwater_test_state{breaker=\"/orders/{id}\",state=\"closed\"} 0.0\n"), text);
+        assertTrue(text.contains("breakwater_test_state{breaker=\"/orders/{id}\",state=\"open\"} 1.0\n"), text);
+        assertTrue(text.contains("breakwater_test_failure_ratio{breaker=\"/orders/{id}\"} NaN\n"), text);
+        assertTrue(text.contains("# TYPE breakwater_route_responses_total counter\n"), text);
+        assertTrue(text.contains("breakwater_route_responses_total{class=\"5xx\",route=\"/orders/{id}\"} 3.0\n"),
+                text);
+        assertTrue(text.contains("breakwater_route_latency_seconds_count{route=\"/orders/{id}\"} 1\n"), text);
+        assertTrue(text.contains("breakwater_route_latency_seconds_sum{route=\"/orders/{id}\"} 1.5\n"), text);
+    }
+
+    @Test
+    void theAppsOwnMetricsAppearUnderAppWithOneFamilyEachEvenWhenTheirKeysSanitiseAlike() throws Exception {
+        MetricRegistry registry = new MetricRegistry();
+        registry.counter("orders.placed").inc(2);
+        registry.counter("orders-placed").inc(5);
+        registry.meter("orders.paid").mark();
+        registry.register("orders.broken", (Gauge<Integer>) () -> {
+            throw new IllegalStateException("broken gauge");
+        });
+
+        String text = write(registry);
+
+        assertTrue(text.contains("# HELP breakwater_app_orders_placed The app's own metric "), text);
+        // in the keys' order: orders-placed comes first and keeps the name
+        assertTrue(text.contains("\nbreakwater_app_orders_placed 5.0\n"), text);
+        assertTrue(text.contains("\nbreakwater_app_orders_placed_" + Integer.toUnsignedString(
+                "orders.placed".hashCode(), 36) + " 2.0\n"), text);
+        assertTrue(text.contains("# TYPE breakwater_app_orders_paid_total counter\n"), text);
+        assertTrue(!text.contains("orders_broken"), text);
+    }
+
+    private static String write(MetricRegistry registry) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrometheusText.write(out, PrometheusTextFormatWriter.create(), registry);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}
