@@ -80,7 +80,7 @@ class ProxyConfigTest {
 
     @Test
     void everyParameterIsListed() {
-        assertEquals(28, ProxyConfig.PARAMETERS.size());
+        assertEquals(29, ProxyConfig.PARAMETERS.size());
         assertEquals(List.of("backends"), ProxyConfig.PARAMETERS.stream().filter(p -> p.defaultText() == null)
                 .map(p -> p.name()).toList());
     }
