@@ -217,9 +217,10 @@ public class BalancingProxyServlet extends ProxyServlet {
                 field -> filterServerResponseHeader(clientRequest, serverResponse, field));
     }
 
+    /** Jetty's client, on the container's threads on Jetty, else on its own ({@link ProxyThreads}). */
     @Override
     protected HttpClient createHttpClient() throws ServletException {
-        HttpClient client = super.createHttpClient();
+        HttpClient client = ProxyThreads.create(getServletContext(), getServletName(), super::createHttpClient);
         client.setConnectTimeout(config.connectTimeout.toMillis());
         client.setMaxConnectionsPerDestination(config.maxConnectionsPerBackend);
         client.setMaxRequestsQueuedPerDestination(config.maxQueuedPerBackend);
