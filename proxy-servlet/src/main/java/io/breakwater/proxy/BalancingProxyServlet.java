@@ -5,6 +5,7 @@ import io.breakwater.config.ConfigReader;
 import io.breakwater.error.ErrorCode;
 import io.breakwater.error.ErrorResponse;
 import io.breakwater.error.RequestIds;
+import io.breakwater.health.DrainFilter;
 import io.breakwater.health.Readiness;
 import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.metrics.Jmx;
@@ -129,6 +130,8 @@ public class BalancingProxyServlet extends ProxyServlet {
 
     @Override
     public void destroy() {
+        // Tomcat destroys servlets before filters: the requests in flight need this client until they end
+        DrainFilter.drain(getServletContext());
         if (pool != null) {
             Readiness.of(getServletContext()).unregister(readinessName());
         }
