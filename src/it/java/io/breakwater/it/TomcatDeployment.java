@@ -1,6 +1,8 @@
 package io.breakwater.it;
 
+import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;
+import jakarta.servlet.http.HttpServlet;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,13 +16,15 @@ import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleState;
+import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.Tomcat;
 
 /**
- * A WAR in an embedded Tomcat 11, as {@code Tomcat.addWebapp} deploys one, with a servlet that fails to start
- * failing the web app as on Jetty ({@code failCtxIfServletStartFails}). Tomcat logs a failed start instead of
+ * A web app in an embedded Tomcat 11: a WAR as {@code Tomcat.addWebapp} deploys one, with a servlet that fails to
+ * start failing the web app as on Jetty ({@code failCtxIfServletStartFails}), or a context set up in code (which
+ * runs no initializer from the app's jars). Tomcat logs a failed start instead of
  * throwing it: the failure that stopped the web app is taken from Tomcat's log and thrown, as Jetty throws it.
  * Not thread-safe.
  */
@@ -45,6 +49,31 @@ final class TomcatDeployment implements Deployment {
 
     static TomcatDeployment start(Path war, Map<String, String> contextParams) throws Exception {
         Path baseDir = Files.createTempDirectory("it-tomcat");
+        Tomcat tomcat = newTomcat(baseDir);
+        // no default and JSP servlets: the WAR maps / itself and has no JSP (a JSP servlet without Jasper fails)
+        tomcat.setAddDefaultWebXmlToWebapp(false);
+        Context context = tomcat.addWebapp("", war.toString());
+        // as Jetty's setThrowUnavailableOnStartupException: a servlet that fails to start fails the web app
+        ((StandardContext) context).setFailCtxIfServletStartFails(true);
+        return start(tomcat, context, contextParams, baseDir);
+    }
+
+    /** A context set up in code: the initializer, the servlets by path, the context-params; no web.xml. */
+    static TomcatDeployment inCode(ServletContainerInitializer initializer, Map<String, HttpServlet> servlets,
+            Map<String, String> contextParams) throws Exception {
+        Path baseDir = Files.createTempDirectory("it-tomcat");
+        Tomcat tomcat = newTomcat(baseDir);
+        Context context = tomcat.addContext("", baseDir.toString());
+        context.addServletContainerInitializer(initializer, null);
+        servlets.forEach((path, servlet) -> {
+            Wrapper wrapper = Tomcat.addServlet(context, path, servlet);
+            wrapper.setAsyncSupported(true);
+            context.addServletMapping(path, path);
+        });
+        return start(tomcat, context, contextParams, baseDir);
+    }
+
+    private static Tomcat newTomcat(Path baseDir) throws IOException {
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(baseDir.toString());
         Files.createDirectories(baseDir.resolve("webapps"));
@@ -55,11 +84,11 @@ final class TomcatDeployment implements Deployment {
         connector.setProperty("acceptCount", "1024");
         tomcat.setConnector(connector);
         tomcat.getHost().setAutoDeploy(false);
-        // no default and JSP servlets: the WAR maps / itself and has no JSP (a JSP servlet without Jasper fails)
-        tomcat.setAddDefaultWebXmlToWebapp(false);
-        Context context = tomcat.addWebapp("", war.toString());
-        // as Jetty's setThrowUnavailableOnStartupException: a servlet that fails to start fails the web app
-        ((StandardContext) context).setFailCtxIfServletStartFails(true);
+        return tomcat;
+    }
+
+    private static TomcatDeployment start(Tomcat tomcat, Context context, Map<String, String> contextParams,
+            Path baseDir) throws Exception {
         // Tomcat's own wait for requests in flight at a stop (2 s by default, before anything is destroyed) is off:
         // the tests see Breakwater's drain alone hold an undeploy
         ((StandardContext) context).setUnloadDelay(0);
@@ -87,7 +116,7 @@ final class TomcatDeployment implements Deployment {
         } finally {
             CATALINA.removeHandler(failures);
         }
-        TomcatDeployment deployment = new TomcatDeployment(tomcat, context, connector, baseDir);
+        TomcatDeployment deployment = new TomcatDeployment(tomcat, context, tomcat.getConnector(), baseDir);
         if (context.getState() != LifecycleState.STARTED) {
             deployment.stop();
             throw new IllegalStateException("the web app did not start in Tomcat", failure.get());
