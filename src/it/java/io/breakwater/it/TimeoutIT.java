@@ -45,7 +45,8 @@ class TimeoutIT {
 
     @Test
     void hangingHandlerIsInterruptedAndItsThreadGoesBackToTheContainersPool() throws Exception {
-        try (SampleWar sample = SampleWar.deploy(container, Map.of("breakwater.timeout", "300ms"))) {
+        // a deadline long enough for the test to find the handler's thread on a busy host before it is interrupted
+        try (SampleWar sample = SampleWar.deploy(container, Map.of("breakwater.timeout", "3s"))) {
             CompletableFuture<HttpResponse<String>> answer = sample.client().sendAsync(
                     HttpRequest.newBuilder(sample.uri("/demo/slow?ms=60000")).timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString());
