@@ -7,13 +7,21 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The sample's breaker: hammering a failing route opens it, and it closes again once the route recovers. */
+/** The sample's breaker, in each container: hammering a failing route opens it, and it closes once it recovers. */
+@ParameterizedClass
+@EnumSource(ServletContainer.class)
 class CircuitBreakerIT {
+    @Parameter
+    ServletContainer container;
+
 
     @Test
     void hammeringAFailingRouteOpensItsBreakerThenItRecovers() throws Exception {
-        try (SampleWar sample = SampleWar.deploy()) {
+        try (SampleWar sample = SampleWar.deploy(container)) {
             HttpResponse<String> response = null;
             int calls = 0;
             while (calls < 50) {

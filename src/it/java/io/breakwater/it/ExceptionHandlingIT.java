@@ -20,24 +20,32 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The error contract of ExceptionHandlingFilter, on the sample WAR deployed from its own web.xml. */
+/** The error contract of ExceptionHandlingFilter, on the sample WAR deployed from its own web.xml in each container. */
+@ParameterizedClass
+@EnumSource(ServletContainer.class)
 class ExceptionHandlingIT {
     private static final Pattern REQUEST_ID = Pattern.compile("\"requestId\":\"([^\"]+)\"");
     private static SampleWar sample;
 
-    @BeforeAll
-    static void deploy() throws Exception {
+    @Parameter
+    ServletContainer container;
+
+    @BeforeParameterizedClassInvocation
+    static void deploy(ServletContainer container) throws Exception {
         // the sample's breaker would cut /demo/fail off under this test's load, and its concurrency limit would shed
         // part of the 500 concurrent requests (OverloadIT's subject): keep both out of the way
-        sample = SampleWar.deploy(Map.of("breakwater.failureRateThresholdOverrides", "/demo/fail=off",
+        sample = SampleWar.deploy(container, Map.of("breakwater.failureRateThresholdOverrides", "/demo/fail=off",
                 "breakwater.concurrencyLimitPaths", "/demo/*=off"));
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void undeploy() throws Exception {
         sample.close();
     }
@@ -154,7 +162,8 @@ class ExceptionHandlingIT {
     @Test
     void badInitParamFailsTheDeploymentWithTheExactMessage() {
         Exception failure = assertThrows(Exception.class,
-                () -> SampleWar.deploy(Map.of("breakwater.exceptionMappings", "java.lang.Nope=404:NOT_FOUND")).close());
+                () -> SampleWar.deploy(container,
+                        Map.of("breakwater.exceptionMappings", "java.lang.Nope=404:NOT_FOUND")).close());
 
         assertEquals("exceptionMappings must be a comma-separated list of exception-class=status:CODE, with a"
                 + " status from 400 to 599 and a CODE of upper-case letters, digits and _, but was"

@@ -36,7 +36,7 @@ class InitializerIT {
             assertEquals(500, response.statusCode());
             assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElseThrow());
             assertTrue(response.body().contains("\"code\":\"INTERNAL_ERROR\""), response.body());
-            assertTrue(app.webapp().getServletHandler().getFilter("ExceptionHandlingFilter") != null);
+            assertTrue(app.servletContext().getFilterRegistration("ExceptionHandlingFilter") != null);
         }
     }
 
@@ -44,7 +44,7 @@ class InitializerIT {
     void withoutAutoRegisterNothingIsAdded() throws Exception {
         Path webapp = explodedSampleWithWebXml(WEB_XML_WITHOUT_FILTERS);
         try (SampleWar app = SampleWar.deploy(webapp.toString(), Map.of())) {
-            assertEquals(null, app.webapp().getServletHandler().getFilter("ExceptionHandlingFilter"));
+            assertEquals(null, app.servletContext().getFilterRegistration("ExceptionHandlingFilter"));
         }
     }
 

@@ -18,15 +18,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The sample's BalancingProxyServlet, through the whole filter chain, over three real backends. */
+/** The sample's BalancingProxyServlet, through the whole filter chain, over three real backends, in each container. */
+@ParameterizedClass
+@EnumSource(ServletContainer.class)
 class ProxyIT {
+    @Parameter
+    ServletContainer container;
+
     private static final int CLIENTS = 8;
     private static final int REQUESTS_PER_CLIENT = 150;
 
     @Test
     void pathsOutsideDemoAreSpreadOverTheBackends() throws Exception {
-        try (SampleWar sample = SampleWar.deploy()) {
+        try (SampleWar sample = SampleWar.deploy(container)) {
             Set<String> answeredBy = new HashSet<>();
             for (int i = 0; i < 30; i++) {
                 HttpResponse<String> response = sample.get("/orders/" + i);
@@ -41,7 +49,7 @@ class ProxyIT {
 
     @Test
     void killingAndFreezingBackendsUnderLoadFailsNoGet() throws Exception {
-        try (SampleWar sample = SampleWar.deploy()) {
+        try (SampleWar sample = SampleWar.deploy(container)) {
             AtomicInteger done = new AtomicInteger();
             AtomicInteger failed = new AtomicInteger();
             AtomicLong slowestMillis = new AtomicLong();

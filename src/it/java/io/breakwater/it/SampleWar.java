@@ -1,5 +1,6 @@
 package io.breakwater.it;
 
+import jakarta.servlet.ServletContext;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,28 +9,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.eclipse.jetty.ee10.webapp.WebAppContext;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The sample WAR (built by sample-webapp) deployed from its own web.xml in a real Jetty on 127.0.0.1 and an
- * ephemeral port, with a real HTTP client. Close it to undeploy and stop.
+ * The sample WAR (built by sample-webapp) deployed from its own web.xml in a real container (Jetty unless a test
+ * names another) on 127.0.0.1 and an ephemeral port, with three real backends behind its proxy and a real HTTP
+ * client. Close it to undeploy and stop.
  */
 final class SampleWar implements AutoCloseable {
-    private final Server server;
-    private final WebAppContext webapp;
+    private final Deployment deployment;
     private final List<ItBackend> backends;
     private final HttpClient client =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private SampleWar(Server server, WebAppContext webapp, List<ItBackend> backends) {
-        this.server = server;
-        this.webapp = webapp;
+    private SampleWar(Deployment deployment, List<ItBackend> backends) {
+        this.deployment = deployment;
         this.backends = backends;
     }
 
@@ -44,61 +41,70 @@ final class SampleWar implements AutoCloseable {
     }
 
     static SampleWar deploy() throws Exception {
-        return deploy(Map.of());
+        return deploy(ServletContainer.JETTY, Map.of());
+    }
+
+    static SampleWar deploy(ServletContainer container) throws Exception {
+        return deploy(container, Map.of());
     }
 
     /** Deploys the WAR with extra context-params (suite-wide configuration). */
     static SampleWar deploy(Map<String, String> contextParams) throws Exception {
-        return deploy(warFile().toString(), contextParams);
+        return deploy(ServletContainer.JETTY, contextParams);
     }
 
-    /** Deploys the WAR with three real backends behind its proxy, plus extra context-params. */
+    static SampleWar deploy(ServletContainer container, Map<String, String> contextParams) throws Exception {
+        return deploy(container, warFile(), contextParams);
+    }
+
+    /** Deploys a WAR (a file or an exploded folder) in Jetty, with three real backends and extra context-params. */
     static SampleWar deploy(String war, Map<String, String> contextParams) throws Exception {
-        return deploy(war, contextParams, 3);
+        return deploy(ServletContainer.JETTY, Path.of(war), contextParams);
     }
 
-    /** Deploys the WAR with this many real backends behind its proxy, plus extra context-params. */
+    /** Deploys a WAR in Jetty with this many real backends behind its proxy, plus extra context-params. */
     static SampleWar deploy(String war, Map<String, String> contextParams, int backendCount) throws Exception {
+        return deploy(ServletContainer.JETTY, Path.of(war), contextParams, backendCount);
+    }
+
+    static SampleWar deploy(ServletContainer container, Path war, Map<String, String> contextParams)
+            throws Exception {
+        return deploy(container, war, contextParams, 3);
+    }
+
+    static SampleWar deploy(ServletContainer container, Path war, Map<String, String> contextParams,
+            int backendCount) throws Exception {
         List<ItBackend> backends = new ArrayList<>();
         for (int i = 1; i <= backendCount; i++) {
             backends.add(new ItBackend("b" + i));
         }
-        QueuedThreadPool threads = new QueuedThreadPool(600, 8);
-        threads.setName("it-sample");
-        Server server = new Server(threads);
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        connector.setAcceptQueueSize(1024);
-        server.addConnector(connector);
-        WebAppContext webapp = new WebAppContext();
-        webapp.setContextPath("/");
-        webapp.setWar(war);
-        webapp.setThrowUnavailableOnStartupException(true);
-        webapp.setInitParameter("breakwater.backends",
-                backends.stream().map(ItBackend::url).collect(Collectors.joining(",")));
-        contextParams.forEach(webapp::setInitParameter);
-        server.setHandler(webapp);
+        Map<String, String> params = new HashMap<>();
+        params.put("breakwater.backends", backends.stream().map(ItBackend::url).collect(Collectors.joining(",")));
+        params.putAll(contextParams);
         try {
-            server.start();
+            return new SampleWar(container.deploy(war, params), backends);
         } catch (Exception e) {
-            server.stop();
             backends.forEach(ItBackend::close);
             throw e;
         }
-        return new SampleWar(server, webapp, backends);
     }
 
     ItBackend backend(int i) {
         return backends.get(i);
     }
 
-    WebAppContext webapp() {
-        return webapp;
+    /** The web app's context, as its own code sees it. */
+    ServletContext servletContext() {
+        return deployment.servletContext();
+    }
+
+    /** Stops the web app in its running container; returns when the container has stopped it. */
+    void undeploy() throws Exception {
+        deployment.undeploy();
     }
 
     int port() {
-        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+        return deployment.port();
     }
 
     URI uri(String pathAndQuery) {
@@ -120,7 +126,7 @@ final class SampleWar implements AutoCloseable {
     @Override
     public void close() {
         try {
-            server.stop();
+            deployment.stop();
         } catch (Exception e) {
             throw new IllegalStateException("the sample did not stop", e);
         } finally {

@@ -18,13 +18,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The sample WAR's health and readiness, and what its undeployment leaves behind: a real Jetty, real backends. */
+/**
+ * The sample WAR's health and readiness, and what its undeployment leaves behind, in each container, with real
+ * backends.
+ */
+@ParameterizedClass
+@EnumSource(ServletContainer.class)
 class WebAppLifecycleIT {
+    @Parameter
+    ServletContainer container;
 
     @Test
     void readyIs503WithAReasonWhenEveryBackendIsDownWhileHealthStays200() throws Exception {
-        try (SampleWar war = SampleWar.deploy()) {
+        try (SampleWar war = SampleWar.deploy(container)) {
             HttpResponse<String> ready = war.get("/breakwater/ready");
             assertEquals(200, ready.statusCode());
             assertEquals("{\"status\":\"READY\",\"reasons\":[]}", ready.body());
@@ -48,7 +58,7 @@ class WebAppLifecycleIT {
     void readinessProbesStayOutOfTheCircuitBreakerWithTheDocumentedOverride() throws Exception {
         Map<String, String> probesOutOfBreakers =
                 Map.of("breakwater.failureRateThresholdOverrides", "/breakwater/*=off");
-        try (SampleWar war = SampleWar.deploy(probesOutOfBreakers)) {
+        try (SampleWar war = SampleWar.deploy(container, probesOutOfBreakers)) {
             for (int i = 0; i < 3; i++) {
                 war.backend(i).close();
             }
@@ -67,7 +77,7 @@ class WebAppLifecycleIT {
     void undeployLeavesNoBreakwaterThreadAndNoMBean() throws Exception {
         Set<Thread> before = breakwaterThreads();
         Set<ObjectName> mbeansBefore = breakwaterMBeans();
-        try (SampleWar war = SampleWar.deploy()) {
+        try (SampleWar war = SampleWar.deploy(container)) {
             assertEquals(200, war.get("/demo/hello").statusCode());
             assertEquals(200, war.get("/orders/1").statusCode());
             assertEquals(200, war.get("/breakwater/ready").statusCode());
@@ -80,7 +90,7 @@ class WebAppLifecycleIT {
                     names.toString());
             assertFalse(breakwaterMBeans().equals(mbeansBefore), "the deployed app publishes MBeans");
 
-            war.webapp().stop();
+            war.undeploy();
 
             SampleProcess.await("every Breakwater thread ended", Duration.ofSeconds(10),
                     () -> started.stream().noneMatch(Thread::isAlive) ? true : null);
@@ -91,7 +101,7 @@ class WebAppLifecycleIT {
 
     @Test
     void undeployWaitsForRequestsInFlightProxiedOnesIncluded() throws Exception {
-        try (SampleWar war = SampleWar.deploy()) {
+        try (SampleWar war = SampleWar.deploy(container)) {
             for (int i = 0; i < 3; i++) {
                 war.backend(i).freeze();
             }
@@ -102,13 +112,13 @@ class WebAppLifecycleIT {
                             ? true : null);
             CompletableFuture<Void> undeployed = CompletableFuture.runAsync(() -> {
                 try {
-                    war.webapp().stop();
+                    war.undeploy();
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             });
             SampleProcess.await("the app draining", Duration.ofSeconds(10), () -> Boolean.TRUE.equals(
-                    war.webapp().getServletContext().getAttribute(Readiness.DRAINING_ATTRIBUTE)) ? true : null);
+                    war.servletContext().getAttribute(Readiness.DRAINING_ATTRIBUTE)) ? true : null);
             assertFalse(undeployed.isDone(), "the undeploy waits for the requests in flight");
             // the proxy's try times out after 2s (the sample's tryTimeout): thaw well before
             for (int i = 0; i < 3; i++) {

@@ -3,15 +3,12 @@ package io.breakwater.chain;
 import io.breakwater.config.ConfigReader;
 import io.breakwater.config.Parameter;
 import io.breakwater.config.Parsers;
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
-import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.annotation.HandlesTypes;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -42,7 +39,7 @@ public class BreakwaterInitializer implements ServletContainerInitializer {
     @Override
     public void onStartup(Set<Class<?>> annotated, ServletContext context) {
         if (ConfigReader.of(context).get(AUTO_REGISTER)) {
-            register(filters(annotated), context);
+            new BreakwaterChain(annotatedFilters(annotated)).register(context);
         }
         ChainOrder.checkOnce(context);
     }
@@ -59,8 +56,7 @@ public class BreakwaterInitializer implements ServletContainerInitializer {
         }
         if (annotated != null) {
             for (Class<?> type : annotated) {
-                if (Filter.class.isAssignableFrom(type) && !type.isInterface()
-                        && !java.lang.reflect.Modifier.isAbstract(type.getModifiers())) {
+                if (BreakwaterChain.canJoin(type)) {
                     found.add(type.asSubclass(Filter.class));
                 }
             }
@@ -70,21 +66,9 @@ public class BreakwaterInitializer implements ServletContainerInitializer {
         return ordered;
     }
 
-    private static void register(List<Class<? extends Filter>> filters, ServletContext context) {
-        List<String> names = new ArrayList<>();
-        for (Class<? extends Filter> type : filters) {
-            FilterRegistration.Dynamic registration = context.addFilter(type.getSimpleName(), type);
-            if (registration == null) {
-                LOG.info("{} is already registered; its own mapping stands", type.getSimpleName());
-                continue;
-            }
-            registration.setAsyncSupported(true);
-            // isMatchAfter=false: ahead of web.xml's filters, in the order registered here
-            registration.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC),
-                    false, "/*");
-            names.add(type.getName());
-        }
-        context.setAttribute(ChainOrder.REGISTERED_ATTRIBUTE, List.copyOf(names));
-        LOG.info("Breakwater registered its chain: {}", String.join(" -> ", names));
+    /** The annotated classes the container handed over that can join the chain. */
+    private static Class<?>[] annotatedFilters(Set<Class<?>> annotated) {
+        return annotated == null ? new Class<?>[0]
+                : annotated.stream().filter(BreakwaterChain::canJoin).toArray(Class<?>[]::new);
     }
 }

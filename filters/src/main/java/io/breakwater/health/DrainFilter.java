@@ -23,11 +23,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Holds a stopping web app until its requests in flight have ended. It counts the requests that pass it (an
  * asynchronous one, a proxied one for example, until its async cycle completes); when the container destroys it,
- * it marks the app draining ({@link Readiness}) and waits until none is left, for at most {@link #SHUTDOWN_GRACE}.
- * Map it last in web.xml, on {@code /*} for REQUEST only (a request counts once): Jetty destroys filters in the
- * reverse order of their mappings, so the last one goes first and the rest of the app, the proxy's client
- * included, still works while it waits. An app that was marked draining before it stopped (the sample's launcher
- * drains it so) is not held again: whoever started the drain already waited. Thread-safe.
+ * or destroys a {@code BalancingProxyServlet} first ({@link #drain(ServletContext)}), it marks the app draining
+ * ({@link Readiness}) and waits until none is left, for at most {@link #SHUTDOWN_GRACE}. Map it last in web.xml,
+ * on {@code /*} for REQUEST only (a request counts once): Jetty destroys filters in the reverse order of their
+ * mappings, and filters before servlets, so the last one goes first and the rest of the app, the proxy's client
+ * included, still works while it waits. Tomcat destroys servlets before filters: there the proxy servlet, whose
+ * client the proxied requests in flight still need, drains first. An app that was marked draining before it
+ * stopped (the sample's launcher drains it so) is not held again: whoever started the drain already waited.
+ * Thread-safe.
  */
 public class DrainFilter implements Filter {
     /** How long a stopping web app waits for its requests in flight; {@code off} waits not at all. */
@@ -35,6 +38,8 @@ public class DrainFilter implements Filter {
             Parsers.durationOrOff(Duration.ofMillis(1), Duration.ofHours(1)));
 
     private static final Logger LOG = LoggerFactory.getLogger(DrainFilter.class);
+    /** Where the web app's DrainFilter is while it runs, for the parts that stop before it. */
+    private static final String ATTRIBUTE = DrainFilter.class.getName();
 
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Object idle = new Object();
@@ -46,6 +51,18 @@ public class DrainFilter implements Filter {
     public void init(FilterConfig filterConfig) throws ServletException {
         grace = ConfigReader.of(filterConfig).get(SHUTDOWN_GRACE);
         context = filterConfig.getServletContext();
+        context.setAttribute(ATTRIBUTE, this);
+    }
+
+    /**
+     * Drains the web app now, as the DrainFilter's destroy would, when the app has one: for a part that the
+     * container may destroy before the filter and that the requests in flight still need. Returns at once when
+     * the app has no DrainFilter, or is already draining.
+     */
+    public static void drain(ServletContext context) {
+        if (context.getAttribute(ATTRIBUTE) instanceof DrainFilter filter) {
+            filter.holdUntilIdle();
+        }
     }
 
     @Override
@@ -83,7 +100,15 @@ public class DrainFilter implements Filter {
 
     @Override
     public void destroy() {
-        if (context == null || grace.isZero()) {
+        if (context == null) {
+            return;
+        }
+        holdUntilIdle();
+        context.removeAttribute(ATTRIBUTE);
+    }
+
+    private void holdUntilIdle() {
+        if (grace.isZero()) {
             return;
         }
         Readiness readiness = Readiness.of(context);

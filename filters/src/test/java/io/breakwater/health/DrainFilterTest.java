@@ -160,6 +160,28 @@ class DrainFilterTest {
     }
 
     @Test
+    void aPartThatStopsBeforeTheFilterDrainsThroughItAndTheFilterThenHoldsNoMore() throws Exception {
+        start(null);
+        CompletableFuture<HttpResponse<String>> held = send("/held");
+        assertTrue(entered.await(10, TimeUnit.SECONDS));
+        CompletableFuture<Void> drained =
+                CompletableFuture.runAsync(() -> DrainFilter.drain(server.context().getServletContext()));
+        await("the app drains", this::draining);
+        assertFalse(drained.isDone(), "the drain waits for the request in flight");
+        release.countDown();
+        assertEquals("done", held.get(10, TimeUnit.SECONDS).body());
+        drained.get(10, TimeUnit.SECONDS);
+        stopInBackground().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void drainingAnAppWithoutTheFilterReturnsAtOnceAndMarksNothing() throws Exception {
+        server = TestServer.start(context -> { });
+        DrainFilter.drain(server.context().getServletContext());
+        assertFalse(draining());
+    }
+
+    @Test
     void shutdownGraceOffDoesNotWait() throws Exception {
         start("off");
         send("/held");

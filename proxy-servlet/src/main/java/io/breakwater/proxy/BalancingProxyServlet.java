@@ -7,6 +7,7 @@ import io.breakwater.error.ErrorCode;
 import io.breakwater.error.ErrorResponse;
 import io.breakwater.error.Refusal;
 import io.breakwater.error.RequestIds;
+import io.breakwater.health.DrainFilter;
 import io.breakwater.health.Readiness;
 import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.metrics.Jmx;
@@ -134,6 +135,8 @@ public class BalancingProxyServlet extends ProxyServlet {
 
     @Override
     public void destroy() {
+        // Tomcat destroys servlets before filters: the requests in flight need this client until they end
+        DrainFilter.drain(getServletContext());
         if (pool != null) {
             Readiness.of(getServletContext()).unregister(readinessName());
         }
@@ -227,9 +230,10 @@ public class BalancingProxyServlet extends ProxyServlet {
                 field -> filterServerResponseHeader(clientRequest, serverResponse, field));
     }
 
+    /** Jetty's client, on the container's threads on Jetty, else on its own ({@link ProxyThreads}). */
     @Override
     protected HttpClient createHttpClient() throws ServletException {
-        HttpClient client = super.createHttpClient();
+        HttpClient client = ProxyThreads.create(getServletContext(), getServletName(), super::createHttpClient);
         client.setConnectTimeout(config.connectTimeout.toMillis());
         client.setMaxConnectionsPerDestination(config.maxConnectionsPerBackend);
         client.setMaxRequestsQueuedPerDestination(config.maxQueuedPerBackend);

@@ -1,0 +1,4 @@
+/**
+ * The backends and the strategies that choose among them.
+ */
+package io.breakwater.proxy.balance;
