@@ -9,6 +9,7 @@ import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.OperatorEndpoint;
 import io.breakwater.chain.Priority;
 import io.breakwater.chain.Routes;
+import io.breakwater.chain.SelfLimiting;
 import io.breakwater.config.ConfigReader;
 import io.breakwater.core.metric.MetricCatalog;
 import io.breakwater.error.ErrorCode;
@@ -50,7 +51,7 @@ import java.util.concurrent.ConcurrentMap;
  * with 503 {@code OVERLOADED} and {@code Retry-After}, before the later filters and the app spend anything on them.
  * The limit follows the latency the admitted requests see (concurrency-limits' Vegas by default, see
  * {@link AdaptiveLimit}). Critical requests (a configured header, or {@code critical} paths) are shed last;
- * {@link OperatorEndpoint} servlets and {@code off} paths are never limited. Thread-safe.
+ * {@link OperatorEndpoint} and {@link SelfLimiting} servlets and {@code off} paths are never limited. Thread-safe.
  */
 @Priority(Priority.CONCURRENCY_LIMIT)
 public class ConcurrencyLimitFilter implements Filter {
@@ -58,7 +59,7 @@ public class ConcurrencyLimitFilter implements Filter {
     static final String RETRY_AFTER_SECONDS = "1";
 
     private final NanoClock clock;
-    private final ConcurrentMap<String, Boolean> operatorServlets = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Boolean> unlimitedServlets = new ConcurrentHashMap<>();
     private ConcurrencyLimitConfig config;
     private ServletContext context;
     private MetricRegistry registry;
@@ -110,7 +111,7 @@ public class ConcurrencyLimitFilter implements Filter {
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
         Optional<PathMode> mode = config.hasPathModes() ? config.modeOf(pathOf(request)) : Optional.empty();
-        if (mode.orElse(null) == PathMode.OFF || isOperatorEndpoint(request)) {
+        if (mode.orElse(null) == PathMode.OFF || isUnlimitedServlet(request)) {
             long end = System.nanoTime();
             metrics.record(end - start, end);
             chain.doFilter(request, response);
@@ -172,20 +173,20 @@ public class ConcurrencyLimitFilter implements Filter {
     }
 
     /** Whether the request's servlet answers probes or operators; asked of the context once per servlet. */
-    private boolean isOperatorEndpoint(HttpServletRequest request) {
+    private boolean isUnlimitedServlet(HttpServletRequest request) {
         HttpServletMapping mapping = request.getHttpServletMapping();
         String servlet = mapping == null ? null : mapping.getServletName();
         if (servlet == null) {
             return false;
         }
-        Boolean operator = operatorServlets.get(servlet);
-        if (operator == null) {
-            operator = operatorServlets.computeIfAbsent(servlet, this::implementsOperatorEndpoint);
+        Boolean unlimited = unlimitedServlets.get(servlet);
+        if (unlimited == null) {
+            unlimited = unlimitedServlets.computeIfAbsent(servlet, this::isOperatorOrSelfLimiting);
         }
-        return operator;
+        return unlimited;
     }
 
-    private boolean implementsOperatorEndpoint(String servletName) {
+    private boolean isOperatorOrSelfLimiting(String servletName) {
         ServletRegistration registration = context.getServletRegistration(servletName);
         if (registration == null || registration.getClassName() == null) {
             return false;
@@ -195,7 +196,7 @@ public class ConcurrencyLimitFilter implements Filter {
         try {
             Class<?> type = Class.forName(registration.getClassName(), false,
                     loader != null ? loader : ConcurrencyLimitFilter.class.getClassLoader());
-            return OperatorEndpoint.class.isAssignableFrom(type);
+            return OperatorEndpoint.class.isAssignableFrom(type) || SelfLimiting.class.isAssignableFrom(type);
         } catch (ClassNotFoundException | LinkageError e) {
             return false;
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
+import io.breakwater.chain.SelfLimiting;
 import io.breakwater.circuit.BreakerRegistry;
 import io.breakwater.circuit.CircuitBreakerFilter;
 import io.breakwater.exception.ExceptionHandlingFilter;
@@ -198,7 +199,7 @@ class ConcurrencyLimitFilterTest {
     }
 
     @Test
-    void probesAndOffPathsAreNeverShed() throws Exception {
+    void probesSelfLimitingServletsAndOffPathsAreNeverShed() throws Exception {
         Gate gate = new Gate();
         ConcurrencyLimitFilter filter = new ConcurrencyLimitFilter();
         Map<String, String> params = Map.of("initialConcurrencyLimit", "1", "minConcurrencyLimit", "1",
@@ -207,6 +208,7 @@ class ConcurrencyLimitFilterTest {
             route(context, "/held/*", gate);
             route(context, "/reports/*", (request, response) -> response.getWriter().write("report"));
             context.addServlet(HealthServlet.class, "/ops/health");
+            context.addServlet(SelfLimitingServlet.class, "/proxied/*");
         })) {
             CompletableFuture<HttpResponse<String>> held = send(server, "/held/1");
             gate.awaitInside(1);
@@ -218,10 +220,23 @@ class ConcurrencyLimitFilterTest {
             HttpResponse<String> report = send(server, "/reports/monthly").get(30, TimeUnit.SECONDS);
             assertEquals(200, report.statusCode());
             assertEquals("report", report.body());
+            HttpResponse<String> proxied = send(server, "/proxied/1").get(30, TimeUnit.SECONDS);
+            assertEquals(200, proxied.statusCode());
+            assertEquals("bounded", proxied.body());
 
             gate.release(1);
             assertEquals(200, held.get(30, TimeUnit.SECONDS).statusCode());
             awaitEmpty(filter, "the probes");
+        }
+    }
+
+    /** A servlet that bounds its own work, as the balancing proxy does. */
+    public static final class SelfLimitingServlet extends HttpServlet implements SelfLimiting {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            response.getWriter().write("bounded");
         }
     }
 

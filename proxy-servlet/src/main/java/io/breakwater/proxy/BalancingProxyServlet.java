@@ -1,6 +1,7 @@
 package io.breakwater.proxy;
 
 import io.breakwater.chain.AsyncCompletion;
+import io.breakwater.chain.SelfLimiting;
 import io.breakwater.chain.WrappedOutput;
 import io.breakwater.config.ConfigReader;
 import io.breakwater.error.ErrorCode;
@@ -54,9 +55,10 @@ import org.eclipse.jetty.util.thread.Invocable;
  * or answers with a failover status, on Jetty's asynchronous {@link ProxyServlet}. A request body up to
  * {@code replayBufferSize} is buffered so that it can be sent again; a larger one is streamed and not retried.
  * Nothing is written to the client before a backend's answer is accepted, so a failover never mixes two answers.
- * Thread-safe.
+ * It bounds its own work in flight (connections and queues per backend, {@code connectionWait}), so the concurrency
+ * limit leaves it alone ({@link SelfLimiting}). Thread-safe.
  */
-public class BalancingProxyServlet extends ProxyServlet {
+public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting {
     private static final long serialVersionUID = 1L;
     /** Tells the backend how long the proxy will wait for this try, so that it can give up too. */
     public static final String DEADLINE_HEADER = "X-Request-Deadline-Ms";
