@@ -223,6 +223,7 @@ public class BalancingProxyServlet extends ProxyServlet {
         client.setConnectTimeout(config.connectTimeout.toMillis());
         client.setMaxConnectionsPerDestination(config.maxConnectionsPerBackend);
         client.setMaxRequestsQueuedPerDestination(config.maxQueuedPerBackend);
+        client.getProtocolHandlers().put(new InterimAnswers());
         return client;
     }
 
@@ -543,6 +544,12 @@ public class BalancingProxyServlet extends ProxyServlet {
             attempt.cancelHedge();
             if (exchange.lostTo(attempt)) {
                 attempt.lost = true;
+                return;
+            }
+            if (serverResponse.getStatus() == 101) {
+                // The proxy never asks to upgrade (Upgrade is hop-by-hop and not passed on): a switch it did not
+                // ask for is a broken backend, and passed on it would leave the client's connection in two minds.
+                serverResponse.abort(new FailoverPolicy.UnrequestedUpgrade());
                 return;
             }
             if (config.failoverStatuses.holds(serverResponse.getStatus())) {

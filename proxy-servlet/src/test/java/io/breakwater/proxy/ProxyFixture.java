@@ -82,7 +82,17 @@ final class ProxyFixture implements AutoCloseable {
         return registry().counter("proxy.proxy.retries").getCount();
     }
 
-    /** Polls until the condition holds; fails after the timeout. */
+    /** What the {@code failures} gauge of the backend at {@code url} says. */
+    long backendFailures(String url) {
+        return (Long) registry().getGauges().get("proxy.proxy.backend." + url.substring("http://".length())
+                + ".failures").getValue();
+    }
+
+    /** The client faults of a kind counted so far. */
+    long clientFaults(String kind) {
+        return registry().counter("proxy.proxy.clientFaults." + kind).getCount();
+    }
+
     @Override
     public void close() {
         proxy.close();
