@@ -37,6 +37,7 @@ import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.ee10.servlet.HttpOutput;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.ClientConnector;
@@ -215,6 +216,19 @@ public class BalancingProxyServlet extends ProxyServlet {
             Response serverResponse) {
         ResponseHeaders.copy(serverResponse, proxyResponse, HOP_BY_HOP,
                 field -> filterServerResponseHeader(clientRequest, serverResponse, field));
+    }
+
+    /** A backend's own origin in {@code Location} or {@code Content-Location} becomes the client's. */
+    @Override
+    protected HttpField filterServerResponseHeader(HttpServletRequest clientRequest, Response serverResponse,
+            HttpField field) {
+        HttpHeader header = field.getHeader();
+        if (header != HttpHeader.LOCATION && header != HttpHeader.CONTENT_LOCATION) {
+            return field;
+        }
+        String value = field.getValue();
+        String rewritten = BackendOrigins.rewrite(value, pool.all(), clientRequest);
+        return rewritten.equals(value) ? field : new HttpField(header, field.getName(), rewritten);
     }
 
     @Override
