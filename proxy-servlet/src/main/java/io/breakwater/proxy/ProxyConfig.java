@@ -6,12 +6,12 @@ import io.breakwater.config.Parsers;
 import io.breakwater.config.StatusSet;
 import io.breakwater.config.ValueParser;
 import io.breakwater.proxy.balance.BackendSpec;
+import io.breakwater.status.AllowedAddresses;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The parameters of {@link BalancingProxyServlet} and their values as read once at init. Immutable and
@@ -75,8 +75,9 @@ public final class ProxyConfig {
             Parameter.of("healthyAfter", COMPONENT, "1", Parsers.integer(1, 100));
     public static final Parameter<Integer> UNHEALTHY_AFTER =
             Parameter.of("unhealthyAfter", COMPONENT, "2", Parsers.integer(1, 100));
-    public static final Parameter<List<String>> TRUSTED_PROXIES =
-            Parameter.of("trustedProxies", COMPONENT, "", ipAddresses());
+    /** The status page's matcher: literals and CIDR ranges, never a name to look up per request. */
+    public static final Parameter<AllowedAddresses> TRUSTED_PROXIES =
+            Parameter.of("trustedProxies", COMPONENT, "", AllowedAddresses.parser());
     public static final Parameter<HeaderTemplates> REQUEST_HEADERS =
             Parameter.of("requestHeaders", COMPONENT, "", HeaderTemplates.parser());
 
@@ -113,7 +114,7 @@ public final class ProxyConfig {
     final Set<Integer> healthCheckStatuses;
     final int healthyAfter;
     final int unhealthyAfter;
-    final Set<String> trustedProxies;
+    final AllowedAddresses trustedProxies;
     final HeaderTemplates requestHeaders;
 
     ProxyConfig(ConfigReader reader) {
@@ -142,7 +143,7 @@ public final class ProxyConfig {
         healthCheckStatuses = reader.get(HEALTH_CHECK_STATUSES);
         healthyAfter = reader.get(HEALTHY_AFTER);
         unhealthyAfter = reader.get(UNHEALTHY_AFTER);
-        trustedProxies = Set.copyOf(reader.get(TRUSTED_PROXIES));
+        trustedProxies = reader.get(TRUSTED_PROXIES);
         requestHeaders = reader.get(REQUEST_HEADERS);
     }
 
@@ -158,20 +159,6 @@ public final class ProxyConfig {
                 throw new IllegalArgumentException(text);
             }
             return text;
-        });
-    }
-
-    /** Literal IP addresses, as {@code getRemoteAddr()} gives them; names would need a lookup per request. */
-    private static ValueParser<List<String>> ipAddresses() {
-        Pattern literal = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*");
-        return Parsers.parser("a comma-separated list of IP addresses", text -> {
-            List<String> addresses = Parsers.list().parse(text);
-            for (String address : addresses) {
-                if (!literal.matcher(address).matches()) {
-                    throw new IllegalArgumentException(address);
-                }
-            }
-            return addresses;
         });
     }
 
