@@ -27,10 +27,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.management.ObjectName;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.InputStreamRequestContent;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
@@ -39,7 +39,6 @@ import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.ee10.servlet.HttpOutput;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.util.BufferUtil;
@@ -72,6 +71,7 @@ public class BalancingProxyServlet extends ProxyServlet {
     private transient BackendPool pool;
     private transient BalanceStrategy strategy;
     private transient FailoverPolicy failover;
+    private transient FaultAttribution attribution;
     private transient ForwardedHeaders forwarded;
     private transient ProxyMetrics metrics;
     private transient HealthChecker healthChecker;
@@ -100,6 +100,7 @@ public class BalancingProxyServlet extends ProxyServlet {
         pool = new BackendPool(config.backends, clock, ejection, metrics::added, metrics::removed);
         strategy = BalanceStrategy.named(config.strategy, pool);
         failover = new FailoverPolicy(config.maxAttempts, config.retryNonIdempotent, pool);
+        attribution = new FaultAttribution(config.failoverStatuses);
         forwarded = new ForwardedHeaders(config.trustedProxies);
         poolMBean = Jmx.register(pool, Jmx.name(getServletContext(), "BackendPool", name));
         if (config.healthChecks()) {
@@ -254,27 +255,50 @@ public class BalancingProxyServlet extends ProxyServlet {
             ErrorResponse.send(request, response, ErrorCode.PAYLOAD_TOO_LARGE);
             return;
         }
-        RequestBody body;
-        try {
-            body = RequestBody.read(request, hasContent(request), config.replayBufferSize, config.maxBodySize);
-        } catch (IOException e) {
-            ErrorResponse.send(request, response, ErrorCode.BAD_REQUEST);
+        if (!hasContent(request)) {
+            proceed(request, response, requestId, null, null);
             return;
         }
-        if (body.tooLarge()) {
-            ErrorResponse.send(request, response, ErrorCode.PAYLOAD_TOO_LARGE);
-            return;
-        }
-        Exchange exchange = new Exchange(request, response, requestId, forwarded.clientAddress(request),
-                body.bytes(), body.stream());
+        // The body is read without holding a thread while the client is slow; the proxy request carries its own
+        // timeout, so the servlet's async cycle must not end first.
+        request.startAsync().setTimeout(0);
+        new ClientBody(request, config.replayBufferSize, config.maxBodySize, config.bodyReadTimeout,
+                getHttpClient().getScheduler(), new ClientBody.Sink() {
+                    @Override
+                    public Exchange ready(byte[] bytes, Request.Content streamed) {
+                        return proceed(request, response, requestId, bytes, streamed);
+                    }
+
+                    @Override
+                    public void failed(ClientFault fault, Exchange exchange) {
+                        metrics.clientFault(fault);
+                        if (exchange == null) {
+                            answerFault(request, response, fault);
+                        } else {
+                            exchange.clientFault(fault); // its try fails next, and is answered for the fault
+                        }
+                    }
+                }).start();
+    }
+
+    /**
+     * With the body whole ({@code bytes}) or streaming ({@code streamed}), or none: the first try. Returns the
+     * exchange, or {@code null} when the request was answered without one.
+     */
+    private Exchange proceed(HttpServletRequest request, HttpServletResponse response, String requestId,
+            byte[] bytes, Request.Content streamed) {
+        Exchange exchange = new Exchange(request, response, requestId, forwarded.clientAddress(request), bytes,
+                streamed);
         Backend backend = choose(exchange);
         if (backend == null) {
-            ErrorResponse.send(request, response, ErrorCode.NO_HEALTHY_BACKENDS, Map.of("Retry-After", retryAfter()));
-            return;
+            answer(request, response, ErrorCode.NO_HEALTHY_BACKENDS, Map.of("Retry-After", retryAfter()));
+            return null;
         }
-        // The proxy request carries its own timeout; the servlet's async cycle must not end first.
-        request.startAsync().setTimeout(0);
+        if (!request.isAsyncStarted()) {
+            request.startAsync().setTimeout(0);
+        }
         attempt(exchange, backend);
+        return exchange;
     }
 
     private Backend choose(Exchange exchange) {
@@ -415,18 +439,17 @@ public class BalancingProxyServlet extends ProxyServlet {
             headers.put(DEADLINE_HEADER, Long.toString(attempt.budget.toMillis()));
             extra.forEach(headers::put);
         });
-        proxyRequest.timeout(attempt.budget.toMillis(), TimeUnit.MILLISECONDS);
         if (exchange.body() != null) {
             proxyRequest.body(new BytesRequestContent(contentType(request), exchange.body()));
-        } else if (exchange.streamedBody() != null) {
-            long length = request.getContentLengthLong();
-            proxyRequest.body(new InputStreamRequestContent(contentType(request), exchange.streamedBody(),
-                    new ByteBufferPool.Sized(getHttpClient().getByteBufferPool())) {
-                @Override
-                public long getLength() {
-                    return length;
-                }
-            });
+        }
+        if (exchange.streamedBody() == null) {
+            proxyRequest.timeout(attempt.budget.toMillis(), TimeUnit.MILLISECONDS);
+        } else {
+            proxyRequest.body(exchange.streamedBody());
+            // Timed from the body's end: until then the try waits on the client (bodyReadTimeout), not the backend.
+            proxyRequest.onRequestSuccess(sent -> attempt.answerTimer = getHttpClient().getScheduler().schedule(
+                    () -> proxyRequest.abort(new TimeoutException("no answer in " + attempt.budget.toMillis()
+                            + " ms after the body")), attempt.budget.toMillis(), TimeUnit.MILLISECONDS));
         }
         // Begin comes before any byte is written, on the sending thread: a try that never began never reached
         // the backend. (Commit is no such proof: its notice can race with the failure of a closed connection.)
@@ -519,15 +542,33 @@ public class BalancingProxyServlet extends ProxyServlet {
     }
 
     private void fail(Exchange exchange, ErrorCode error) {
+        answer(exchange.request(), exchange.response(), error);
+    }
+
+    /** The rest of a spoiled body is never read: the connection cannot carry another request, and is closed. */
+    private void answerFault(HttpServletRequest request, HttpServletResponse response, ClientFault fault) {
+        answer(request, response, fault.answer, Map.of("Connection", "close"));
+    }
+
+    private void answer(HttpServletRequest request, HttpServletResponse response, ErrorCode error) {
+        answer(request, response, error, Map.of());
+    }
+
+    /**
+     * Answers with the error and ends the request; {@code error} {@code null}, or a response committed already:
+     * the connection is aborted instead, so that the client never takes a part for the whole.
+     */
+    private void answer(HttpServletRequest request, HttpServletResponse response, ErrorCode error,
+            Map<String, String> headers) {
         try {
-            if (!ErrorResponse.send(exchange.request(), exchange.response(), error)) {
-                exchange.response().sendError(-1);
+            if (error == null || !ErrorResponse.send(request, response, error, headers)) {
+                response.sendError(-1);
             }
         } catch (IOException | RuntimeException e) {
-            _log.debug("could not answer {}", exchange.requestId(), e);
+            _log.debug("could not answer {}", request.getAttribute(RequestIds.ATTRIBUTE), e);
         } finally {
-            if (exchange.request().isAsyncStarted()) {
-                exchange.request().getAsyncContext().complete();
+            if (request.isAsyncStarted()) {
+                request.getAsyncContext().complete();
             }
         }
     }
@@ -623,8 +664,9 @@ public class BalancingProxyServlet extends ProxyServlet {
             boolean first = !passing;
             passing = true;
             chunk.retain();
+            Callback sent = Callback.from(chunk::release, Callback.from(demander, failure -> clientGone(serverResponse,
+                    failure)));
             if (first && chunk.remaining() == serverResponse.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH)) {
-                Callback sent = Callback.from(chunk::release, Callback.from(demander, serverResponse::abort));
                 try {
                     if (sendWhole(exchange.response().getOutputStream(), chunk.getByteBuffer(), sent)) {
                         return;
@@ -635,12 +677,20 @@ public class BalancingProxyServlet extends ProxyServlet {
                 }
             }
             offload(() -> {
-                try {
-                    super.onContent(serverResponse, chunk, demander);
-                } finally {
-                    chunk.release();
-                }
+                ByteBuffer bytes = chunk.getByteBuffer();
+                byte[] copy = bytes.hasArray() ? null : BufferUtil.toArray(bytes);
+                onResponseContent(exchange.request(), exchange.response(), serverResponse,
+                        copy != null ? copy : bytes.array(), copy != null ? 0 : bytes.arrayOffset() + bytes.position(),
+                        bytes.remaining(), sent);
             });
+        }
+
+        /** Writing the answer to the client failed: the client went away, which is no fault of the backend's. */
+        private void clientGone(Response serverResponse, Throwable failure) {
+            if (exchange.clientFault(ClientFault.GONE)) {
+                metrics.clientFault(ClientFault.GONE);
+            }
+            serverResponse.abort(failure);
         }
 
         /** Gives up a dropped answer: its connection is closed rather than read to the end. */
@@ -658,15 +708,16 @@ public class BalancingProxyServlet extends ProxyServlet {
             boolean backendFailed = result.isFailed()
                     || config.failoverStatuses.holds(result.getResponse().getStatus());
             if (backendFailed) {
-                offload(() -> end(result, true));
+                offload(() -> end(result));
             } else {
-                end(result, false);
+                end(result);
             }
         }
 
-        private void end(Result result, boolean backendFailed) {
+        private void end(Result result) {
             attempt.ended = true;
             attempt.cancelHedge();
+            attempt.cancelAnswerTimer();
             Backend backend = attempt.backend;
             long nanos = System.nanoTime() - attempt.startNanos;
             backend.end(nanos);
@@ -677,17 +728,24 @@ public class BalancingProxyServlet extends ProxyServlet {
             if (keeping != null && result.isSucceeded()) {
                 exchange.keep(new Exchange.KeptAnswer(result.getResponse(), keeping.toByteArray()));
             }
-            if (backendFailed) {
-                pool.failed(backend);
-            } else {
-                backend.succeeded();
+            FaultAttribution.Party blamed = attribution.blame(exchange, result);
+            switch (blamed) {
+                case BACKEND -> pool.failed(backend);
+                case NONE -> backend.succeeded();
+                case CLIENT -> {
+                    // neither: the backend did nothing wrong, nor was it shown to be well
+                }
             }
+            ClientFault clientFault = exchange.clientFault();
             switch (exchange.end(attempt)) {
                 case LOST, OTHERS_PENDING -> {
                     // the client's answer is another try's
                 }
                 case WON -> {
-                    if (result.isSucceeded()) {
+                    if (blamed == FaultAttribution.Party.CLIENT && !result.isSucceeded()
+                            && !exchange.response().isCommitted()) {
+                        answerFault(exchange.request(), exchange.response(), clientFault);
+                    } else if (result.isSucceeded()) {
                         if (exchange.failedOver()) {
                             metrics.failover();
                         }
@@ -707,8 +765,15 @@ public class BalancingProxyServlet extends ProxyServlet {
                         }
                     }
                 }
-                case LAST ->
-                        afterFailure(exchange, attempt, FailoverPolicy.classify(attempt, result.getFailure()), result);
+                case LAST -> {
+                    if (blamed == FaultAttribution.Party.CLIENT) {
+                        // no other try: the client's request is spoiled, or nobody is left to answer
+                        answerFault(exchange.request(), exchange.response(), clientFault);
+                    } else {
+                        afterFailure(exchange, attempt, FailoverPolicy.classify(attempt, result.getFailure()),
+                                result);
+                    }
+                }
             }
         }
     }

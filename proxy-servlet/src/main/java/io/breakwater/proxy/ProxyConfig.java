@@ -37,6 +37,9 @@ public final class ProxyConfig {
             Parameter.of("retryNonIdempotent", COMPONENT, "false", Parsers.bool());
     public static final Parameter<Long> REPLAY_BUFFER_SIZE =
             Parameter.of("replayBufferSize", COMPONENT, "64KB", Sizes.size(0, 16 * 1024 * 1024));
+    /** The longest the client may send nothing of its body (408 REQUEST_TIMEOUT), below TimeoutFilter's default. */
+    public static final Parameter<Duration> BODY_READ_TIMEOUT = Parameter.of("bodyReadTimeout", COMPONENT, "2s",
+            Parsers.duration(Duration.ofMillis(1), Duration.ofMinutes(10)));
     public static final Parameter<Long> MAX_BODY_SIZE =
             Parameter.of("maxBodySize", COMPONENT, "10MB", Sizes.size(0, 1024L * 1024 * 1024));
     public static final Parameter<Integer> MAX_CONNECTIONS_PER_BACKEND =
@@ -83,8 +86,8 @@ public final class ProxyConfig {
 
     /** Every parameter, for the README check. */
     public static final List<Parameter<?>> PARAMETERS = List.of(BACKENDS, STRATEGY, HASH_KEY, MAX_ATTEMPTS,
-            TRY_TIMEOUT, CONNECT_TIMEOUT, FAILOVER_STATUSES, RETRY_NON_IDEMPOTENT, REPLAY_BUFFER_SIZE, MAX_BODY_SIZE,
-            MAX_CONNECTIONS_PER_BACKEND, MAX_QUEUED_PER_BACKEND, CONNECTION_WAIT, HEDGE_AFTER, HEDGE_BUDGET,
+            TRY_TIMEOUT, CONNECT_TIMEOUT, FAILOVER_STATUSES, RETRY_NON_IDEMPOTENT, REPLAY_BUFFER_SIZE,
+            BODY_READ_TIMEOUT, MAX_BODY_SIZE, MAX_CONNECTIONS_PER_BACKEND, MAX_QUEUED_PER_BACKEND, CONNECTION_WAIT, HEDGE_AFTER, HEDGE_BUDGET,
             EJECT_AFTER_FAILURES, EJECTION_TIME, MAX_EJECTION_TIME, MAX_EJECTED_PERCENT, HEALTH_CHECK_PATH,
             HEALTH_CHECK_INTERVAL, HEALTH_CHECK_TIMEOUT, HEALTH_CHECK_STATUSES, HEALTHY_AFTER, UNHEALTHY_AFTER,
             TRUSTED_PROXIES, REQUEST_HEADERS);
@@ -98,6 +101,7 @@ public final class ProxyConfig {
     final StatusSet failoverStatuses;
     final boolean retryNonIdempotent;
     final long replayBufferSize;
+    final Duration bodyReadTimeout;
     final long maxBodySize;
     final int maxConnectionsPerBackend;
     final int maxQueuedPerBackend;
@@ -127,6 +131,7 @@ public final class ProxyConfig {
         failoverStatuses = reader.get(FAILOVER_STATUSES);
         retryNonIdempotent = reader.get(RETRY_NON_IDEMPOTENT);
         replayBufferSize = reader.get(REPLAY_BUFFER_SIZE);
+        bodyReadTimeout = reader.get(BODY_READ_TIMEOUT);
         maxBodySize = reader.get(MAX_BODY_SIZE);
         maxConnectionsPerBackend = reader.get(MAX_CONNECTIONS_PER_BACKEND);
         maxQueuedPerBackend = reader.get(MAX_QUEUED_PER_BACKEND);

@@ -8,6 +8,7 @@ import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.metrics.Jmx;
 import io.breakwater.proxy.balance.Backend;
 import jakarta.servlet.ServletContext;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -16,8 +17,8 @@ import javax.management.ObjectName;
 /**
  * The proxy's figures in the app's registry, under {@code proxy.<servlet name>.}: per backend
  * ({@code backend.<host:port>.requests}, {@code failures}, {@code inFlight}, {@code healthy}, {@code latency}) and
- * the counts of {@code retries}, {@code failovers}, {@code hedges}, {@code hedgeWins} and {@code hedgesOverBudget};
- * and one {@code Backend} MBean per backend. Thread-safe.
+ * the counts of {@code retries}, {@code failovers}, {@code hedges}, {@code hedgeWins}, {@code hedgesOverBudget} and
+ * {@code clientFaults.<kind>} (see {@link ClientFault}); and one {@code Backend} MBean per backend. Thread-safe.
  */
 final class ProxyMetrics {
     private final MetricRegistry registry;
@@ -29,6 +30,7 @@ final class ProxyMetrics {
     private final Counter hedges;
     private final Counter hedgeWins;
     private final Counter hedgesOverBudget;
+    private final Map<ClientFault, Counter> clientFaults = new EnumMap<>(ClientFault.class);
     private final Map<Backend, Timer> latencies = new ConcurrentHashMap<>();
     private final Map<Backend, ObjectName> mbeans = new ConcurrentHashMap<>();
 
@@ -42,6 +44,13 @@ final class ProxyMetrics {
         this.hedges = registry.counter(prefix + "hedges");
         this.hedgeWins = registry.counter(prefix + "hedgeWins");
         this.hedgesOverBudget = registry.counter(prefix + "hedgesOverBudget");
+        for (ClientFault fault : ClientFault.values()) {
+            clientFaults.put(fault, registry.counter(clientFaultName(fault)));
+        }
+    }
+
+    private String clientFaultName(ClientFault fault) {
+        return prefix + "clientFaults." + fault.metricName;
     }
 
     void added(Backend backend) {
@@ -92,7 +101,14 @@ final class ProxyMetrics {
         hedgesOverBudget.inc();
     }
 
+    void clientFault(ClientFault fault) {
+        clientFaults.get(fault).inc();
+    }
+
     void close() {
+        for (ClientFault fault : ClientFault.values()) {
+            registry.remove(clientFaultName(fault));
+        }
         mbeans.keySet().forEach(this::removed);
         registry.remove(prefix + "retries");
         registry.remove(prefix + "failovers");

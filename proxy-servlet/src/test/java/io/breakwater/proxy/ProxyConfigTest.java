@@ -65,7 +65,7 @@ class ProxyConfigTest {
 
     @Test
     void everyParameterIsListed() {
-        assertEquals(27, ProxyConfig.PARAMETERS.size());
+        assertEquals(28, ProxyConfig.PARAMETERS.size());
         assertEquals(List.of("backends"), ProxyConfig.PARAMETERS.stream().filter(p -> p.defaultText() == null)
                 .map(p -> p.name()).toList());
     }
