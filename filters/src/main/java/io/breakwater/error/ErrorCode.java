@@ -54,7 +54,8 @@ public final class ErrorCode {
     /**
      * The code of a status that a container or an app answered with {@code sendError}: 400 {@code BAD_REQUEST}, 408
      * {@code REQUEST_TIMEOUT}, 413 {@code PAYLOAD_TOO_LARGE}, 500 {@code INTERNAL_ERROR}, another from 400 to 599 a
-     * code made of its reason phrase ({@code NOT_FOUND}); a status outside that range is no error status, so {@code INTERNAL_ERROR}.
+     * code made of its reason phrase ({@code NOT_FOUND}); a status outside that range is no error status, so
+     * {@code INTERNAL_ERROR}.
      */
     public static ErrorCode forStatus(int status) {
         switch (status < 400 || status > 599 ? 500 : status) {
