@@ -4,6 +4,8 @@ import io.breakwater.proxy.balance.Backend;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import java.util.Locale;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
 
 /**
  * Points a backend's absolute {@code Location} or {@code Content-Location} that names a backend's own origin at the
@@ -13,6 +15,17 @@ import java.util.Locale;
  */
 final class BackendOrigins {
     private BackendOrigins() {
+    }
+
+    /** A {@code Location} or {@code Content-Location} pointed at the client's origin; any other field as it is. */
+    static HttpField rewrite(HttpField field, List<Backend> backends, HttpServletRequest clientRequest) {
+        HttpHeader header = field.getHeader();
+        if (header != HttpHeader.LOCATION && header != HttpHeader.CONTENT_LOCATION) {
+            return field;
+        }
+        String value = field.getValue();
+        String rewritten = rewrite(value, backends, clientRequest);
+        return rewritten.equals(value) ? field : new HttpField(header, field.getName(), rewritten);
     }
 
     /** The value with a backend's origin replaced by the client's; the same string when it names no backend. */

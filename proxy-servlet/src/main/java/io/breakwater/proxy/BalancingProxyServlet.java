@@ -1,6 +1,5 @@
 package io.breakwater.proxy;
 
-import io.breakwater.chain.WrappedOutput;
 import io.breakwater.config.ConfigReader;
 import io.breakwater.error.ErrorCode;
 import io.breakwater.error.ErrorResponse;
@@ -14,7 +13,6 @@ import io.breakwater.proxy.balance.BackendPool;
 import io.breakwater.proxy.balance.BalanceStrategy;
 import io.breakwater.timeout.TimeoutScheduler;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
@@ -34,16 +32,13 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
-import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
-import org.eclipse.jetty.ee10.servlet.HttpOutput;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.Invocable;
 
 /**
  * A reverse proxy servlet that balances requests over configured backends and fails over when one dies, freezes
@@ -62,9 +57,6 @@ public class BalancingProxyServlet extends ProxyServlet {
      * backend's error page; a longer one is dropped as before).
      */
     static final int KEPT_ANSWER_LIMIT = 64 * 1024;
-
-    /** Whether Jetty's ee10 servlet classes are there: this servlet needs Jetty's proxy, not Jetty's container. */
-    private static final boolean JETTY_OUTPUT = isPresent("org.eclipse.jetty.ee10.servlet.HttpOutput");
 
     private final transient Clock clock;
     private transient ProxyConfig config;
@@ -112,7 +104,7 @@ public class BalancingProxyServlet extends ProxyServlet {
         }
         connectionWait = new ConnectionWait(config.connectionWait, timers);
         hedging = new Hedging(config.hedgeAfter, config.hedgeBudget, timers, pool);
-        Readiness.of(getServletContext()).register(readinessName(), this::unready);
+        Readiness.of(getServletContext()).register(readinessName(), () -> unready(pool, getServletName()));
     }
 
     private String readinessName() {
@@ -120,13 +112,10 @@ public class BalancingProxyServlet extends ProxyServlet {
     }
 
     /** Not ready while no backend may take a request: each one unhealthy, ejected, draining or disabled. */
-    private Optional<String> unready() {
+    private static Optional<String> unready(BackendPool pool, String servletName) {
         List<Backend> backends = pool.all();
-        if (backends.stream().anyMatch(Backend::isAvailable)) {
-            return Optional.empty();
-        }
-        return Optional.of("no usable backend behind proxy \"" + getServletName() + "\" (" + backends.size()
-                + " configured)");
+        return backends.stream().anyMatch(Backend::isAvailable) ? Optional.empty() : Optional.of(
+                "no usable backend behind proxy \"" + servletName + "\" (" + backends.size() + " configured)");
     }
 
     @Override
@@ -160,55 +149,21 @@ public class BalancingProxyServlet extends ProxyServlet {
         return pool;
     }
 
-    /**
-     * Jetty's client, with one selector per two cores (at most four; Jetty's {@code selectors} init-param still
-     * chooses): its network threads pass the backends' answers on themselves (see {@link #newHttpClient(
-     * ClientConnector)}), so one thread would serialise every answer on a large machine.
-     */
+    /** Jetty's client, with one selector per two cores unless Jetty's {@code selectors} init-param chooses. */
     @Override
     protected HttpClient newHttpClient() {
         if (getServletConfig().getInitParameter("selectors") != null) {
             return super.newHttpClient();
         }
         ClientConnector connector = newClientConnector();
-        connector.setSelectors(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2)));
+        connector.setSelectors(AnswerPassing.selectors());
         return newHttpClient(connector);
     }
 
-    /**
-     * Jetty's client, with its scheduler thread named {@code breakwater-proxy-<servlet>-scheduler-N}. It speaks
-     * HTTP/1.1 to the backends, as Jetty's default dynamic transport does when given no other protocol, without
-     * that transport's choice of protocol list per request (BENCHMARKS.md).
-     *
-     * <p>Its answers are handled on the network thread that read them ({@code NON_BLOCKING}), not handed to a pool
-     * thread as Jetty's {@code ProxyServlet} does: that hand-over was a thread wake-up per answer. This holds only
-     * because nothing the listeners do there can block: a whole answer read at once goes to the client with Jetty's
-     * non-blocking {@code sendContent} ({@link #sendWhole}); any other part of a body, and every failure, which may
-     * write an error body, is handed to the pool as before ({@link AttemptListener}).
-     */
+    /** Jetty's client, passing answers on its network threads: see {@link AnswerPassing}. */
     @Override
     protected HttpClient newHttpClient(ClientConnector connector) {
-        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(connector);
-        transport.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
-        HttpClient client = new HttpClient(transport);
-        client.setName("breakwater-proxy-" + getServletName());
-        return client;
-    }
-
-    /**
-     * Sends {@code content} as the whole body of the response, without blocking: through Jetty's own stream, or
-     * through a Breakwater wrapper around it (on the wrapper's terms: {@code TimeoutFilter}'s gate). Returns
-     * {@code false}, having done nothing, when the stream is another's, which only a blocking write can use.
-     */
-    static boolean sendWhole(ServletOutputStream out, ByteBuffer content, Callback callback) throws IOException {
-        if (JETTY_OUTPUT && out instanceof HttpOutput jetty) {
-            jetty.sendContent(content, callback);
-            return true;
-        }
-        if (out instanceof WrappedOutput wrapper) {
-            return wrapper.withWrapped(wrapped -> sendWhole(wrapped, content, callback));
-        }
-        return false;
+        return AnswerPassing.newClient(connector, "breakwater-proxy-" + getServletName());
     }
 
     /** Jetty's work, with less of it: see {@link ResponseHeaders}. */
@@ -223,13 +178,7 @@ public class BalancingProxyServlet extends ProxyServlet {
     @Override
     protected HttpField filterServerResponseHeader(HttpServletRequest clientRequest, Response serverResponse,
             HttpField field) {
-        HttpHeader header = field.getHeader();
-        if (header != HttpHeader.LOCATION && header != HttpHeader.CONTENT_LOCATION) {
-            return field;
-        }
-        String value = field.getValue();
-        String rewritten = BackendOrigins.rewrite(value, pool.all(), clientRequest);
-        return rewritten.equals(value) ? field : new HttpField(header, field.getName(), rewritten);
+        return BackendOrigins.rewrite(field, pool.all(), clientRequest);
     }
 
     @Override
@@ -273,7 +222,7 @@ public class BalancingProxyServlet extends ProxyServlet {
                     public void failed(ClientFault fault, Exchange exchange) {
                         metrics.clientFault(fault);
                         if (exchange == null) {
-                            answerFault(request, response, fault);
+                            ErrorAnswers.answerFault(request, response, fault);
                         } else {
                             exchange.clientFault(fault); // its try fails next, and is answered for the fault
                         }
@@ -291,7 +240,8 @@ public class BalancingProxyServlet extends ProxyServlet {
                 streamed);
         Backend backend = choose(exchange);
         if (backend == null) {
-            answer(request, response, ErrorCode.NO_HEALTHY_BACKENDS, Map.of("Retry-After", retryAfter()));
+            ErrorAnswers.answer(request, response, ErrorCode.NO_HEALTHY_BACKENDS,
+                    Map.of("Retry-After", retryAfter()));
             return null;
         }
         if (!request.isAsyncStarted()) {
@@ -523,15 +473,6 @@ public class BalancingProxyServlet extends ProxyServlet {
         onProxyResponseSuccess(request, response, kept.response());
     }
 
-    private static boolean isPresent(String className) {
-        try {
-            Class.forName(className, false, BalancingProxyServlet.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
-    }
-
     /** Runs work that may block on a pool thread, off the client's network thread (see {@link #newHttpClient()}). */
     private void offload(Runnable work) {
         try {
@@ -542,35 +483,7 @@ public class BalancingProxyServlet extends ProxyServlet {
     }
 
     private void fail(Exchange exchange, ErrorCode error) {
-        answer(exchange.request(), exchange.response(), error);
-    }
-
-    /** The rest of a spoiled body is never read: the connection cannot carry another request, and is closed. */
-    private void answerFault(HttpServletRequest request, HttpServletResponse response, ClientFault fault) {
-        answer(request, response, fault.answer, Map.of("Connection", "close"));
-    }
-
-    private void answer(HttpServletRequest request, HttpServletResponse response, ErrorCode error) {
-        answer(request, response, error, Map.of());
-    }
-
-    /**
-     * Answers with the error and ends the request; {@code error} {@code null}, or a response committed already:
-     * the connection is aborted instead, so that the client never takes a part for the whole.
-     */
-    private void answer(HttpServletRequest request, HttpServletResponse response, ErrorCode error,
-            Map<String, String> headers) {
-        try {
-            if (error == null || !ErrorResponse.send(request, response, error, headers)) {
-                response.sendError(-1);
-            }
-        } catch (IOException | RuntimeException e) {
-            _log.debug("could not answer {}", request.getAttribute(RequestIds.ATTRIBUTE), e);
-        } finally {
-            if (request.isAsyncStarted()) {
-                request.getAsyncContext().complete();
-            }
-        }
+        ErrorAnswers.answer(exchange.request(), exchange.response(), error, Map.of());
     }
 
     /**
@@ -668,7 +581,7 @@ public class BalancingProxyServlet extends ProxyServlet {
                     failure)));
             if (first && chunk.remaining() == serverResponse.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH)) {
                 try {
-                    if (sendWhole(exchange.response().getOutputStream(), chunk.getByteBuffer(), sent)) {
+                    if (AnswerPassing.sendWhole(exchange.response().getOutputStream(), chunk.getByteBuffer(), sent)) {
                         return;
                     }
                 } catch (IOException | RuntimeException e) {
@@ -744,7 +657,7 @@ public class BalancingProxyServlet extends ProxyServlet {
                 case WON -> {
                     if (blamed == FaultAttribution.Party.CLIENT && !result.isSucceeded()
                             && !exchange.response().isCommitted()) {
-                        answerFault(exchange.request(), exchange.response(), clientFault);
+                        ErrorAnswers.answerFault(exchange.request(), exchange.response(), clientFault);
                     } else if (result.isSucceeded()) {
                         if (exchange.failedOver()) {
                             metrics.failover();
@@ -768,7 +681,7 @@ public class BalancingProxyServlet extends ProxyServlet {
                 case LAST -> {
                     if (blamed == FaultAttribution.Party.CLIENT) {
                         // no other try: the client's request is spoiled, or nobody is left to answer
-                        answerFault(exchange.request(), exchange.response(), clientFault);
+                        ErrorAnswers.answerFault(exchange.request(), exchange.response(), clientFault);
                     } else {
                         afterFailure(exchange, attempt, FailoverPolicy.classify(attempt, result.getFailure()),
                                 result);

@@ -10,8 +10,8 @@ import org.eclipse.jetty.http.HttpHeader;
 
 /**
  * The {@code Forwarded}, {@code X-Forwarded-*} and {@code X-Real-IP} headers of backend requests: incoming ones are
- * kept (and appended to) only when the peer is a configured trusted proxy, else they are dropped so that a client cannot forge its
- * address. Immutable and thread-safe.
+ * kept (and appended to) only when the peer is a configured trusted proxy, else they are dropped so that a client
+ * cannot forge its address. Immutable and thread-safe.
  */
 final class ForwardedHeaders {
     private static final EnumSet<HttpHeader> FORWARDING = EnumSet.of(HttpHeader.FORWARDED, HttpHeader.X_FORWARDED_FOR,

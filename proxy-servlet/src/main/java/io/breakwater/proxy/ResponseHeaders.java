@@ -13,9 +13,10 @@ import org.eclipse.jetty.http.HttpHeader;
 
 /**
  * Copies a backend's response headers to the client's response, hop-by-hop ones and those its {@code Connection}
- * header names left out, each value as the backend sent it. Jetty's {@code AbstractProxyServlet} does the same job by splitting every value into a list and
- * joining it again (which also rewrites {@code a=b; Path=/} as {@code a=b;Path=/}), and by lower-casing every name
- * into a new set: about a tenth of the proxy's allocations (BENCHMARKS.md). Stateless and thread-safe.
+ * header names left out, each value as the backend sent it. Jetty's {@code AbstractProxyServlet} does the same job
+ * by splitting every value into a list and joining it again (which also rewrites {@code a=b; Path=/} as
+ * {@code a=b;Path=/}), and by lower-casing every name into a new set: about a tenth of the proxy's allocations
+ * (BENCHMARKS.md). Stateless and thread-safe.
  */
 final class ResponseHeaders {
     private ResponseHeaders() {

@@ -33,7 +33,8 @@ class HeaderHygieneTest {
             String port = backend.url().substring("http://127.0.0.1:".length());
             backend.script(RawBackend.writing("HTTP/1.1 302 Found\r\nLocation: HTTP://127.0.0.1:" + port
                     + "/next?a=1#top\r\nContent-Location: http://127.0.0.1:" + port + "\r\nContent-Length: 0\r\n\r\n"));
-            String answer = fixture.proxy.raw("GET /x HTTP/1.1\r\nHost: shop.example:8443\r\nConnection: close\r\n\r\n");
+            String answer = fixture.proxy.raw(
+                    "GET /x HTTP/1.1\r\nHost: shop.example:8443\r\nConnection: close\r\n\r\n");
             assertTrue(answer.startsWith("HTTP/1.1 302 "), answer);
             assertTrue(answer.contains("Location: http://shop.example:8443/next?a=1#top\r\n"), answer);
             assertTrue(answer.contains("Content-Location: http://shop.example:8443\r\n"), answer);

@@ -34,7 +34,8 @@ class InterimAnswersTest {
     @Test
     void passesTheFinalAnswerAfterSeveralInterimOnesInOneWrite() throws Exception {
         try (RawBackend backend = RawBackend.start(RawBackend.writing("HTTP/1.1 102 Processing\r\n\r\n"
-                + "HTTP/1.1 103 Early Hints\r\nLink: </a.js>; rel=preload\r\n\r\nHTTP/1.1 102 Processing\r\n\r\n" + OK));
+                + "HTTP/1.1 103 Early Hints\r\nLink: </a.js>; rel=preload\r\n\r\n"
+                + "HTTP/1.1 102 Processing\r\n\r\n" + OK));
                 ProxyFixture fixture = ProxyFixture.start(0, "backends", backend.url())) {
             for (int i = 0; i < 3; i++) {
                 String answer = fixture.proxy.raw("GET /p HTTP/1.1\r\nHost: proxy\r\nConnection: close\r\n\r\n");
@@ -76,7 +77,8 @@ class InterimAnswersTest {
         try (RawBackend backend = RawBackend.start(RawBackend.writing(OK));
                 ProxyFixture fixture = ProxyFixture.start(0, "backends", backend.url())) {
             String answer = fixture.proxy.raw("GET /chat HTTP/1.1\r\nHost: proxy\r\nConnection: Upgrade, close\r\n"
-                    + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                     + "\r\n");
             assertTrue(answer.startsWith("HTTP/1.1 200 ") && answer.endsWith("ok"), answer);
             String head = backend.heads().get(0).toLowerCase(java.util.Locale.ROOT);
