@@ -3,7 +3,6 @@ package io.breakwater.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -55,16 +54,10 @@ class AnswerPassingTest {
 
     /** The status line and headers, through the blank line. */
     private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int last4 = 0;
-        while (last4 != 0x0d0a0d0a) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed before the end of the head: " + head);
-            }
-            head.write(b);
-            last4 = (last4 << 8) | b;
+        String head = RawBackend.readHead(in);
+        if (head == null) {
+            throw new IOException("closed before the end of the head");
         }
-        return head.toString(StandardCharsets.ISO_8859_1);
+        return head;
     }
 }

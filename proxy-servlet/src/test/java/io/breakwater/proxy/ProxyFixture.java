@@ -127,6 +127,13 @@ final class ProxyFixture implements AutoCloseable {
         return registry().counter("proxy.proxy.retries").getCount();
     }
 
+    /** A raw answer with the status and the error contract's code. */
+    static void assertProblem(String answer, int status, String code) {
+        org.junit.jupiter.api.Assertions.assertTrue(answer.startsWith("HTTP/1.1 " + status + " "), answer);
+        org.junit.jupiter.api.Assertions.assertTrue(answer.contains("application/problem+json"), answer);
+        org.junit.jupiter.api.Assertions.assertTrue(answer.contains("\"code\":\"" + code + "\""), answer);
+    }
+
     /** What the {@code failures} gauge of the backend at {@code url} says. */
     long backendFailures(String url) {
         return (Long) registry().getGauges().get("proxy.proxy.backend." + url.substring("http://".length())

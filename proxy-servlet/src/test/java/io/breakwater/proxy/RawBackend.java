@@ -135,8 +135,8 @@ final class RawBackend implements AutoCloseable {
         }
     }
 
-    /** The request line and headers, through the blank line; {@code null} at the end of the stream. */
-    private static String readHead(InputStream in) throws IOException {
+    /** The request or status line and headers, through the blank line; {@code null} at the end of the stream. */
+    static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int last4 = 0;
         while (last4 != 0x0d0a0d0a) {
