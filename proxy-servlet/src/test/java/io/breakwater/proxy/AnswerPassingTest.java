@@ -24,8 +24,10 @@ class AnswerPassingTest {
 
     @Test
     void aClientThatStopsReadingHoldsUpNoOtherAnswer() throws Exception {
-        // one network thread for the proxy's client: a write blocked on it would stop every other answer
-        try (ProxyFixture fixture = ProxyFixture.start(1, "selectors", "1"); Socket stalled = new Socket()) {
+        // one network thread for the proxy's client: a write blocked on it would stop every other answer; a try
+        // timeout far above the test's length, as the held-up download's try lasts as long as the 50 others take
+        try (ProxyFixture fixture = ProxyFixture.start(1, "selectors", "1", "tryTimeout", "5m");
+                Socket stalled = new Socket()) {
             stalled.setReceiveBufferSize(4096);
             stalled.connect(new InetSocketAddress("127.0.0.1", fixture.proxy.port()), 5000);
             stalled.setSoTimeout(30_000);
