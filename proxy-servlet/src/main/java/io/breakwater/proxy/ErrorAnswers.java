@@ -10,7 +10,7 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The proxy's own answers that end a request: an error of the contract, or an aborted connection. Stateless. */
+/** The proxy's own answers that end a request: the contract's error, or an aborted connection. Thread-safe. */
 final class ErrorAnswers {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorAnswers.class);
 

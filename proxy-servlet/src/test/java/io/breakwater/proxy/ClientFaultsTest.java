@@ -142,6 +142,10 @@ class ClientFaultsTest {
                 assertEquals(200, fixture.get("/well-formed?i=" + i).statusCode());
             }
             Await.until("every fault counted", Duration.ofSeconds(20), () -> faults(fixture) == 20);
+            // every request ended for the chain too: none is left active on the route
+            assertTrue(fixture.registry().getCounters().containsKey("route./*.active"));
+            Await.until("no request active", Duration.ofSeconds(20),
+                    () -> fixture.registry().counter("route./*.active").getCount() == 0);
             for (Backend backend : fixture.servlet.pool().all()) {
                 assertEquals(0, backend.getFailures(), backend.key());
                 assertTrue(backend.isAvailable(), backend.key());
