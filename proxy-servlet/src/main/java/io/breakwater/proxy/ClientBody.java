@@ -1,5 +1,6 @@
 package io.breakwater.proxy;
 
+import io.breakwater.timeout.Deadline;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
@@ -18,12 +19,15 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * Reads a client's request body without holding a thread while the client is slow: whole into memory up to the
  * replay limit (then the body is {@link Sink#ready ready} and a backend is chosen), or, past it, streamed to the one
  * try as it comes, taking the next bytes only once the backend took the last ones. Each wait for the client's next
- * bytes is timed by {@code bodyReadTimeout}; time the backend takes is never the client's. A body that ends early,
+ * bytes is timed by {@code bodyReadTimeout} (and the request's deadline); time the backend takes is never the
+ * client's. A body that ends early,
  * is malformed, stalls, runs past {@code maxBodySize} or whose client goes away is a {@link ClientFault}, reported
  * once. Thread-safe: the container calls it one call at a time, and the stall timer races it only through the
  * compare-and-set of {@link #fault}.
  */
 final class ClientBody extends IteratingCallback implements ReadListener {
+    /** How long before the request's deadline a stalled client is answered, at the most. */
+    static final long DEADLINE_MARGIN_MS = 1000;
     /** Where the body goes. */
     interface Sink {
         /**
@@ -40,6 +44,8 @@ final class ClientBody extends IteratingCallback implements ReadListener {
     private final long replayLimit;
     private final long maxBodySize;
     private final Duration readTimeout;
+    /** The request's deadline (TimeoutFilter's), or {@code null}. */
+    private final Deadline deadline;
     private final Scheduler scheduler;
     private final Sink sink;
     private final byte[] chunk = new byte[8192];
@@ -63,6 +69,7 @@ final class ClientBody extends IteratingCallback implements ReadListener {
         this.replayLimit = Math.min(replayBufferSize, maxBodySize);
         this.maxBodySize = maxBodySize;
         this.readTimeout = readTimeout;
+        this.deadline = Deadline.of(request).orElse(null);
         this.scheduler = scheduler;
         this.sink = sink;
         this.buffer = new ByteArrayOutputStream((int) Math.min(replayLimit + 1, chunk.length));
@@ -175,7 +182,22 @@ final class ClientBody extends IteratingCallback implements ReadListener {
             if (progress == armedAt) {
                 fault(ClientFault.STALLED);
             }
-        }, readTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        }, stallAfterMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * {@code bodyReadTimeout}, or less when the request's deadline is nearer: a client that trickles its body past
+     * the deadline is answered 408 a little before it (a quarter of the time left, at most
+     * {@value #DEADLINE_MARGIN_MS} ms, so that the answer is out before the deadline's timer fires even on a busy
+     * host), rather than left to the deadline's 503, which a breaker would count against the route.
+     */
+    private long stallAfterMillis() {
+        long wait = readTimeout.toMillis();
+        if (deadline == null) {
+            return wait;
+        }
+        long left = deadline.remaining().toMillis();
+        return Math.max(0, Math.min(wait, left - Math.min(DEADLINE_MARGIN_MS, left / 4)));
     }
 
     private void cancelStallTimer() {

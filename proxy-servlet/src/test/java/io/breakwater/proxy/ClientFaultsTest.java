@@ -77,6 +77,24 @@ class ClientFaultsTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1000, 100_000})
+    void anUploadStalledNearTheDeadlineGets408NotTheDeadlines503(int sent) throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.withChain("4s", 1, "bodyReadTimeout", "10m");
+                ErrorLines errors = new ErrorLines();
+                RawClient client = RawClient.connect(fixture.proxy.port())) {
+            client.send(RawClient.head("POST", "/upload", sent * 2L)).sendBody(sent);
+            ProxyFixture.assertProblem(client.answer(), 408, "REQUEST_TIMEOUT");
+            assertFalse(fixture.breakers().isEmpty());
+            fixture.breakers().forEach((name, breaker) -> {
+                assertEquals(CircuitBreaker.State.CLOSED, breaker.getState(), name);
+                assertEquals(0, breaker.getMetrics().getNumberOfFailedCalls(), name);
+                assertEquals(1, breaker.getMetrics().getNumberOfSuccessfulCalls(), name);
+            });
+            assertBlamedOnTheClient(fixture, "stalled", errors);
+        }
+    }
+
     @Test
     void aClientThatGoesAwayMidAnswerIsGoneNotABackendFailure() throws Exception {
         try (ProxyFixture fixture = ProxyFixture.start(1, "ejectAfterFailures", "1");

@@ -21,10 +21,11 @@ final class ProxyFixture implements AutoCloseable {
     final BalancingProxyServlet servlet;
 
     private ProxyFixture(int backendCount, Duration deadline, Map<String, String> params) throws Exception {
-        this(backendCount, deadline, params, false);
+        this(backendCount, deadline, params, null);
     }
 
-    private ProxyFixture(int backendCount, Duration deadline, Map<String, String> params, boolean filters)
+    /** {@code chainTimeout}: behind the real chain with this TimeoutFilter timeout; {@code null}: no chain. */
+    private ProxyFixture(int backendCount, Duration deadline, Map<String, String> params, String chainTimeout)
             throws Exception {
         for (int i = 0; i < backendCount; i++) {
             backends.add(ScriptedBackend.start("b" + i));
@@ -42,8 +43,8 @@ final class ProxyFixture implements AutoCloseable {
                 holder.setInitOrder(0);
                 holder.setAsyncSupported(true);
                 context.addServlet(holder, "/*");
-                if (filters) {
-                    addChain(context);
+                if (chainTimeout != null) {
+                    addChain(context, chainTimeout);
                 }
                 if (deadline != null) {
                     context.addFilter(new org.eclipse.jetty.ee10.servlet.FilterHolder(
@@ -61,13 +62,13 @@ final class ProxyFixture implements AutoCloseable {
     }
 
     /** The chain as the suite orders it, every filter on REQUEST and ASYNC. */
-    private static void addChain(org.eclipse.jetty.ee10.servlet.ServletContextHandler context) {
+    private static void addChain(org.eclipse.jetty.ee10.servlet.ServletContextHandler context, String timeout) {
         java.util.EnumSet<jakarta.servlet.DispatcherType> dispatches = java.util.EnumSet.of(
                 jakarta.servlet.DispatcherType.REQUEST, jakarta.servlet.DispatcherType.ASYNC);
         context.addFilter(new FilterHolder(new io.breakwater.exception.ExceptionHandlingFilter()), "/*", dispatches);
-        FilterHolder timeout = new FilterHolder(new io.breakwater.timeout.TimeoutFilter());
-        timeout.setInitParameter("timeout", "20s");
-        context.addFilter(timeout, "/*", dispatches);
+        FilterHolder deadlines = new FilterHolder(new io.breakwater.timeout.TimeoutFilter());
+        deadlines.setInitParameter("timeout", timeout);
+        context.addFilter(deadlines, "/*", dispatches);
         FilterHolder breaker = new FilterHolder(new io.breakwater.circuit.CircuitBreakerFilter());
         breaker.setInitParameters(Map.of("windowType", "count", "windowSize", "10", "minimumCalls", "4",
                 "failureRateThreshold", "50", "waitInOpen", "30s"));
@@ -77,11 +78,16 @@ final class ProxyFixture implements AutoCloseable {
 
     /** Behind the real chain: ExceptionHandlingFilter, TimeoutFilter (20s), CircuitBreakerFilter, MetricsFilter. */
     static ProxyFixture withChain(int backendCount, String... params) throws Exception {
+        return withChain("20s", backendCount, params);
+    }
+
+    /** Behind the real chain, with TimeoutFilter's {@code timeout} as given. */
+    static ProxyFixture withChain(String timeout, int backendCount, String... params) throws Exception {
         Map<String, String> map = new LinkedHashMap<>();
         for (int i = 0; i < params.length; i += 2) {
             map.put(params[i], params[i + 1]);
         }
-        return new ProxyFixture(backendCount, null, map, true);
+        return new ProxyFixture(backendCount, null, map, timeout);
     }
 
     /** The route breakers the chain made so far, by name. */
