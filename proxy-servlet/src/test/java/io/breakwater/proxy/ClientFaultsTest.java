@@ -85,11 +85,14 @@ class ClientFaultsTest {
                 RawClient client = RawClient.connect(fixture.proxy.port())) {
             client.send(RawClient.head("POST", "/upload", sent * 2L)).sendBody(sent);
             ProxyFixture.assertProblem(client.answer(), 408, "REQUEST_TIMEOUT");
-            assertFalse(fixture.breakers().isEmpty());
+            // the breaker judges the call when its async cycle completes, which may be after the client read the 408
+            Await.until("the call judged", Duration.ofSeconds(20), () -> fixture.breakers().values().stream()
+                    .mapToInt(b -> b.getMetrics().getNumberOfSuccessfulCalls()
+                            + b.getMetrics().getNumberOfFailedCalls())
+                    .sum() == 1);
             fixture.breakers().forEach((name, breaker) -> {
                 assertEquals(CircuitBreaker.State.CLOSED, breaker.getState(), name);
                 assertEquals(0, breaker.getMetrics().getNumberOfFailedCalls(), name);
-                assertEquals(1, breaker.getMetrics().getNumberOfSuccessfulCalls(), name);
             });
             assertBlamedOnTheClient(fixture, "stalled", errors);
         }
