@@ -21,6 +21,8 @@ public final class ErrorCode {
     public static final ErrorCode BACKEND_ERROR = new ErrorCode("BACKEND_ERROR", 502, "Backend error");
     public static final ErrorCode BACKEND_TIMEOUT = new ErrorCode("BACKEND_TIMEOUT", 504, "Backend timeout");
     public static final ErrorCode OVERLOADED = new ErrorCode("OVERLOADED", 503, "Overloaded");
+    /** The client was too slow to send its request body (RFC 9110's 408; never a server-side timeout). */
+    public static final ErrorCode REQUEST_TIMEOUT = new ErrorCode("REQUEST_TIMEOUT", 408, "Request timeout");
 
     private final String code;
     private final int status;
@@ -51,14 +53,17 @@ public final class ErrorCode {
     }
 
     /**
-     * The code of a status that a container or an app answered with {@code sendError}: 400 {@code BAD_REQUEST}, 413
-     * {@code PAYLOAD_TOO_LARGE}, 500 {@code INTERNAL_ERROR}, another from 400 to 599 a code made of its reason phrase
-     * ({@code NOT_FOUND}); a status outside that range is no error status, so {@code INTERNAL_ERROR}.
+     * The code of a status that a container or an app answered with {@code sendError}: 400 {@code BAD_REQUEST}, 408
+     * {@code REQUEST_TIMEOUT}, 413 {@code PAYLOAD_TOO_LARGE}, 500 {@code INTERNAL_ERROR}, another from 400 to 599 a
+     * code made of its reason phrase ({@code NOT_FOUND}); a status outside that range is no error status, so
+     * {@code INTERNAL_ERROR}.
      */
     public static ErrorCode forStatus(int status) {
         switch (status < 400 || status > 599 ? 500 : status) {
             case 400:
                 return BAD_REQUEST;
+            case 408:
+                return REQUEST_TIMEOUT;
             case 413:
                 return PAYLOAD_TOO_LARGE;
             case 500:

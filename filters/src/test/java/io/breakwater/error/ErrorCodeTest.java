@@ -9,6 +9,7 @@ class ErrorCodeTest {
     @Test
     void forStatusGivesTheContractsCodesForItsStatuses() {
         assertSame(ErrorCode.BAD_REQUEST, ErrorCode.forStatus(400));
+        assertSame(ErrorCode.REQUEST_TIMEOUT, ErrorCode.forStatus(408));
         assertSame(ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.forStatus(413));
         assertSame(ErrorCode.INTERNAL_ERROR, ErrorCode.forStatus(500));
         assertSame(ErrorCode.INTERNAL_ERROR, ErrorCode.forStatus(200));

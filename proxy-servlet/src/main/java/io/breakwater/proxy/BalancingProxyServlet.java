@@ -2,7 +2,6 @@ package io.breakwater.proxy;
 
 import io.breakwater.chain.AsyncCompletion;
 import io.breakwater.chain.SelfLimiting;
-import io.breakwater.chain.WrappedOutput;
 import io.breakwater.config.ConfigReader;
 import io.breakwater.error.ErrorCode;
 import io.breakwater.error.ErrorResponse;
@@ -19,7 +18,6 @@ import io.breakwater.proxy.balance.BalanceStrategy;
 import io.breakwater.timeout.TimeoutScheduler;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
@@ -32,23 +30,20 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.management.ObjectName;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.InputStreamRequestContent;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
-import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
-import org.eclipse.jetty.ee10.servlet.HttpOutput;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.Invocable;
 
 /**
  * A reverse proxy servlet that balances requests over configured backends and fails over when one dies, freezes
@@ -69,15 +64,13 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
      */
     static final int KEPT_ANSWER_LIMIT = 64 * 1024;
 
-    /** Whether Jetty's ee10 servlet classes are there: this servlet needs Jetty's proxy, not Jetty's container. */
-    private static final boolean JETTY_OUTPUT = isPresent("org.eclipse.jetty.ee10.servlet.HttpOutput");
-
     private final transient Clock clock;
     private transient ProxyConfig config;
     private transient BackendPool pool;
     private transient BalanceStrategy strategy;
     private transient FailoverPolicy failover;
     private transient RetryBudget retryBudget;
+    private transient FaultAttribution attribution;
     private transient ForwardedHeaders forwarded;
     private transient ProxyMetrics metrics;
     private transient HealthChecker healthChecker;
@@ -107,6 +100,7 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
         strategy = BalanceStrategy.named(config.strategy, pool);
         retryBudget = new RetryBudget(config.retryBudget, metrics.retriesOverBudget());
         failover = new FailoverPolicy(config.maxAttempts, config.retryNonIdempotent, pool, retryBudget);
+        attribution = new FaultAttribution(config.failoverStatuses);
         forwarded = new ForwardedHeaders(config.trustedProxies);
         poolMBean = Jmx.register(pool, Jmx.name(getServletContext(), "BackendPool", name));
         if (config.healthChecks()) {
@@ -118,7 +112,7 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
         }
         connectionWait = new ConnectionWait(config.connectionWait, timers);
         hedging = new Hedging(config.hedgeAfter, config.hedgeBudget, timers, pool);
-        Readiness.of(getServletContext()).register(readinessName(), this::unready);
+        Readiness.of(getServletContext()).register(readinessName(), () -> unready(pool, getServletName()));
     }
 
     private String readinessName() {
@@ -126,13 +120,10 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
     }
 
     /** Not ready while no backend may take a request: each one unhealthy, ejected, draining or disabled. */
-    private Optional<String> unready() {
+    private static Optional<String> unready(BackendPool pool, String servletName) {
         List<Backend> backends = pool.all();
-        if (backends.stream().anyMatch(Backend::isAvailable)) {
-            return Optional.empty();
-        }
-        return Optional.of("no usable backend behind proxy \"" + getServletName() + "\" (" + backends.size()
-                + " configured)");
+        return backends.stream().anyMatch(Backend::isAvailable) ? Optional.empty() : Optional.of(
+                "no usable backend behind proxy \"" + servletName + "\" (" + backends.size() + " configured)");
     }
 
     @Override
@@ -173,55 +164,21 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
         return pool;
     }
 
-    /**
-     * Jetty's client, with one selector per two cores (at most four; Jetty's {@code selectors} init-param still
-     * chooses): its network threads pass the backends' answers on themselves (see {@link #newHttpClient(
-     * ClientConnector)}), so one thread would serialise every answer on a large machine.
-     */
+    /** Jetty's client, with one selector per two cores unless Jetty's {@code selectors} init-param chooses. */
     @Override
     protected HttpClient newHttpClient() {
         if (getServletConfig().getInitParameter("selectors") != null) {
             return super.newHttpClient();
         }
         ClientConnector connector = newClientConnector();
-        connector.setSelectors(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2)));
+        connector.setSelectors(AnswerPassing.selectors());
         return newHttpClient(connector);
     }
 
-    /**
-     * Jetty's client, with its scheduler thread named {@code breakwater-proxy-<servlet>-scheduler-N}. It speaks
-     * HTTP/1.1 to the backends, as Jetty's default dynamic transport does when given no other protocol, without
-     * that transport's choice of protocol list per request (BENCHMARKS.md).
-     *
-     * <p>Its answers are handled on the network thread that read them ({@code NON_BLOCKING}), not handed to a pool
-     * thread as Jetty's {@code ProxyServlet} does: that hand-over was a thread wake-up per answer. This holds only
-     * because nothing the listeners do there can block: a whole answer read at once goes to the client with Jetty's
-     * non-blocking {@code sendContent} ({@link #sendWhole}); any other part of a body, and every failure, which may
-     * write an error body, is handed to the pool as before ({@link AttemptListener}).
-     */
+    /** Jetty's client, passing answers on its network threads: see {@link AnswerPassing}. */
     @Override
     protected HttpClient newHttpClient(ClientConnector connector) {
-        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(connector);
-        transport.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
-        HttpClient client = new HttpClient(transport);
-        client.setName("breakwater-proxy-" + getServletName());
-        return client;
-    }
-
-    /**
-     * Sends {@code content} as the whole body of the response, without blocking: through Jetty's own stream, or
-     * through a Breakwater wrapper around it (on the wrapper's terms: {@code TimeoutFilter}'s gate). Returns
-     * {@code false}, having done nothing, when the stream is another's, which only a blocking write can use.
-     */
-    static boolean sendWhole(ServletOutputStream out, ByteBuffer content, Callback callback) throws IOException {
-        if (JETTY_OUTPUT && out instanceof HttpOutput jetty) {
-            jetty.sendContent(content, callback);
-            return true;
-        }
-        if (out instanceof WrappedOutput wrapper) {
-            return wrapper.withWrapped(wrapped -> sendWhole(wrapped, content, callback));
-        }
-        return false;
+        return AnswerPassing.newClient(connector, "breakwater-proxy-" + getServletName());
     }
 
     /** Jetty's work, with less of it: see {@link ResponseHeaders}. */
@@ -232,6 +189,13 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
                 field -> filterServerResponseHeader(clientRequest, serverResponse, field));
     }
 
+    /** A backend's own origin in {@code Location} or {@code Content-Location} becomes the client's. */
+    @Override
+    protected HttpField filterServerResponseHeader(HttpServletRequest clientRequest, Response serverResponse,
+            HttpField field) {
+        return BackendOrigins.rewrite(field, pool.all(), clientRequest);
+    }
+
     /** Jetty's client, on the container's threads on Jetty, else on its own ({@link ProxyThreads}). */
     @Override
     protected HttpClient createHttpClient() throws ServletException {
@@ -239,6 +203,7 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
         client.setConnectTimeout(config.connectTimeout.toMillis());
         client.setMaxConnectionsPerDestination(config.maxConnectionsPerBackend);
         client.setMaxRequestsQueuedPerDestination(config.maxQueuedPerBackend);
+        client.getProtocolHandlers().put(new InterimAnswers());
         return client;
     }
 
@@ -255,30 +220,53 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
             ErrorResponse.send(request, response, ErrorCode.PAYLOAD_TOO_LARGE);
             return;
         }
-        RequestBody body;
-        try {
-            body = RequestBody.read(request, hasContent(request), config.replayBufferSize, config.maxBodySize);
-        } catch (IOException e) {
-            ErrorResponse.send(request, response, ErrorCode.BAD_REQUEST);
+        if (!hasContent(request)) {
+            proceed(request, response, requestId, null, null);
             return;
         }
-        if (body.tooLarge()) {
-            ErrorResponse.send(request, response, ErrorCode.PAYLOAD_TOO_LARGE);
-            return;
-        }
-        Exchange exchange = new Exchange(request, response, requestId, forwarded.clientAddress(request),
-                body.bytes(), body.stream());
+        // The body is read without holding a thread while the client is slow; the proxy request carries its own
+        // timeout, so the servlet's async cycle must not end first.
+        request.startAsync().setTimeout(0);
+        new ClientBody(request, config.replayBufferSize, config.maxBodySize, config.bodyReadTimeout,
+                getHttpClient().getScheduler(), new ClientBody.Sink() {
+                    @Override
+                    public Exchange ready(byte[] bytes, Request.Content streamed) {
+                        return proceed(request, response, requestId, bytes, streamed);
+                    }
+
+                    @Override
+                    public void failed(ClientFault fault, Exchange exchange) {
+                        metrics.clientFault(fault);
+                        if (exchange == null) {
+                            ErrorAnswers.answerFault(request, response, fault);
+                        } else {
+                            exchange.clientFault(fault); // its try fails next, and is answered for the fault
+                        }
+                    }
+                }).start();
+    }
+
+    /**
+     * With the body whole ({@code bytes}) or streaming ({@code streamed}), or none: the first try. Returns the
+     * exchange, or {@code null} when the request was answered without one.
+     */
+    private Exchange proceed(HttpServletRequest request, HttpServletResponse response, String requestId,
+            byte[] bytes, Request.Content streamed) {
+        Exchange exchange = new Exchange(request, response, requestId, forwarded.clientAddress(request), bytes,
+                streamed);
         Backend backend = choose(exchange);
         if (backend == null) {
-            ErrorResponse.send(request, response, ErrorCode.NO_HEALTHY_BACKENDS, Map.of("Retry-After", retryAfter()));
-            return;
+            ErrorAnswers.answer(request, response, ErrorCode.NO_HEALTHY_BACKENDS,
+                    Map.of("Retry-After", retryAfter()));
+            return null;
         }
-        // The proxy request carries its own timeout; the servlet's async cycle must not end first.
-        AsyncContext cycle = request.startAsync();
-        cycle.setTimeout(0);
+        if (!request.isAsyncStarted()) {
+            request.startAsync().setTimeout(0);
+        }
         retryBudget.started();
-        cycle.addListener(AsyncCompletion.once(() -> retryBudget.ended(exchange)));
+        request.getAsyncContext().addListener(AsyncCompletion.once(() -> retryBudget.ended(exchange)));
         attempt(exchange, backend);
+        return exchange;
     }
 
     private Backend choose(Exchange exchange) {
@@ -424,18 +412,17 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
             headers.put(DEADLINE_HEADER, Long.toString(attempt.budget.toMillis()));
             extra.forEach(headers::put);
         });
-        proxyRequest.timeout(attempt.budget.toMillis(), TimeUnit.MILLISECONDS);
         if (exchange.body() != null) {
             proxyRequest.body(new BytesRequestContent(contentType(request), exchange.body()));
-        } else if (exchange.streamedBody() != null) {
-            long length = request.getContentLengthLong();
-            proxyRequest.body(new InputStreamRequestContent(contentType(request), exchange.streamedBody(),
-                    new ByteBufferPool.Sized(getHttpClient().getByteBufferPool())) {
-                @Override
-                public long getLength() {
-                    return length;
-                }
-            });
+        }
+        if (exchange.streamedBody() == null) {
+            proxyRequest.timeout(attempt.budget.toMillis(), TimeUnit.MILLISECONDS);
+        } else {
+            proxyRequest.body(exchange.streamedBody());
+            // Timed from the body's end: until then the try waits on the client (bodyReadTimeout), not the backend.
+            proxyRequest.onRequestSuccess(sent -> attempt.answerTimer = getHttpClient().getScheduler().schedule(
+                    () -> proxyRequest.abort(new TimeoutException("no answer in " + attempt.budget.toMillis()
+                            + " ms after the body")), attempt.budget.toMillis(), TimeUnit.MILLISECONDS));
         }
         // Begin comes before any byte is written, on the sending thread: a try that never began never reached
         // the backend. (Commit is no such proof: its notice can race with the failure of a closed connection.)
@@ -512,15 +499,6 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
         onProxyResponseSuccess(request, response, kept.response());
     }
 
-    private static boolean isPresent(String className) {
-        try {
-            Class.forName(className, false, BalancingProxyServlet.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
-    }
-
     /** Runs work that may block on a pool thread, off the client's network thread (see {@link #newHttpClient()}). */
     private void offload(Runnable work) {
         try {
@@ -531,17 +509,7 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
     }
 
     private void fail(Exchange exchange, ErrorCode error) {
-        try {
-            if (!ErrorResponse.send(exchange.request(), exchange.response(), error)) {
-                exchange.response().sendError(-1);
-            }
-        } catch (IOException | RuntimeException e) {
-            _log.debug("could not answer {}", exchange.requestId(), e);
-        } finally {
-            if (exchange.request().isAsyncStarted()) {
-                exchange.request().getAsyncContext().complete();
-            }
-        }
+        ErrorAnswers.answer(exchange.request(), exchange.response(), error, Map.of());
     }
 
     /**
@@ -570,6 +538,12 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
             attempt.cancelHedge();
             if (exchange.lostTo(attempt)) {
                 attempt.lost = true;
+                return;
+            }
+            if (serverResponse.getStatus() == 101) {
+                // The proxy never asks to upgrade (Upgrade is hop-by-hop and not passed on): a switch it did not
+                // ask for is a broken backend, and passed on it would leave the client's connection in two minds.
+                serverResponse.abort(new FailoverPolicy.UnrequestedUpgrade());
                 return;
             }
             if (config.failoverStatuses.holds(serverResponse.getStatus())) {
@@ -629,10 +603,11 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
             boolean first = !passing;
             passing = true;
             chunk.retain();
+            Callback sent = Callback.from(chunk::release, Callback.from(demander, failure -> clientGone(serverResponse,
+                    failure)));
             if (first && chunk.remaining() == serverResponse.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH)) {
-                Callback sent = Callback.from(chunk::release, Callback.from(demander, serverResponse::abort));
                 try {
-                    if (sendWhole(exchange.response().getOutputStream(), chunk.getByteBuffer(), sent)) {
+                    if (AnswerPassing.sendWhole(exchange.response().getOutputStream(), chunk.getByteBuffer(), sent)) {
                         return;
                     }
                 } catch (IOException | RuntimeException e) {
@@ -641,12 +616,20 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
                 }
             }
             offload(() -> {
-                try {
-                    super.onContent(serverResponse, chunk, demander);
-                } finally {
-                    chunk.release();
-                }
+                ByteBuffer bytes = chunk.getByteBuffer();
+                byte[] copy = bytes.hasArray() ? null : BufferUtil.toArray(bytes);
+                onResponseContent(exchange.request(), exchange.response(), serverResponse,
+                        copy != null ? copy : bytes.array(), copy != null ? 0 : bytes.arrayOffset() + bytes.position(),
+                        bytes.remaining(), sent);
             });
+        }
+
+        /** Writing the answer to the client failed: the client went away, which is no fault of the backend's. */
+        private void clientGone(Response serverResponse, Throwable failure) {
+            if (exchange.clientFault(ClientFault.GONE)) {
+                metrics.clientFault(ClientFault.GONE);
+            }
+            serverResponse.abort(failure);
         }
 
         /** Gives up a dropped answer: its connection is closed rather than read to the end. */
@@ -664,15 +647,16 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
             boolean backendFailed = result.isFailed()
                     || config.failoverStatuses.holds(result.getResponse().getStatus());
             if (backendFailed) {
-                offload(() -> end(result, true));
+                offload(() -> end(result));
             } else {
-                end(result, false);
+                end(result);
             }
         }
 
-        private void end(Result result, boolean backendFailed) {
+        private void end(Result result) {
             attempt.ended = true;
             attempt.cancelHedge();
+            attempt.cancelAnswerTimer();
             Backend backend = attempt.backend;
             long nanos = System.nanoTime() - attempt.startNanos;
             backend.end();
@@ -683,18 +667,28 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
             if (keeping != null && result.isSucceeded()) {
                 exchange.keep(new Exchange.KeptAnswer(result.getResponse(), keeping.toByteArray()));
             }
-            if (!backendFailed) {
-                backend.succeeded(nanos);
-            } else if (!ConnectionWait.refused(attempt, result.getFailure())) {
-                // a try that never got a connection failed in the proxy's own queue, not at the backend
-                pool.failed(backend);
+            FaultAttribution.Party blamed = attribution.blame(exchange, result);
+            switch (blamed) {
+                case BACKEND -> {
+                    if (!ConnectionWait.refused(attempt, result.getFailure())) {
+                        pool.failed(backend);
+                    } // else a try that never got a connection failed in the proxy's own queue, not at the backend
+                }
+                case NONE -> backend.succeeded(nanos);
+                case CLIENT -> {
+                    // neither: the backend did nothing wrong, nor was it shown to be well
+                }
             }
+            ClientFault clientFault = exchange.clientFault();
             switch (exchange.end(attempt)) {
                 case LOST, OTHERS_PENDING -> {
                     // the client's answer is another try's
                 }
                 case WON -> {
-                    if (result.isSucceeded()) {
+                    if (blamed == FaultAttribution.Party.CLIENT && !result.isSucceeded()
+                            && !exchange.response().isCommitted()) {
+                        ErrorAnswers.answerFault(exchange.request(), exchange.response(), clientFault);
+                    } else if (result.isSucceeded()) {
                         if (exchange.failedOver()) {
                             metrics.failover();
                         }
@@ -714,8 +708,15 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
                         }
                     }
                 }
-                case LAST ->
-                        afterFailure(exchange, attempt, FailoverPolicy.classify(attempt, result.getFailure()), result);
+                case LAST -> {
+                    if (blamed == FaultAttribution.Party.CLIENT) {
+                        // no other try: the client's request is spoiled, or nobody is left to answer
+                        ErrorAnswers.answerFault(exchange.request(), exchange.response(), clientFault);
+                    } else {
+                        afterFailure(exchange, attempt, FailoverPolicy.classify(attempt, result.getFailure()),
+                                result);
+                    }
+                }
             }
         }
     }

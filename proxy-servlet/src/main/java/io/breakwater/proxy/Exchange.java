@@ -6,14 +6,15 @@ import io.breakwater.timeout.TimeoutScheduler;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * One client request on its way through the proxy: its body (buffered for replay, or a stream), the backends it
@@ -29,7 +30,7 @@ final class Exchange {
     private final String requestId;
     private final String clientAddress;
     private final byte[] body;
-    private final InputStream streamedBody;
+    private final Request.Content streamedBody;
     private final Optional<Deadline> deadline;
     private final Set<Backend> tried = new HashSet<>();
     private Backend firstBackend;
@@ -38,6 +39,8 @@ final class Exchange {
     private final List<Attempt> inFlight = new ArrayList<>(2);
     private boolean hedged;
     private KeptAnswer kept;
+    /** How the client spoiled the request, or {@code null}; the first fault found stands. */
+    private ClientFault clientFault;
 
     /** One try on one backend. */
     static final class Attempt {
@@ -58,6 +61,8 @@ final class Exchange {
         volatile boolean lost;
         /** The timer that sends a hedge when this try is slow; {@code null} when there is none. */
         volatile TimeoutScheduler.Entry hedgeTimer;
+        /** The timeout of a try with a streamed body, armed when the body is sent; {@code null} before. */
+        volatile Scheduler.Task answerTimer;
 
         Attempt(Backend backend, Duration budget, boolean hedge) {
             this.backend = backend;
@@ -67,6 +72,13 @@ final class Exchange {
 
         void cancelHedge() {
             TimeoutScheduler.Entry timer = hedgeTimer;
+            if (timer != null) {
+                timer.cancel();
+            }
+        }
+
+        void cancelAnswerTimer() {
+            Scheduler.Task timer = answerTimer;
             if (timer != null) {
                 timer.cancel();
             }
@@ -103,7 +115,7 @@ final class Exchange {
     }
 
     Exchange(HttpServletRequest request, HttpServletResponse response, String requestId, String clientAddress,
-            byte[] body, InputStream streamedBody) {
+            byte[] body, Request.Content streamedBody) {
         this.request = request;
         this.response = response;
         this.requestId = requestId;
@@ -134,8 +146,8 @@ final class Exchange {
         return body;
     }
 
-    /** The body that was too large to buffer, or {@code null}. */
-    InputStream streamedBody() {
+    /** The body that was too large to buffer, streamed as the client sends it, or {@code null}. */
+    Request.Content streamedBody() {
         return streamedBody;
     }
 
@@ -288,6 +300,20 @@ final class Exchange {
             return Ending.LOST;
         }
         return inFlight.isEmpty() ? Ending.LAST : Ending.OTHERS_PENDING;
+    }
+
+    /** Records the client's fault; {@code false} when one was recorded already (it is counted once). */
+    synchronized boolean clientFault(ClientFault fault) {
+        if (clientFault != null) {
+            return false;
+        }
+        clientFault = fault;
+        return true;
+    }
+
+    /** The client's fault, or {@code null} when it did nothing wrong (so far). */
+    synchronized ClientFault clientFault() {
+        return clientFault;
     }
 
     /** Whether the answer came from another backend than the first one chosen. */

@@ -110,6 +110,15 @@ final class FailoverPolicy {
         }
     }
 
+    /** Marks a 101 Switching Protocols to a request that asked for no upgrade: the backend's failure. */
+    static final class UnrequestedUpgrade extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UnrequestedUpgrade() {
+            super("unrequested protocol switch", null, false, false);
+        }
+    }
+
     /** Marks an answer dropped for a failover status; no stack trace, it is not an error of the proxy. */
     static final class FailoverStatus extends Exception {
         private static final long serialVersionUID = 1L;

@@ -1,26 +1,28 @@
 package io.breakwater.proxy;
 
 import jakarta.servlet.http.HttpServletRequest;
+import io.breakwater.status.AllowedAddresses;
 import java.util.EnumSet;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 
 /**
- * The {@code Forwarded} and {@code X-Forwarded-*} headers of backend requests: incoming ones are kept (and appended
- * to) only when the peer is a configured trusted proxy, else they are dropped so that a client cannot forge its
- * address. Immutable and thread-safe.
+ * The {@code Forwarded}, {@code X-Forwarded-*} and {@code X-Real-IP} headers of backend requests: incoming ones are
+ * kept (and appended to) only when the peer is a configured trusted proxy, else they are dropped so that a client
+ * cannot forge its address. Immutable and thread-safe.
  */
 final class ForwardedHeaders {
     private static final EnumSet<HttpHeader> FORWARDING = EnumSet.of(HttpHeader.FORWARDED, HttpHeader.X_FORWARDED_FOR,
             HttpHeader.X_FORWARDED_PROTO, HttpHeader.X_FORWARDED_HOST, HttpHeader.X_FORWARDED_PORT,
             HttpHeader.X_FORWARDED_SERVER);
+    /** nginx's name for the client's address; Jetty has no constant for it. */
+    static final String X_REAL_IP = "X-Real-IP";
 
-    private final Set<String> trustedProxies;
+    private final AllowedAddresses trustedProxies;
 
-    ForwardedHeaders(Set<String> trustedProxies) {
+    ForwardedHeaders(AllowedAddresses trustedProxies) {
         this.trustedProxies = trustedProxies;
     }
 
@@ -34,7 +36,7 @@ final class ForwardedHeaders {
      */
     void add(HttpServletRequest clientRequest, Request proxyRequest) {
         String peer = clientRequest.getRemoteAddr();
-        boolean trusted = trustedProxies.contains(peer);
+        boolean trusted = trustedProxies.allows(peer);
         String host = clientRequest.getHeader("Host");
         String scheme = clientRequest.getScheme(); // never null in a servlet container
         StringBuilder built = new StringBuilder(96).append("by=");
@@ -45,6 +47,7 @@ final class ForwardedHeaders {
         proxyRequest.headers(headers -> {
             if (!trusted) {
                 headers.remove(FORWARDING);
+                headers.remove(X_REAL_IP);
             }
             if (headers.contains(HttpHeader.FORWARDED)) {
                 // a trusted proxy's hops come first, as it wrote them (Jetty's list of parsed values drops the
@@ -63,6 +66,9 @@ final class ForwardedHeaders {
             }
             if (!headers.contains(HttpHeader.X_FORWARDED_HOST) && host != null) {
                 headers.put(HttpHeader.X_FORWARDED_HOST, host);
+            }
+            if (!headers.contains(X_REAL_IP)) {
+                headers.put(X_REAL_IP, trusted ? clientAddress(clientRequest) : peer);
             }
         });
     }
@@ -90,7 +96,7 @@ final class ForwardedHeaders {
      */
     String clientAddress(HttpServletRequest request) {
         String peer = request.getRemoteAddr();
-        if (!trustedProxies.contains(peer)) {
+        if (!trustedProxies.allows(peer)) {
             return peer;
         }
         String forwardedFor = request.getHeader("X-Forwarded-For");
@@ -100,7 +106,7 @@ final class ForwardedHeaders {
         String[] hops = forwardedFor.split(",");
         for (int i = hops.length - 1; i >= 0; i--) {
             String hop = hops[i].trim();
-            if (!hop.isEmpty() && !trustedProxies.contains(hop)) {
+            if (!hop.isEmpty() && !trustedProxies.allows(hop)) {
                 return hop;
             }
         }

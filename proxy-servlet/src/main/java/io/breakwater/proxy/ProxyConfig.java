@@ -7,12 +7,12 @@ import io.breakwater.config.StatusSet;
 import io.breakwater.config.ValueParser;
 import io.breakwater.proxy.balance.BackendSpec;
 import io.breakwater.proxy.balance.Strategies;
+import io.breakwater.status.AllowedAddresses;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The parameters of {@link BalancingProxyServlet} and their values as read once at init. Immutable and
@@ -40,6 +40,9 @@ public final class ProxyConfig {
             Parameter.of("retryNonIdempotent", COMPONENT, "false", Parsers.bool());
     public static final Parameter<Long> REPLAY_BUFFER_SIZE =
             Parameter.of("replayBufferSize", COMPONENT, "64KB", Sizes.size(0, 16 * 1024 * 1024));
+    /** The longest the client may send nothing of its body (408 REQUEST_TIMEOUT), below TimeoutFilter's default. */
+    public static final Parameter<Duration> BODY_READ_TIMEOUT = Parameter.of("bodyReadTimeout", COMPONENT, "2s",
+            Parsers.duration(Duration.ofMillis(1), Duration.ofMinutes(10)));
     public static final Parameter<Long> MAX_BODY_SIZE =
             Parameter.of("maxBodySize", COMPONENT, "10MB", Sizes.size(0, 1024L * 1024 * 1024));
     public static final Parameter<Integer> MAX_CONNECTIONS_PER_BACKEND =
@@ -80,17 +83,18 @@ public final class ProxyConfig {
             Parameter.of("healthyAfter", COMPONENT, "1", Parsers.integer(1, 100));
     public static final Parameter<Integer> UNHEALTHY_AFTER =
             Parameter.of("unhealthyAfter", COMPONENT, "2", Parsers.integer(1, 100));
-    public static final Parameter<List<String>> TRUSTED_PROXIES =
-            Parameter.of("trustedProxies", COMPONENT, "", ipAddresses());
+    /** The status page's matcher: literals and CIDR ranges, never a name to look up per request. */
+    public static final Parameter<AllowedAddresses> TRUSTED_PROXIES =
+            Parameter.of("trustedProxies", COMPONENT, "", AllowedAddresses.parser());
     public static final Parameter<HeaderTemplates> REQUEST_HEADERS =
             Parameter.of("requestHeaders", COMPONENT, "", HeaderTemplates.parser());
 
     /** Every parameter, for the README check. */
     public static final List<Parameter<?>> PARAMETERS = List.of(BACKENDS, STRATEGY, SLOW_START, HASH_KEY, MAX_ATTEMPTS,
-            TRY_TIMEOUT, CONNECT_TIMEOUT, FAILOVER_STATUSES, RETRY_NON_IDEMPOTENT, REPLAY_BUFFER_SIZE, MAX_BODY_SIZE,
-            MAX_CONNECTIONS_PER_BACKEND, MAX_QUEUED_PER_BACKEND, CONNECTION_WAIT, HEDGE_AFTER, HEDGE_BUDGET,
-            RETRY_BUDGET,
-            EJECT_AFTER_FAILURES, EJECTION_TIME, MAX_EJECTION_TIME, MAX_EJECTED_PERCENT, HEALTH_CHECK_PATH,
+            TRY_TIMEOUT, CONNECT_TIMEOUT, FAILOVER_STATUSES, RETRY_NON_IDEMPOTENT, REPLAY_BUFFER_SIZE,
+            BODY_READ_TIMEOUT, MAX_BODY_SIZE, MAX_CONNECTIONS_PER_BACKEND, MAX_QUEUED_PER_BACKEND, CONNECTION_WAIT,
+            HEDGE_AFTER, HEDGE_BUDGET, RETRY_BUDGET, EJECT_AFTER_FAILURES, EJECTION_TIME, MAX_EJECTION_TIME,
+            MAX_EJECTED_PERCENT, HEALTH_CHECK_PATH,
             HEALTH_CHECK_INTERVAL, HEALTH_CHECK_TIMEOUT, HEALTH_CHECK_STATUSES, HEALTHY_AFTER, UNHEALTHY_AFTER,
             TRUSTED_PROXIES, REQUEST_HEADERS);
 
@@ -104,6 +108,7 @@ public final class ProxyConfig {
     final StatusSet failoverStatuses;
     final boolean retryNonIdempotent;
     final long replayBufferSize;
+    final Duration bodyReadTimeout;
     final long maxBodySize;
     final int maxConnectionsPerBackend;
     final int maxQueuedPerBackend;
@@ -121,7 +126,7 @@ public final class ProxyConfig {
     final Set<Integer> healthCheckStatuses;
     final int healthyAfter;
     final int unhealthyAfter;
-    final Set<String> trustedProxies;
+    final AllowedAddresses trustedProxies;
     final HeaderTemplates requestHeaders;
 
     ProxyConfig(ConfigReader reader) {
@@ -135,6 +140,7 @@ public final class ProxyConfig {
         failoverStatuses = reader.get(FAILOVER_STATUSES);
         retryNonIdempotent = reader.get(RETRY_NON_IDEMPOTENT);
         replayBufferSize = reader.get(REPLAY_BUFFER_SIZE);
+        bodyReadTimeout = reader.get(BODY_READ_TIMEOUT);
         maxBodySize = reader.get(MAX_BODY_SIZE);
         maxConnectionsPerBackend = reader.get(MAX_CONNECTIONS_PER_BACKEND);
         maxQueuedPerBackend = reader.get(MAX_QUEUED_PER_BACKEND);
@@ -152,7 +158,7 @@ public final class ProxyConfig {
         healthCheckStatuses = reader.get(HEALTH_CHECK_STATUSES);
         healthyAfter = reader.get(HEALTHY_AFTER);
         unhealthyAfter = reader.get(UNHEALTHY_AFTER);
-        trustedProxies = Set.copyOf(reader.get(TRUSTED_PROXIES));
+        trustedProxies = reader.get(TRUSTED_PROXIES);
         requestHeaders = reader.get(REQUEST_HEADERS);
     }
 
@@ -168,20 +174,6 @@ public final class ProxyConfig {
                 throw new IllegalArgumentException(text);
             }
             return text;
-        });
-    }
-
-    /** Literal IP addresses, as {@code getRemoteAddr()} gives them; names would need a lookup per request. */
-    private static ValueParser<List<String>> ipAddresses() {
-        Pattern literal = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*");
-        return Parsers.parser("a comma-separated list of IP addresses", text -> {
-            List<String> addresses = Parsers.list().parse(text);
-            for (String address : addresses) {
-                if (!literal.matcher(address).matches()) {
-                    throw new IllegalArgumentException(address);
-                }
-            }
-            return addresses;
         });
     }
 

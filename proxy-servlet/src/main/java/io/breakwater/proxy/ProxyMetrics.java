@@ -10,6 +10,7 @@ import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.metrics.Jmx;
 import io.breakwater.proxy.balance.Backend;
 import jakarta.servlet.ServletContext;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,7 +21,8 @@ import javax.management.ObjectName;
  * The proxy's figures in the app's registry, labelled with the servlet's name: per backend ({@link #REQUESTS},
  * {@link #FAILURES}, {@link #IN_FLIGHT}, {@link #HEALTHY}, {@link #LATENCY}, labelled {@code host:port}) and the
  * counts of {@link #RETRIES}, {@link #FAILOVERS}, {@link #HEDGES}, {@link #HEDGE_WINS},
- * {@link #HEDGES_OVER_BUDGET} and {@link #RETRIES_OVER_BUDGET}; and one {@code Backend} MBean per backend. Thread-safe.
+ * {@link #HEDGES_OVER_BUDGET}, {@link #RETRIES_OVER_BUDGET} and {@link #CLIENT_FAULTS} by kind (see {@link ClientFault});
+ * and one {@code Backend} MBean per backend. Thread-safe.
  */
 final class ProxyMetrics {
     static final MetricFamily RETRIES = MetricFamily.counter("proxy_retries",
@@ -35,6 +37,9 @@ final class ProxyMetrics {
             "Hedges not sent because the hedge budget was spent.", "proxy.{proxy}.hedgesOverBudget");
     static final MetricFamily RETRIES_OVER_BUDGET = MetricFamily.counter("proxy_retries_over_budget",
             "Retries not sent because the retry budget was spent.", "proxy.{proxy}.retriesOverBudget");
+    static final MetricFamily CLIENT_FAULTS = MetricFamily.counter("proxy_client_faults",
+            "Requests whose client spoiled its own try, by kind; never counted against a backend.",
+            "proxy.{proxy}.clientFaults.{kind}");
     static final MetricFamily REQUESTS = MetricFamily.counter("proxy_backend_requests",
             "Tries sent to the backend.", "proxy.{proxy}.backend.{backend}.requests");
     static final MetricFamily FAILURES = MetricFamily.counter("proxy_backend_failures",
@@ -59,6 +64,7 @@ final class ProxyMetrics {
     private final Counter hedgeWins;
     private final Counter hedgesOverBudget;
     private final Counter retriesOverBudget;
+    private final Map<ClientFault, Counter> clientFaults = new EnumMap<>(ClientFault.class);
     private final Map<Backend, Timer> latencies = new ConcurrentHashMap<>();
     private final Map<Backend, ObjectName> mbeans = new ConcurrentHashMap<>();
 
@@ -72,6 +78,9 @@ final class ProxyMetrics {
         this.hedgeWins = catalog.counter(HEDGE_WINS, servletName);
         this.hedgesOverBudget = catalog.counter(HEDGES_OVER_BUDGET, servletName);
         this.retriesOverBudget = catalog.counter(RETRIES_OVER_BUDGET, servletName);
+        for (ClientFault fault : ClientFault.values()) {
+            clientFaults.put(fault, catalog.counter(CLIENT_FAULTS, servletName, fault.metricName));
+        }
     }
 
     void added(Backend backend) {
@@ -126,8 +135,15 @@ final class ProxyMetrics {
         return retriesOverBudget;
     }
 
+    void clientFault(ClientFault fault) {
+        clientFaults.get(fault).inc();
+    }
+
     void close() {
         mbeans.keySet().forEach(this::removed);
         COUNTS.forEach(family -> catalog.remove(family, servletName));
+        for (ClientFault fault : ClientFault.values()) {
+            catalog.remove(CLIENT_FAULTS, servletName, fault.metricName);
+        }
     }
 }

@@ -2,6 +2,8 @@ package io.breakwater.proxy;
 
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.eclipse.jetty.client.Response;
@@ -10,10 +12,11 @@ import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 
 /**
- * Copies a backend's response headers to the client's response, hop-by-hop ones left out, each value as the
- * backend sent it. Jetty's {@code AbstractProxyServlet} does the same job by splitting every value into a list and
- * joining it again (which also rewrites {@code a=b; Path=/} as {@code a=b;Path=/}), and by lower-casing every name
- * into a new set: about a tenth of the proxy's allocations (BENCHMARKS.md). Stateless and thread-safe.
+ * Copies a backend's response headers to the client's response, hop-by-hop ones and those its {@code Connection}
+ * header names left out, each value as the backend sent it. Jetty's {@code AbstractProxyServlet} does the same job
+ * by splitting every value into a list and joining it again (which also rewrites {@code a=b; Path=/} as
+ * {@code a=b;Path=/}), and by lower-casing every name into a new set: about a tenth of the proxy's allocations
+ * (BENCHMARKS.md). Stateless and thread-safe.
  */
 final class ResponseHeaders {
     private ResponseHeaders() {
@@ -26,12 +29,13 @@ final class ResponseHeaders {
     static void copy(Response serverResponse, HttpServletResponse clientResponse, HopByHop hopByHop,
             UnaryOperator<HttpField> filter) {
         HttpFields fields = serverResponse.getHeaders();
+        Set<String> connectionNamed = connectionNamed(fields);
         int size = fields.size();
         HttpField[] copied = new HttpField[size];
         int count = 0;
         for (int i = 0; i < size; i++) {
             HttpField field = fields.getField(i);
-            if (hopByHop.test(field)) {
+            if (hopByHop.test(field) || connectionNamed.contains(field.getLowerCaseName())) {
                 continue;
             }
             HttpField passed = filter.apply(field);
@@ -45,6 +49,26 @@ final class ResponseHeaders {
             }
             copied[count++] = field;
         }
+    }
+
+    /**
+     * The lower-case names the backend's {@code Connection} header lists: hop-by-hop for this answer (RFC 9110
+     * 7.6.1), so they end at the proxy. Most answers have no such header, and cost nothing here.
+     */
+    private static Set<String> connectionNamed(HttpFields fields) {
+        HttpField connection = fields.getField(HttpHeader.CONNECTION);
+        if (connection == null) {
+            return Set.of();
+        }
+        Set<String> names = new HashSet<>();
+        for (HttpField field : fields) {
+            if (field.getHeader() == HttpHeader.CONNECTION) {
+                for (String name : field.getValues()) {
+                    names.add(name.toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        return names;
     }
 
     /** Which fields are hop-by-hop: known headers by their constant, other names by their lower-case text. */

@@ -44,7 +44,8 @@ class ProxyConfigTest {
         assertEquals("replayBufferSize must be a size between 0 and 16MB, in bytes or with KB, MB or GB,"
                 + " but was \"1TB\"", assertThrows(ConfigException.class, () -> read(
                         merge(backends, "replayBufferSize", "1TB"), Map.of())).getMessage());
-        assertEquals("trustedProxies must be a comma-separated list of IP addresses, but was \"proxy.local\"",
+        assertEquals("trustedProxies must be a comma-separated list of IP addresses or CIDR ranges like 10.0.0.0/8,"
+                + " but was \"proxy.local\"",
                 assertThrows(ConfigException.class, () -> read(
                         merge(backends, "trustedProxies", "proxy.local"), Map.of())).getMessage());
         assertEquals("hedgeAfter must be a duration between 1ms and 1m, or off, but was \"-5ms\"",
@@ -80,7 +81,7 @@ class ProxyConfigTest {
 
     @Test
     void everyParameterIsListed() {
-        assertEquals(29, ProxyConfig.PARAMETERS.size());
+        assertEquals(30, ProxyConfig.PARAMETERS.size());
         assertEquals(List.of("backends"), ProxyConfig.PARAMETERS.stream().filter(p -> p.defaultText() == null)
                 .map(p -> p.name()).toList());
     }

@@ -22,7 +22,9 @@ public enum Label {
     /** An exception's class name. */
     EXCEPTION_CLASS("exception"),
     /** An error code of the error contract, like {@code CIRCUIT_OPEN}. */
-    CODE("code");
+    CODE("code"),
+    /** What kind of fault a client caused, like {@code stalled}. */
+    KIND("kind");
 
     private final String label;
 

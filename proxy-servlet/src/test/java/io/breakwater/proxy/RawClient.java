@@ -1,0 +1,80 @@
+package io.breakwater.proxy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A client on a raw socket that sends exactly what a test says and then misbehaves: stops sending, half-closes, or
+ * resets the connection. Not thread-safe.
+ */
+final class RawClient implements AutoCloseable {
+    private final Socket socket = new Socket();
+    private final OutputStream out;
+
+    private RawClient(int port) throws IOException {
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        socket.setSoTimeout(30_000);
+        out = socket.getOutputStream();
+    }
+
+    static RawClient connect(int port) throws IOException {
+        return new RawClient(port);
+    }
+
+    /** A request head with a body of {@code length} bytes, of which none is sent yet. */
+    static String head(String method, String path, long length) {
+        return method + " " + path + " HTTP/1.1\r\nHost: proxy\r\nContent-Type: application/octet-stream\r\n"
+                + "Content-Length: " + length + "\r\n\r\n";
+    }
+
+    RawClient send(String text) throws IOException {
+        return send(text.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    RawClient send(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+        return this;
+    }
+
+    /** {@code count} bytes of body. */
+    RawClient sendBody(int count) throws IOException {
+        byte[] bytes = new byte[count];
+        java.util.Arrays.fill(bytes, (byte) 'u');
+        return send(bytes);
+    }
+
+    /** Ends the client's side of the connection (FIN): it sends nothing more but still reads. */
+    RawClient halfClose() throws IOException {
+        socket.shutdownOutput();
+        return this;
+    }
+
+    /** Resets the connection (RST): the client is gone. */
+    void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
+    /** Reads some of the answer, at least its first bytes. */
+    void readSome() throws IOException {
+        if (socket.getInputStream().read(new byte[8192]) < 0) {
+            throw new IOException("closed before any answer");
+        }
+    }
+
+    /** Everything the server sends until it closes the connection. */
+    String answer() throws IOException {
+        InputStream in = socket.getInputStream();
+        return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
