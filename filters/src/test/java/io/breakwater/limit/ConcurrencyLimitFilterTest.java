@@ -1,5 +1,6 @@
 package io.breakwater.limit;
 
+import static io.breakwater.testing.TestServlets.route;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,11 +19,11 @@ import io.breakwater.testing.Await;
 import io.breakwater.testing.JsonText;
 import io.breakwater.testing.TestClock;
 import io.breakwater.testing.TestServer;
+import io.breakwater.testing.TestServlets.Handler;
 import io.breakwater.timeout.TimeoutFilter;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
-import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -41,18 +42,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
+
 import org.junit.jupiter.api.Test;
 
 class ConcurrencyLimitFilterTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Map<String, String> FIXED_4 =
             Map.of("initialConcurrencyLimit", "4", "minConcurrencyLimit", "4", "maxConcurrencyLimit", "4");
-
-    /** What a test's servlet does with a request. */
-    interface Handler {
-        void handle(HttpServletRequest request, HttpServletResponse response) throws IOException, ServletException;
-    }
 
     /**
      * A servlet that holds each request until the test lets it go: {@link #entered} tells how many are inside,
@@ -100,20 +96,6 @@ class ConcurrencyLimitFilterTest {
         holder.setAsyncSupported(true);
         holder.setInitParameters(params);
         context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
-    }
-
-    static void route(ServletContextHandler context, String pattern, Handler handler) {
-        ServletHolder holder = new ServletHolder(new HttpServlet() {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected void service(HttpServletRequest request, HttpServletResponse response)
-                    throws IOException, ServletException {
-                handler.handle(request, response);
-            }
-        });
-        holder.setAsyncSupported(true);
-        context.addServlet(holder, pattern);
     }
 
     static CompletableFuture<HttpResponse<String>> send(TestServer server, String path, String... headers) {

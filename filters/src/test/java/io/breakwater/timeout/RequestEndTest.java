@@ -10,6 +10,7 @@ import io.breakwater.metrics.MetricsFilter;
 import io.breakwater.testing.Await;
 import io.breakwater.testing.ErrorLines;
 import io.breakwater.testing.TestServer;
+import io.breakwater.testing.TestServlets;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -43,7 +44,7 @@ class RequestEndTest {
         private final ErrorLines errors = ErrorLines.capture();
         private final TestServer server;
 
-        Chain(TimeoutFilterTest.Handler handler) throws Exception {
+        Chain(TestServlets.Handler handler) throws Exception {
             timeout.setInitParameters(Map.of("timeout", TIMEOUT.toMillis() + "ms"));
             server = TestServer.start(context -> {
                 for (FilterHolder holder : List.of(new FilterHolder(ExceptionHandlingFilter.class), timeout,
@@ -51,7 +52,7 @@ class RequestEndTest {
                     holder.setAsyncSupported(true);
                     context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
                 }
-                TimeoutFilterTest.route(context, "/end/*", handler);
+                TestServlets.route(context, "/end/*", handler);
             });
         }
 

@@ -1,5 +1,6 @@
 package io.breakwater.timeout;
 
+import static io.breakwater.testing.TestServlets.route;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -12,11 +13,10 @@ import io.breakwater.exception.ExceptionHandlingFilter;
 import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.testing.Await;
 import io.breakwater.testing.TestServer;
+import io.breakwater.testing.TestServlets.Handler;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
-import jakarta.servlet.ServletException;
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
@@ -37,16 +37,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
+
 import org.junit.jupiter.api.Test;
 
 class TimeoutFilterTest {
     private static final String TIMEOUT_BODY = "\"code\":\"TIMEOUT\"";
-
-    /** What a test's servlet does with a request. */
-    interface Handler {
-        void handle(HttpServletRequest request, HttpServletResponse response) throws IOException, ServletException;
-    }
 
     static TestServer server(Map<String, String> timeoutParams, Consumer<ServletContextHandler> servlets)
             throws Exception {
@@ -65,20 +60,6 @@ class TimeoutFilterTest {
         timeout.setAsyncSupported(true);
         timeout.setInitParameters(timeoutParams);
         context.addFilter(timeout, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
-    }
-
-    static void route(ServletContextHandler context, String pattern, Handler handler) {
-        ServletHolder holder = new ServletHolder(new HttpServlet() {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected void service(HttpServletRequest request, HttpServletResponse response)
-                    throws IOException, ServletException {
-                handler.handle(request, response);
-            }
-        });
-        holder.setAsyncSupported(true);
-        context.addServlet(holder, pattern);
     }
 
     static void hello(ServletContextHandler context) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.breakwater.testing.TestServer;
+import io.breakwater.testing.TestServlets;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,7 +51,7 @@ class TimeoutIsolationTest {
         PrintStream originalErr = System.err;
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (TestServer server = TimeoutFilterTest.server(Map.of("timeout", "200ms"), context ->
-                TimeoutFilterTest.route(context, "/stubborn", (request, response) -> {
+                TestServlets.route(context, "/stubborn", (request, response) -> {
                     try {
                         awaitIgnoringInterrupts(release);
                         response.getWriter().write("late");
@@ -94,14 +95,14 @@ class TimeoutIsolationTest {
         try (TestServer server = TimeoutFilterTest.server(Map.of("timeout", "5ms", "timeoutPaths", "/check=off"),
                 context -> {
                     // finishes right around its deadline, so that the timeout and the return race
-                    TimeoutFilterTest.route(context, "/edge", (request, response) -> {
+                    TestServlets.route(context, "/edge", (request, response) -> {
                         try {
                             new CountDownLatch(1).await(5, TimeUnit.MILLISECONDS);
                         } catch (InterruptedException e) {
                             response.setStatus(299);
                         }
                     });
-                    TimeoutFilterTest.route(context, "/check", (request, response) -> {
+                    TestServlets.route(context, "/check", (request, response) -> {
                         if (Thread.currentThread().isInterrupted()) {
                             interruptedOnEntry.incrementAndGet();
                         }
@@ -136,7 +137,7 @@ class TimeoutIsolationTest {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
         TimeoutFilterTest.chain(context, Map.of("timeout", "20ms"));
-        TimeoutFilterTest.route(context, "/hang", (request, response) -> {
+        TestServlets.route(context, "/hang", (request, response) -> {
             try {
                 // longer than the test polls: a handler that the interrupt missed would stay and be counted
                 never.await(60, TimeUnit.SECONDS);
