@@ -1,7 +1,5 @@
-package io.breakwater.status;
+package io.breakwater.config;
 
-import io.breakwater.config.Parsers;
-import io.breakwater.config.ValueParser;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -16,6 +14,13 @@ import java.util.regex.Pattern;
 public final class AllowedAddresses {
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+
+    /**
+     * The clients the operator pages answer (the status page, its JSON and controls, and the metrics servlet);
+     * everyone else gets 403. Read by the status page and the metrics servlet alike, so it is declared here.
+     */
+    public static final Parameter<AllowedAddresses> OPERATOR_ALLOW_FROM =
+            Parameter.of("statusAllowFrom", "StatusServlet", "127.0.0.1,::1", parser());
 
     private final List<Range> ranges;
 

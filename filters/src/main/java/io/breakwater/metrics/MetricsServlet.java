@@ -2,11 +2,10 @@ package io.breakwater.metrics;
 
 import com.codahale.metrics.MetricRegistry;
 import io.breakwater.chain.OperatorEndpoint;
+import io.breakwater.config.AllowedAddresses;
 import io.breakwater.config.ConfigReader;
 import io.breakwater.error.ErrorCode;
 import io.breakwater.error.ErrorResponse;
-import io.breakwater.status.AllowedAddresses;
-import io.breakwater.status.StatusConfig;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
@@ -33,7 +32,7 @@ public class MetricsServlet extends HttpServlet implements OperatorEndpoint {
 
     @Override
     public void init() throws ServletException {
-        allowFrom = ConfigReader.of(getServletConfig()).get(StatusConfig.ALLOW_FROM);
+        allowFrom = ConfigReader.of(getServletConfig()).get(AllowedAddresses.OPERATOR_ALLOW_FROM);
         registry = BreakwaterMetrics.acquire(getServletContext());
     }
 

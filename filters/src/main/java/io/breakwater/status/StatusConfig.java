@@ -1,5 +1,6 @@
 package io.breakwater.status;
 
+import io.breakwater.config.AllowedAddresses;
 import io.breakwater.config.ConfigReader;
 import io.breakwater.config.Parameter;
 import io.breakwater.config.Parsers;
@@ -9,8 +10,7 @@ public final class StatusConfig {
     private static final String COMPONENT = "StatusServlet";
 
     /** The clients the page, its JSON and its controls are served to; everyone else gets 403. */
-    public static final Parameter<AllowedAddresses> ALLOW_FROM =
-            Parameter.of("statusAllowFrom", COMPONENT, "127.0.0.1,::1", AllowedAddresses.parser());
+    public static final Parameter<AllowedAddresses> ALLOW_FROM = AllowedAddresses.OPERATOR_ALLOW_FROM;
 
     /** Whether the page offers its controls (reset a breaker, drain or enable a backend); read-only when off. */
     public static final Parameter<Boolean> CONTROLS =

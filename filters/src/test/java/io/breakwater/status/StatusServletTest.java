@@ -11,6 +11,7 @@ import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Snapshot;
 import com.codahale.metrics.Timer;
 import io.breakwater.circuit.CircuitBreakerFilter;
+import io.breakwater.config.AllowedAddresses;
 import io.breakwater.config.ConfigException;
 import io.breakwater.exception.ExceptionHandlingFilter;
 import io.breakwater.metrics.BreakwaterMetrics;

@@ -1,5 +1,6 @@
 package io.breakwater.proxy;
 
+import io.breakwater.config.AllowedAddresses;
 import io.breakwater.config.ConfigReader;
 import io.breakwater.config.Parameter;
 import io.breakwater.config.Parsers;
@@ -7,7 +8,6 @@ import io.breakwater.config.StatusSet;
 import io.breakwater.config.ValueParser;
 import io.breakwater.proxy.balance.BackendSpec;
 import io.breakwater.proxy.balance.Strategies;
-import io.breakwater.status.AllowedAddresses;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashSet;
