@@ -164,7 +164,7 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
         return pool;
     }
 
-    /** Jetty's client, with one selector per two cores unless Jetty's {@code selectors} init-param chooses. */
+    /** Jetty's client, with one selector per core (two to four) unless Jetty's {@code selectors} init-param chooses. */
     @Override
     protected HttpClient newHttpClient() {
         if (getServletConfig().getInitParameter("selectors") != null) {
