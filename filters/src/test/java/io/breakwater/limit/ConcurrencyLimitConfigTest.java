@@ -1,5 +1,6 @@
 package io.breakwater.limit;
 
+import static io.breakwater.testing.ConfigFailures.configException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -73,19 +74,5 @@ class ConcurrencyLimitConfigTest {
 
         assertEquals("concurrencyLimitAlgorithm must be one of vegas, gradient2, aimd, but was \"bbr\"",
                 configException(e).getMessage());
-    }
-
-    private static ConfigException configException(Throwable thrown) {
-        for (Throwable t = thrown; t != null; t = t.getCause()) {
-            if (t instanceof ConfigException) {
-                return (ConfigException) t;
-            }
-            for (Throwable suppressed : t.getSuppressed()) {
-                if (suppressed instanceof ConfigException) {
-                    return (ConfigException) suppressed;
-                }
-            }
-        }
-        throw new AssertionError("no ConfigException in " + thrown, thrown);
     }
 }

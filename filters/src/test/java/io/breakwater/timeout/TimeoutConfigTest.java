@@ -1,5 +1,6 @@
 package io.breakwater.timeout;
 
+import static io.breakwater.testing.ConfigFailures.configException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -116,19 +117,5 @@ class TimeoutConfigTest {
 
         assertEquals("timeout must be a duration between 1ms and 1h, or off, but was \"5 parsecs\"",
                 configException(e).getMessage());
-    }
-
-    private static ConfigException configException(Throwable thrown) {
-        for (Throwable t = thrown; t != null; t = t.getCause()) {
-            if (t instanceof ConfigException) {
-                return (ConfigException) t;
-            }
-            for (Throwable suppressed : t.getSuppressed()) {
-                if (suppressed instanceof ConfigException) {
-                    return (ConfigException) suppressed;
-                }
-            }
-        }
-        throw new AssertionError("no ConfigException in " + thrown, thrown);
     }
 }
