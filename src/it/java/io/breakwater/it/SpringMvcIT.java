@@ -7,7 +7,7 @@ import com.codahale.metrics.MetricRegistry;
 import io.breakwater.circuit.BreakerRegistry;
 import io.breakwater.circuit.CircuitBreakerFilter;
 import io.breakwater.exception.ExceptionHandlingFilter;
-import io.breakwater.metrics.BreakwaterMetrics;
+import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.metrics.MetricsFilter;
 import io.breakwater.timeout.TimeoutFilter;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;

@@ -1,19 +1,19 @@
 package io.breakwater.circuit;
 
-import io.breakwater.chain.AsyncStarts;
+import io.breakwater.core.servlet.AsyncStarts;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
-import io.breakwater.chain.Routes;
+import io.breakwater.core.route.Routes;
 import io.breakwater.config.ConfigReader;
 import io.breakwater.core.metric.MetricFamily;
 import io.breakwater.error.ErrorCode;
 import io.breakwater.error.ErrorResponse;
-import io.breakwater.metrics.BreakwaterMetrics;
-import io.breakwater.metrics.FilterMetrics;
-import io.breakwater.metrics.RouteAnswers;
-import io.breakwater.timeout.NanoClock;
+import io.breakwater.core.metric.BreakwaterMetrics;
+import io.breakwater.core.metric.FilterMetrics;
+import io.breakwater.core.metric.RouteAnswers;
+import io.breakwater.core.time.NanoClock;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.AsyncContext;

@@ -1,5 +1,6 @@
 package io.breakwater.error;
 
+import io.breakwater.core.json.Json;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,11 +1,12 @@
 package io.breakwater.health;
 
-import io.breakwater.chain.AsyncCompletion;
-import io.breakwater.chain.AsyncStarts;
 import io.breakwater.config.ConfigReader;
 import io.breakwater.config.Durations;
 import io.breakwater.config.Parameter;
 import io.breakwater.config.Parsers;
+import io.breakwater.core.health.Readiness;
+import io.breakwater.core.servlet.AsyncCompletion;
+import io.breakwater.core.servlet.AsyncStarts;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;

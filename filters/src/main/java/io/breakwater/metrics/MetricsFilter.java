@@ -2,8 +2,12 @@ package io.breakwater.metrics;
 
 import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
-import io.breakwater.chain.Routes;
 import io.breakwater.config.ConfigReader;
+import io.breakwater.core.metric.BreakwaterMetrics;
+import io.breakwater.core.metric.FilterMetrics;
+import io.breakwater.core.metric.RouteAnswers;
+import io.breakwater.core.metric.RouteTable;
+import io.breakwater.core.route.Routes;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -17,7 +21,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /**
- * Measures every route (see {@link io.breakwater.chain.Routes} and {@link RouteMetrics}): latency, responses per
+ * Measures every route (see {@link io.breakwater.core.route.Routes} and {@link RouteMetrics}): latency, responses per
  * status class, active requests. Each answer is counted once, by the first Breakwater filter the request meets
  * ({@link RouteAnswers}), so answers of the filters in front of this one count too. An async request is timed to
  * its completion, however many dispatches it takes. An exception thrown through the counting filter counts with
@@ -38,13 +42,7 @@ public class MetricsFilter implements Filter {
         Routes.configure(context);
         var registry = BreakwaterMetrics.acquire(context);
         metrics = new FilterMetrics(registry, "metrics");
-        synchronized (context) {
-            // one table per app, which every Breakwater filter in front of this one counts answers into
-            Object existing = context.getAttribute(RouteAnswers.TABLE_ATTRIBUTE);
-            routes = existing instanceof RouteTable ? (RouteTable) existing
-                    : new RouteTable(registry, config.maxRoutes());
-            context.setAttribute(RouteAnswers.TABLE_ATTRIBUTE, routes);
-        }
+        routes = RouteTable.shareIn(context, registry, config.maxRoutes());
     }
 
     @Override
@@ -84,10 +82,8 @@ public class MetricsFilter implements Filter {
     @Override
     public void destroy() {
         if (context != null) {
-            synchronized (context) {
-                if (context.getAttribute(RouteAnswers.TABLE_ATTRIBUTE) == routes) {
-                    context.removeAttribute(RouteAnswers.TABLE_ATTRIBUTE);
-                }
+            if (routes != null) {
+                routes.leave(context);
             }
             BreakwaterMetrics.release(context);
         }

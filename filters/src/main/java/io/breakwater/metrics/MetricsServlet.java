@@ -1,9 +1,10 @@
 package io.breakwater.metrics;
 
 import com.codahale.metrics.MetricRegistry;
-import io.breakwater.chain.OperatorEndpoint;
 import io.breakwater.config.AllowedAddresses;
 import io.breakwater.config.ConfigReader;
+import io.breakwater.core.metric.BreakwaterMetrics;
+import io.breakwater.core.servlet.OperatorEndpoint;
 import io.breakwater.error.ErrorCode;
 import io.breakwater.error.ErrorResponse;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;

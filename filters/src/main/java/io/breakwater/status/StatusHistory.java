@@ -1,7 +1,8 @@
 package io.breakwater.status;
 
 import com.codahale.metrics.Timer;
-import io.breakwater.metrics.RouteMetrics;
+import io.breakwater.core.journal.StateJournal;
+import io.breakwater.core.metric.RouteMetrics;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -2,9 +2,10 @@ package io.breakwater.status;
 
 import com.codahale.metrics.Snapshot;
 import com.codahale.metrics.Timer;
-import io.breakwater.error.Json;
-import io.breakwater.metrics.ConcurrencyLimitMetrics;
-import io.breakwater.metrics.RouteMetrics;
+import io.breakwater.core.journal.StateJournal;
+import io.breakwater.core.json.Json;
+import io.breakwater.core.metric.ConcurrencyLimitMetrics;
+import io.breakwater.core.metric.RouteMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,7 @@
 package io.breakwater.timeout;
 
-import io.breakwater.chain.AsyncStarts;
+import io.breakwater.core.servlet.AsyncStarts;
+import io.breakwater.core.time.TimeoutScheduler;
 import io.breakwater.error.BreakwaterException;
 import io.breakwater.error.ErrorCode;
 import io.breakwater.error.ErrorResponse;

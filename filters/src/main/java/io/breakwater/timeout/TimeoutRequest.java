@@ -1,7 +1,7 @@
 package io.breakwater.timeout;
 
-import io.breakwater.chain.ContainerLookups;
-import io.breakwater.chain.ForwardingAsyncContext;
+import io.breakwater.core.servlet.ContainerLookups;
+import io.breakwater.core.servlet.ForwardingAsyncContext;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRequest;

@@ -12,7 +12,7 @@ import io.breakwater.error.ErrorCode;
 import io.breakwater.error.ErrorResponse;
 import io.breakwater.error.Refusal;
 import io.breakwater.testing.TestClock;
-import io.breakwater.timeout.Deadline;
+import io.breakwater.core.time.Deadline;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Filter;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.codahale.metrics.MetricRegistry;
 import io.breakwater.error.ProblemErrorServlet;
 import io.breakwater.error.RequestIds;
-import io.breakwater.metrics.BreakwaterMetrics;
+import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.testing.Await;
 import io.breakwater.testing.TestServer;
 import jakarta.servlet.AsyncContext;
