@@ -1,11 +1,8 @@
 package io.breakwater.proxy;
 
 import io.breakwater.core.time.TimeoutScheduler;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.Request;
 
 /**
@@ -23,27 +20,7 @@ final class ConnectionWait {
         this.timers = timers;
     }
 
-    /**
-     * Whether a try failed while it still waited for a connection, before any byte of it left: the proxy's own
-     * queue (no connection in time, the try's timeout spent queued), not the backend's failure. A failed connect
-     * is the backend's.
-     */
-    static boolean refused(Exchange.Attempt attempt, Throwable failure) {
-        if (attempt.connected) {
-            return false;
-        }
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException || t instanceof SocketTimeoutException) {
-                return false;
-            }
-            if (t instanceof FailoverPolicy.NoConnectionInTime || t instanceof TimeoutException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    void limit(Request proxyRequest, Exchange.Attempt attempt) {
+    void limit(Request proxyRequest, Attempt attempt) {
         if (wait.isZero()) {
             return;
         }
@@ -51,7 +28,7 @@ final class ConnectionWait {
             TimeoutScheduler.Entry timer;
             try {
                 timer = timers.schedule(() -> {
-                    if (!attempt.connected) {
+                    if (!attempt.isConnected()) {
                         proxyRequest.abort(new FailoverPolicy.NoConnectionInTime());
                     }
                 }, wait);

@@ -38,9 +38,10 @@ final class FailoverPolicy {
         this.budget = budget;
     }
 
-    boolean mayRetry(Exchange exchange, Failure failure) {
+    /** Whether the exchange may try another backend after this failure; asked under the exchange's monitor. */
+    boolean mayRetry(Attempts<?> exchange, Failure failure) {
         // The client already has bytes of this answer: a second answer cannot follow.
-        if (exchange.response().isCommitted()) {
+        if (exchange.committed()) {
             return false;
         }
         // The attempts are used up.
@@ -52,7 +53,7 @@ final class FailoverPolicy {
             return false;
         }
         // A non-idempotent request that may have reached the backend could take effect twice.
-        if (failure != Failure.NOT_SENT && !retryNonIdempotent && !isIdempotent(exchange.request().getMethod())) {
+        if (failure != Failure.NOT_SENT && !retryNonIdempotent && !exchange.isIdempotent()) {
             return false;
         }
         // The request's deadline has passed: another try could not be answered in time.
@@ -77,14 +78,34 @@ final class FailoverPolicy {
     }
 
     /** How a try went wrong, from what its failure says. */
-    static Failure classify(Exchange.Attempt attempt, Throwable failure) {
+    static Failure classify(Attempt attempt, Throwable failure) {
         if (failure instanceof FailoverStatus) {
             return Failure.STATUS;
         }
-        if (!attempt.connected || causedBy(failure, java.net.ConnectException.class)) {
+        if (!attempt.isConnected() || causedBy(failure, java.net.ConnectException.class)) {
             return Failure.NOT_SENT;
         }
         return isTimeout(failure) ? Failure.TIMEOUT : Failure.RESET;
+    }
+
+    /**
+     * Whether a try failed while it still waited for a connection, before any byte of it left: the proxy's own
+     * queue (no connection in time, the try's timeout spent queued), not the backend's failure. A failed connect
+     * is the backend's.
+     */
+    static boolean refused(Attempt attempt, Throwable failure) {
+        if (attempt.isConnected()) {
+            return false;
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.SocketTimeoutException) {
+                return false;
+            }
+            if (t instanceof NoConnectionInTime || t instanceof java.util.concurrent.TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static boolean isTimeout(Throwable failure) {

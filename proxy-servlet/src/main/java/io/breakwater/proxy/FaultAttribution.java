@@ -1,7 +1,6 @@
 package io.breakwater.proxy;
 
 import io.breakwater.config.StatusSet;
-import org.eclipse.jetty.client.Result;
 
 /**
  * Whose fault the end of one try was, decided once per try as a list of reasons (after {@link FailoverPolicy}):
@@ -26,19 +25,20 @@ final class FaultAttribution {
         this.failoverStatuses = failoverStatuses;
     }
 
-    Party blame(Exchange exchange, Result result) {
+    /** {@code failure} {@code null}: the backend answered with {@code status}. */
+    Party blame(ClientFault clientFault, Throwable failure, int status) {
         // The client's body ended early, was malformed, stalled or ran past the limit, or the client went away:
         // asked first, because the try the client cut short fails on the backend's side too.
-        if (exchange.clientFault() != null) {
+        if (clientFault != null) {
             return Party.CLIENT;
         }
         // The backend could not be reached, reset the connection, did not answer in time, switched protocols
         // unasked, or had its answer dropped for a failover status.
-        if (result.isFailed()) {
+        if (failure != null) {
             return Party.BACKEND;
         }
         // The backend answered that it cannot serve (a status in failoverStatuses).
-        if (failoverStatuses.holds(result.getResponse().getStatus())) {
+        if (failoverStatuses.holds(status)) {
             return Party.BACKEND;
         }
         // The backend's own answer: whatever its status, it is the app's, passed on as it is.

@@ -40,9 +40,9 @@ final class Hedging {
     }
 
     /** Runs {@code hedge} once the try has gone {@code hedgeAfter} without an answer. */
-    void arm(Exchange.Attempt attempt, Runnable hedge) {
+    void arm(Attempt attempt, Runnable hedge) {
         try {
-            attempt.hedgeTimer = timers.schedule(hedge, after);
+            attempt.hedgeTimer(timers.schedule(hedge, after));
         } catch (RejectedExecutionException stopping) {
             // the servlet is being destroyed: its last tries get no hedge
         }
@@ -53,7 +53,7 @@ final class Hedging {
      * figure ({@link Backend#responseNanos}) in under {@code 1 / }{@value #PROMISE_FACTOR} of the time the try has
      * waited. Under a load that slows every backend alike, a hedge could not win and would only add to the load.
      */
-    static boolean promising(Exchange.Attempt slow, List<Backend> candidates) {
+    static boolean promising(Attempt slow, List<Backend> candidates) {
         return promising(System.nanoTime() - slow.startNanos, candidates);
     }
 

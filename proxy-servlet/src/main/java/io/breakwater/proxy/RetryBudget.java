@@ -20,7 +20,7 @@ final class RetryBudget {
     private final Counter refusals;
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger retrying = new AtomicInteger();
-    private final Set<Exchange> holding = ConcurrentHashMap.newKeySet();
+    private final Set<Attempts<?>> holding = ConcurrentHashMap.newKeySet();
 
     RetryBudget(float budgetPercent, Counter refusals) {
         this.budgetPercent = budgetPercent;
@@ -33,7 +33,7 @@ final class RetryBudget {
     }
 
     /** The request is over: it no longer counts, and gives back its place among the retrying ones. */
-    void ended(Exchange exchange) {
+    void ended(Attempts<?> exchange) {
         requests.decrementAndGet();
         if (holding.remove(exchange)) {
             retrying.decrementAndGet();
@@ -41,7 +41,7 @@ final class RetryBudget {
     }
 
     /** Whether the request may retry: it already holds a place, or takes one now; a refusal is counted. */
-    boolean admit(Exchange exchange) {
+    boolean admit(Attempts<?> exchange) {
         if (holding.contains(exchange)) {
             return true;
         }

@@ -102,7 +102,7 @@ class HedgingTest {
         try (ProxyFixture fixture = twoBackendsWithOneHedge()) {
             fixture.backend(1).breakAll();
             HttpResponse<String> response = dropA503ForTheHedgeThenEndTheHedge(fixture,
-                    "/x?hold=true&bodyBytes=" + (BalancingProxyServlet.KEPT_ANSWER_LIMIT + 1));
+                    "/x?hold=true&bodyBytes=" + (TryListener.KEPT_ANSWER_LIMIT + 1));
             assertEquals(502, response.statusCode());
             assertTrue(response.body().contains("BACKEND_ERROR"), response.body());
         }
