@@ -41,7 +41,7 @@ final class AnswerPassing {
      * thread as Jetty's {@code ProxyServlet} does: that hand-over was a thread wake-up per answer. This holds only
      * because nothing the listeners do there can block: a whole answer read at once goes to the client with Jetty's
      * non-blocking {@code sendContent} ({@link #sendWhole}); any other part of a body, and every failure, which may
-     * write an error body, is handed to the pool as before ({@code BalancingProxyServlet}'s listener).
+     * write an error body, is handed to the pool as before ({@link TryListener}).
      */
     static HttpClient newClient(ClientConnector connector, String name) {
         HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(connector);
