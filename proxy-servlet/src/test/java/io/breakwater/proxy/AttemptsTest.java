@@ -16,7 +16,9 @@ import io.breakwater.proxy.balance.BackendSpec;
 import io.breakwater.proxy.balance.BalanceStrategy;
 import io.breakwater.testing.TestClock;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -421,5 +423,20 @@ class AttemptsTest {
         assertFalse(streamed.hedgeable(sent(streamed)));
         Attempts<String> get = exchange(3);
         assertTrue(get.hedgeable(sent(get)));
+    }
+
+    @Test
+    void theStateMachineKnowsNeitherJettyNorTheServletApi() throws IOException {
+        for (Class<?> type : List.of(Attempts.class, Attempts.Client.class, Attempt.class, Attempt.Stage.class,
+                Move.class, Move.Kind.class, Move.Answer.class, TryRules.class, FailoverPolicy.class,
+                FaultAttribution.class, Hedging.class, RetryBudget.class)) {
+            try (InputStream in = type.getResourceAsStream(type.getName().substring(type.getPackageName().length()
+                    + 1) + ".class")) {
+                // class names in the constant pool are plain ASCII: reading the bytes as Latin-1 finds them
+                String constants = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertFalse(constants.contains("org/eclipse/jetty"), type + " refers to Jetty");
+                assertFalse(constants.contains("jakarta/servlet"), type + " refers to the servlet API");
+            }
+        }
     }
 }
