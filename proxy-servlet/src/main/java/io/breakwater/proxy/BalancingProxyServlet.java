@@ -1,19 +1,19 @@
 package io.breakwater.proxy;
 
-import io.breakwater.core.servlet.AsyncCompletion;
-import io.breakwater.core.servlet.SelfLimiting;
-import io.breakwater.config.ConfigReader;
-import io.breakwater.error.ErrorCode;
-import io.breakwater.error.ErrorResponse;
-import io.breakwater.error.RequestIds;
-import io.breakwater.health.DrainFilter;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.error.ErrorCode;
+import io.breakwater.core.error.ErrorResponse;
+import io.breakwater.core.error.RequestIds;
 import io.breakwater.core.health.Readiness;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.Jmx;
+import io.breakwater.core.servlet.AsyncCompletion;
+import io.breakwater.core.servlet.SelfLimiting;
+import io.breakwater.core.time.TimeoutScheduler;
+import io.breakwater.health.DrainFilter;
 import io.breakwater.proxy.balance.Backend;
 import io.breakwater.proxy.balance.BackendPool;
 import io.breakwater.proxy.balance.BalanceStrategy;
-import io.breakwater.core.time.TimeoutScheduler;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

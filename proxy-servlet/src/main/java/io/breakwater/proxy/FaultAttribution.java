@@ -1,6 +1,6 @@
 package io.breakwater.proxy;
 
-import io.breakwater.config.StatusSet;
+import io.breakwater.core.config.StatusSet;
 
 /**
  * Whose fault the end of one try was, decided once per try as a list of reasons (after {@link FailoverPolicy}):

@@ -1,8 +1,8 @@
 package io.breakwater.proxy;
 
-import io.breakwater.error.ErrorCode;
-import io.breakwater.error.Refusal;
-import io.breakwater.error.RequestIds;
+import io.breakwater.core.error.ErrorCode;
+import io.breakwater.core.error.Refusal;
+import io.breakwater.core.error.RequestIds;
 import io.breakwater.proxy.balance.Backend;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -1,6 +1,6 @@
 package io.breakwater.proxy;
 
-import io.breakwater.error.RequestIds;
+import io.breakwater.core.error.RequestIds;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,6 +1,6 @@
 package io.breakwater.proxy;
 
-import io.breakwater.error.RequestIds;
+import io.breakwater.core.error.RequestIds;
 import io.breakwater.proxy.balance.Backend;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;

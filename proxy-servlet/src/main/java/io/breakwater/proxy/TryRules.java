@@ -1,6 +1,6 @@
 package io.breakwater.proxy;
 
-import io.breakwater.config.StatusSet;
+import io.breakwater.core.config.StatusSet;
 import io.breakwater.proxy.balance.BackendPool;
 import io.breakwater.proxy.balance.BalanceStrategy;
 import java.time.Duration;
