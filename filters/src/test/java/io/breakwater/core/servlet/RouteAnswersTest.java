@@ -1,9 +1,10 @@
-package io.breakwater.core.metric;
+package io.breakwater.core.servlet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.MetricRegistry;
+import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.circuit.CircuitBreakerFilter;
 import io.breakwater.exception.ExceptionHandlingFilter;
 import io.breakwater.metrics.MetricsFilter;
