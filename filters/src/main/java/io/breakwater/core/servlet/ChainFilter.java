@@ -19,9 +19,13 @@ import java.util.ServiceLoader;
  * ({@link ChainCheck}); on every request, the dispatch guard (a request that is not HTTP goes straight through, and
  * so do the later dispatches of a request for a filter of the {@link Dispatches#FIRST first} dispatch) and, for such a
  * filter, the count of the request's answer on its route when it is the first Breakwater filter the request meets
- * ({@link RouteAnswers}), so that its own refusals count. The policy is {@link #filter}: {@link TimedFilter} times it
- * and ends it once. A base class rather than collaborators, because the guard decides whether the policy runs at all
- * and must come first in {@code doFilter}; it costs a request no object. Thread-safe when the policy is.
+ * ({@link RouteAnswers}), so that its own refusals count. The policy is {@link #filter}.
+ * <p>
+ * The skeleton is two base classes and one collaborator: this class; {@link TimedFilter}, which times the policy
+ * around the rest of the chain; and {@link RequestEnd}, the request's own state that learns of its end exactly once.
+ * Base classes, because the guard decides whether the policy runs at all and the timing brackets the chain, both in
+ * {@code doFilter}; the end is a collaborator, because it outlives the call as the async cycle's listener. None of
+ * them costs a request an object. Thread-safe when the policy is.
  */
 public abstract class ChainFilter implements Filter {
     /** The checks of the chain's order, looked up once, with the class loader of the jar that holds them. */
