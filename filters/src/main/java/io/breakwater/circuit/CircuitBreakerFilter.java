@@ -2,14 +2,14 @@ package io.breakwater.circuit;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
-import io.breakwater.core.route.Routes;
-import io.breakwater.core.servlet.TimedFilter;
-import io.breakwater.config.ConfigReader;
-import io.breakwater.core.metric.MetricFamily;
-import io.breakwater.error.ErrorCode;
-import io.breakwater.error.ErrorResponse;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.error.ErrorCode;
+import io.breakwater.core.error.ErrorResponse;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.FilterMetrics;
+import io.breakwater.core.metric.MetricFamily;
+import io.breakwater.core.route.Routes;
+import io.breakwater.core.servlet.TimedFilter;
 import io.breakwater.core.time.NanoClock;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import jakarta.servlet.FilterConfig;
@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentMap;
  * recovered: one Resilience4j breaker per route (servlet mapping pattern), in the web app's one registry. While
  * open, requests are answered 503 {@code CIRCUIT_OPEN} with {@code Retry-After} and never reach the servlet.
  * Failures are exceptions, the configured statuses and timeouts; 4xx answers, clients that went away and the suite's
- * own refusals ({@link io.breakwater.error.Refusal}: no healthy backend, shed, no connection in time) are not.
+ * own refusals ({@link io.breakwater.core.error.Refusal}: no healthy backend, shed, no connection in time) are not.
  * Only the first dispatch takes a permission: async, error and include dispatches belong to its call. Thread-safe.
  */
 public class CircuitBreakerFilter extends TimedFilter<GuardedCall> {

@@ -1,6 +1,6 @@
 package io.breakwater.metrics;
 
-import io.breakwater.config.ConfigReader;
+import io.breakwater.core.config.ConfigReader;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.FilterMetrics;
 import io.breakwater.core.metric.RouteTable;
@@ -19,7 +19,7 @@ import jakarta.servlet.http.HttpServletResponse;
  * Breakwater filter the request meets ({@link RouteAnswers}), this one when it is the first, so answers of the
  * filters in front of it count too. An async request is timed to its completion, however many dispatches it takes.
  * An exception thrown through the counting filter counts with the status the error contract answers it with (500,
- * or a {@link io.breakwater.error.BreakwaterException}'s own). Thread-safe.
+ * or a {@link io.breakwater.core.error.BreakwaterException}'s own). Thread-safe.
  */
 public class MetricsFilter extends TimedFilter<Void> {
     private ServletContext context;

@@ -1,20 +1,20 @@
 package io.breakwater.timeout;
 
 import com.codahale.metrics.MetricRegistry;
-import io.breakwater.config.ConfigReader;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.error.BreakwaterException;
+import io.breakwater.core.error.RequestIds;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.FilterMetrics;
 import io.breakwater.core.metric.MetricCatalog;
 import io.breakwater.core.metric.MetricFamily;
-import io.breakwater.core.servlet.RouteAnswers;
 import io.breakwater.core.metric.RouteMetrics;
 import io.breakwater.core.route.Routes;
+import io.breakwater.core.servlet.RouteAnswers;
 import io.breakwater.core.servlet.TimedFilter;
 import io.breakwater.core.time.Deadline;
 import io.breakwater.core.time.NanoClock;
 import io.breakwater.core.time.TimeoutScheduler;
-import io.breakwater.error.BreakwaterException;
-import io.breakwater.error.RequestIds;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;

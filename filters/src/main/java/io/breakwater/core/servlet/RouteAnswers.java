@@ -1,9 +1,9 @@
 package io.breakwater.core.servlet;
 
+import io.breakwater.core.error.BreakwaterException;
 import io.breakwater.core.metric.RouteMetrics;
 import io.breakwater.core.metric.RouteTable;
 import io.breakwater.core.route.Routes;
-import io.breakwater.error.BreakwaterException;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
