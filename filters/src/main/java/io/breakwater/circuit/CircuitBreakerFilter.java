@@ -13,6 +13,7 @@ import io.breakwater.error.ErrorResponse;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.FilterMetrics;
 import io.breakwater.core.metric.RouteAnswers;
+import io.breakwater.core.status.StatusSources;
 import io.breakwater.core.time.NanoClock;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import jakarta.servlet.DispatcherType;
@@ -55,6 +56,7 @@ public class CircuitBreakerFilter implements Filter {
     private MetricRegistry metricRegistry;
     private FilterMetrics metrics;
     private Counter rejections;
+    private String statusName;
 
     public CircuitBreakerFilter() {
         this(Clock.systemUTC());
@@ -76,6 +78,8 @@ public class CircuitBreakerFilter implements Filter {
         metricRegistry = BreakwaterMetrics.acquire(context);
         metrics = new FilterMetrics(metricRegistry, "circuitBreaker");
         rejections = metrics.counter(REJECTIONS);
+        statusName = "circuit " + filterConfig.getFilterName();
+        StatusSources.of(context).publish(statusName, new BreakerStatus(breakers));
     }
 
     @Override
@@ -162,6 +166,7 @@ public class CircuitBreakerFilter implements Filter {
         if (context == null) {
             return;
         }
+        StatusSources.of(context).withdraw(statusName);
         breakers.forEach((name, breaker) -> breaker.ifPresent(b -> {
             b.unpublish();
             registry.remove(name);
