@@ -91,6 +91,26 @@ class StatusServletTest {
     }
 
     @Test
+    void backendLatencyIsThePercentilesOfItsPublishedTimer() throws Exception {
+        TestBackend backend = new TestBackend("http://127.0.0.1:9");
+        try (TestServer server = start(new MetricRegistry(), Map.of())) {
+            register(server, backend);
+            Map<String, Object> before = find(list(awaitStatus(server, s -> true), "backends"), "id", BACKEND_ID);
+            assertNull(before.get("p50Millis"), "no timer: no latency");
+            Timer timer = new Timer();
+            timer.update(3, TimeUnit.MILLISECONDS);
+            timer.update(7, TimeUnit.MILLISECONDS);
+            timer.update(40, TimeUnit.MILLISECONDS);
+            backend.latency(timer);
+
+            Map<String, Object> shown = find(list(awaitStatus(server, s -> true), "backends"), "id", BACKEND_ID);
+            Snapshot snapshot = timer.getSnapshot();
+            assertEquals(snapshot.getMedian() / 1e6, ((Number) shown.get("p50Millis")).doubleValue(), 0.001);
+            assertEquals(snapshot.get99thPercentile() / 1e6, ((Number) shown.get("p99Millis")).doubleValue(), 0.001);
+        }
+    }
+
+    @Test
     void pageIsSelfContainedAndItsScriptRunsUnderItsPolicy() throws Exception {
         try (TestServer server = start(new MetricRegistry(), Map.of())) {
             HttpResponse<String> page = server.get(PAGE);

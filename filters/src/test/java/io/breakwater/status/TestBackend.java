@@ -1,5 +1,6 @@
 package io.breakwater.status;
 
+import com.codahale.metrics.Timer;
 import io.breakwater.core.status.BackendSource;
 import io.breakwater.core.status.BackendView;
 import java.util.List;
@@ -14,6 +15,7 @@ final class TestBackend implements BackendSource {
     private volatile BackendView.AdminState state = BackendView.AdminState.ACTIVE;
     private volatile long requests;
     private volatile long failures;
+    private volatile Timer latency;
 
     TestBackend(String url) {
         this.id = "proxy " + url;
@@ -25,6 +27,10 @@ final class TestBackend implements BackendSource {
         failures = failureCount;
     }
 
+    void latency(Timer timer) {
+        latency = timer;
+    }
+
     /** The administrative state, as the proxy's MBean names it. */
     String getState() {
         return state.name();
@@ -32,7 +38,7 @@ final class TestBackend implements BackendSource {
 
     @Override
     public List<BackendView> backends() {
-        return List.of(new BackendView(id, url, state, true, null, 0, requests, failures, null));
+        return List.of(new BackendView(id, url, state, true, null, 0, requests, failures, latency));
     }
 
     @Override
