@@ -1,9 +1,9 @@
 package io.breakwater.health;
 
-import io.breakwater.config.ConfigReader;
-import io.breakwater.config.Durations;
-import io.breakwater.config.Parameter;
-import io.breakwater.config.Parsers;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.config.Durations;
+import io.breakwater.core.config.Parameter;
+import io.breakwater.core.config.Parsers;
 import io.breakwater.core.health.Readiness;
 import io.breakwater.core.servlet.AsyncCompletion;
 import io.breakwater.core.servlet.AsyncStarts;

@@ -1,9 +1,9 @@
 package io.breakwater.core.metric;
 
+import io.breakwater.core.error.BreakwaterException;
 import io.breakwater.core.route.Routes;
 import io.breakwater.core.servlet.AsyncCompletion;
 import io.breakwater.core.servlet.AsyncStarts;
-import io.breakwater.error.BreakwaterException;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
