@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.breakwater.chain.BreakwaterChain;
 import io.breakwater.chain.Priority;
-import io.breakwater.error.RequestIds;
+import io.breakwater.core.error.RequestIds;
 import io.breakwater.core.time.Deadline;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;

@@ -1,22 +1,22 @@
 package io.breakwater.circuit;
 
-import io.breakwater.core.servlet.AsyncStarts;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
-import io.breakwater.core.route.Routes;
-import io.breakwater.config.ConfigReader;
-import io.breakwater.core.metric.MetricFamily;
-import io.breakwater.error.ErrorCode;
-import io.breakwater.error.ErrorResponse;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.error.ErrorCode;
+import io.breakwater.core.error.ErrorResponse;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.FilterMetrics;
+import io.breakwater.core.metric.MetricFamily;
 import io.breakwater.core.metric.RouteAnswers;
+import io.breakwater.core.route.Routes;
+import io.breakwater.core.servlet.AsyncStarts;
 import io.breakwater.core.time.NanoClock;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -39,7 +39,7 @@ import java.util.concurrent.ConcurrentMap;
  * recovered: one Resilience4j breaker per route (servlet mapping pattern), in the web app's one registry. While
  * open, requests are answered 503 {@code CIRCUIT_OPEN} with {@code Retry-After} and never reach the servlet.
  * Failures are exceptions, the configured statuses and timeouts; 4xx answers, clients that went away and the suite's
- * own refusals ({@link io.breakwater.error.Refusal}: no healthy backend, shed, no connection in time) are not.
+ * own refusals ({@link io.breakwater.core.error.Refusal}: no healthy backend, shed, no connection in time) are not.
  * Thread-safe.
  */
 @Priority(Priority.CIRCUIT_BREAKER)

@@ -1,9 +1,9 @@
 package io.breakwater.circuit;
 
-import io.breakwater.error.BreakwaterException;
-import io.breakwater.error.ClientGone;
-import io.breakwater.error.ErrorCode;
-import io.breakwater.error.Refusal;
+import io.breakwater.core.error.BreakwaterException;
+import io.breakwater.core.error.ClientGone;
+import io.breakwater.core.error.ErrorCode;
+import io.breakwater.core.error.Refusal;
 import io.breakwater.core.time.Deadline;
 import io.breakwater.core.time.NanoClock;
 import jakarta.servlet.AsyncEvent;

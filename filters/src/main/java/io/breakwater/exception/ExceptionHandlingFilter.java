@@ -1,16 +1,16 @@
 package io.breakwater.exception;
 
-import io.breakwater.core.servlet.AsyncStarts;
 import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
-import io.breakwater.core.route.Routes;
-import io.breakwater.config.ConfigReader;
-import io.breakwater.core.metric.MetricFamily;
-import io.breakwater.error.ErrorResponse;
-import io.breakwater.error.RequestIds;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.error.ErrorResponse;
+import io.breakwater.core.error.RequestIds;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.FilterMetrics;
+import io.breakwater.core.metric.MetricFamily;
 import io.breakwater.core.metric.RouteAnswers;
+import io.breakwater.core.route.Routes;
+import io.breakwater.core.servlet.AsyncStarts;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;

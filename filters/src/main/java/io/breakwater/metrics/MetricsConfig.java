@@ -1,8 +1,8 @@
 package io.breakwater.metrics;
 
-import io.breakwater.config.ConfigReader;
-import io.breakwater.config.Parameter;
-import io.breakwater.config.Parsers;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.config.Parameter;
+import io.breakwater.core.config.Parsers;
 
 /** What {@link MetricsFilter} is configured to do, read once at init. Immutable. */
 public final class MetricsConfig {

@@ -2,7 +2,7 @@ package io.breakwater.metrics;
 
 import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
-import io.breakwater.config.ConfigReader;
+import io.breakwater.core.config.ConfigReader;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.FilterMetrics;
 import io.breakwater.core.metric.RouteAnswers;
@@ -21,11 +21,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /**
- * Measures every route (see {@link io.breakwater.core.route.Routes} and {@link RouteMetrics}): latency, responses per
+ * Measures every route (see {@link io.breakwater.core.route.Routes} and {@link io.breakwater.core.metric.RouteMetrics}): latency, responses per
  * status class, active requests. Each answer is counted once, by the first Breakwater filter the request meets
  * ({@link RouteAnswers}), so answers of the filters in front of this one count too. An async request is timed to
  * its completion, however many dispatches it takes. An exception thrown through the counting filter counts with
- * the status the error contract answers it with (500, or a {@link io.breakwater.error.BreakwaterException}'s own).
+ * the status the error contract answers it with (500, or a {@link io.breakwater.core.error.BreakwaterException}'s own).
  * Thread-safe.
  */
 @Priority(Priority.METRICS)

@@ -1,12 +1,12 @@
 package io.breakwater.status;
 
 import com.codahale.metrics.MetricRegistry;
-import io.breakwater.config.ConfigReader;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.error.ErrorCode;
+import io.breakwater.core.error.ErrorResponse;
 import io.breakwater.core.journal.StateJournal;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.servlet.OperatorEndpoint;
-import io.breakwater.error.ErrorCode;
-import io.breakwater.error.ErrorResponse;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRegistration;

@@ -1,10 +1,10 @@
 package io.breakwater.timeout;
 
+import io.breakwater.core.error.BreakwaterException;
+import io.breakwater.core.error.ErrorCode;
+import io.breakwater.core.error.ErrorResponse;
 import io.breakwater.core.servlet.AsyncStarts;
 import io.breakwater.core.time.TimeoutScheduler;
-import io.breakwater.error.BreakwaterException;
-import io.breakwater.error.ErrorCode;
-import io.breakwater.error.ErrorResponse;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;

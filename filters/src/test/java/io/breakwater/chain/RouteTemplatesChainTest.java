@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.codahale.metrics.MetricRegistry;
 import io.breakwater.circuit.BreakerRegistry;
 import io.breakwater.circuit.CircuitBreakerFilter;
-import io.breakwater.config.ConfigException;
+import io.breakwater.core.config.ConfigException;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.route.RouteTemplates;
 import io.breakwater.core.route.Routes;

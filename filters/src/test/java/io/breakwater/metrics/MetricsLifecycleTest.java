@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.MetricRegistry;
-import io.breakwater.config.ConfigException;
-import io.breakwater.config.ConfigReader;
+import io.breakwater.core.config.ConfigException;
+import io.breakwater.core.config.ConfigReader;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.TimerReservoir;
 import io.breakwater.testing.TestServer;

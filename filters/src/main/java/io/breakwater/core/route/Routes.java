@@ -1,8 +1,8 @@
 package io.breakwater.core.route;
 
-import io.breakwater.config.ConfigReader;
-import io.breakwater.config.Parameter;
-import io.breakwater.config.Parsers;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.config.Parameter;
+import io.breakwater.core.config.Parsers;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletMapping;
 import jakarta.servlet.http.HttpServletRequest;
@@ -35,7 +35,7 @@ public final class Routes {
 
     /**
      * Reads the app's templates once, from the suite-wide sources, so that a bad one stops the app when the first
-     * Breakwater component starts; throws {@link io.breakwater.config.ConfigException}.
+     * Breakwater component starts; throws {@link io.breakwater.core.config.ConfigException}.
      */
     public static RouteTemplates configure(ServletContext context) {
         synchronized (context) {

@@ -1,7 +1,7 @@
 package io.breakwater.core.servlet;
 
+import io.breakwater.core.error.RequestIds;
 import io.breakwater.core.route.Routes;
-import io.breakwater.error.RequestIds;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletRequestWrapper;

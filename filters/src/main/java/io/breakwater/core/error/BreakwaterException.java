@@ -1,4 +1,4 @@
-package io.breakwater.error;
+package io.breakwater.core.error;
 
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package io.breakwater.config;
+package io.breakwater.core.config;
 
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletConfig;

@@ -1,4 +1,4 @@
-package io.breakwater.config;
+package io.breakwater.core.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.breakwater.error;
+package io.breakwater.core.error;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,4 +1,4 @@
-package io.breakwater.config;
+package io.breakwater.core.config;
 
 /**
  * Turns the text of one parameter into a typed value; says what it accepts in words for messages and the README.

@@ -1,4 +1,4 @@
-package io.breakwater.config;
+package io.breakwater.core.config;
 
 /**
  * A configuration value that Breakwater cannot accept; its message names the parameter, the value and what

@@ -1,4 +1,4 @@
-package io.breakwater.error;
+package io.breakwater.core.error;
 
 /**
  * The RFC 9110 reason phrases of the statuses Breakwater and the container answer with, for the {@code title} of a

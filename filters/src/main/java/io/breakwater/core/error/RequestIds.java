@@ -1,4 +1,4 @@
-package io.breakwater.error;
+package io.breakwater.core.error;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

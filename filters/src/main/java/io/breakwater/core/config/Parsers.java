@@ -1,4 +1,4 @@
-package io.breakwater.config;
+package io.breakwater.core.config;
 
 import java.time.Duration;
 import java.util.ArrayList;
