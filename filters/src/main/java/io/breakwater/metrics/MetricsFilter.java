@@ -21,7 +21,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /**
- * Measures every route (see {@link io.breakwater.core.route.Routes} and {@link RouteMetrics}): latency, responses per
+ * Measures every route (see {@link io.breakwater.core.route.Routes} and {@link io.breakwater.core.metric.RouteMetrics}): latency, responses per
  * status class, active requests. Each answer is counted once, by the first Breakwater filter the request meets
  * ({@link RouteAnswers}), so answers of the filters in front of this one count too. An async request is timed to
  * its completion, however many dispatches it takes. An exception thrown through the counting filter counts with

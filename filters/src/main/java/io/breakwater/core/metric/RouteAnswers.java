@@ -22,10 +22,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * request meets (on its first dispatch) opens the count, so the breaker's {@code CIRCUIT_OPEN} and the timeout's
  * {@code TIMEOUT} answered inside it are counted like the app's answers; the count closes when the request's
  * answer is done (its async cycle completes), or at the moment the timeout answers, with the status the client got.
- * Counting happens only while a {@link MetricsFilter} is in the app. Thread-safe.
+ * Counting happens only while a {@code MetricsFilter} is in the app. Thread-safe.
  */
 public final class RouteAnswers {
-    /** The context attribute where the app's {@link MetricsFilter} keeps its route table. */
+    /** The context attribute where the app's {@code MetricsFilter} keeps its route table. */
     static final String TABLE_ATTRIBUTE = "io.breakwater.metrics.routes";
 
     private RouteAnswers() {
@@ -59,7 +59,7 @@ public final class RouteAnswers {
 
     /**
      * Opens the count of a request's answer, or returns {@code null} when it is already counted, is not a first
-     * dispatch, or the app has no {@link MetricsFilter}. The caller ends it once.
+     * dispatch, or the app has no {@code MetricsFilter}. The caller ends it once.
      */
     public static Answer begin(HttpServletRequest request) {
         if (request.getDispatcherType() != DispatcherType.REQUEST
