@@ -2,6 +2,8 @@ package io.breakwater.circuit;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
+import io.breakwater.chain.ChainOrder;
+import io.breakwater.chain.Priority;
 import io.breakwater.core.config.ConfigReader;
 import io.breakwater.core.error.ErrorCode;
 import io.breakwater.core.error.ErrorResponse;
@@ -9,9 +11,16 @@ import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.FilterMetrics;
 import io.breakwater.core.metric.MetricFamily;
 import io.breakwater.core.route.Routes;
+import io.breakwater.core.servlet.AsyncStarts;
+import io.breakwater.core.servlet.RouteAnswers;
 import io.breakwater.core.servlet.TimedFilter;
+import io.breakwater.core.status.StatusSources;
 import io.breakwater.core.time.NanoClock;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -44,6 +53,7 @@ public class CircuitBreakerFilter extends TimedFilter<GuardedCall> {
     private CircuitBreakerRegistry registry;
     private MetricRegistry metricRegistry;
     private Counter rejections;
+    private String statusName;
 
     public CircuitBreakerFilter() {
         this(Clock.systemUTC());
@@ -65,6 +75,8 @@ public class CircuitBreakerFilter extends TimedFilter<GuardedCall> {
         FilterMetrics metrics = new FilterMetrics(metricRegistry, "circuitBreaker");
         rejections = metrics.counter(REJECTIONS);
         measureIn(metrics);
+        statusName = "circuit " + filterConfig.getFilterName();
+        StatusSources.of(context).publish(statusName, new BreakerStatus(breakers));
     }
 
     @Override
@@ -113,6 +125,7 @@ public class CircuitBreakerFilter extends TimedFilter<GuardedCall> {
         if (context == null) {
             return;
         }
+        StatusSources.of(context).withdraw(statusName);
         breakers.forEach((name, breaker) -> breaker.ifPresent(b -> {
             b.unpublish();
             registry.remove(name);

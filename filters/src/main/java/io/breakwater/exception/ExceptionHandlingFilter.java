@@ -1,5 +1,7 @@
 package io.breakwater.exception;
 
+import io.breakwater.chain.ChainOrder;
+import io.breakwater.chain.Priority;
 import io.breakwater.core.config.ConfigReader;
 import io.breakwater.core.error.ErrorResponse;
 import io.breakwater.core.error.RequestIds;

@@ -1,5 +1,7 @@
 package io.breakwater.metrics;
 
+import io.breakwater.chain.ChainOrder;
+import io.breakwater.chain.Priority;
 import io.breakwater.core.config.ConfigReader;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.FilterMetrics;

@@ -1,6 +1,8 @@
 package io.breakwater.timeout;
 
 import com.codahale.metrics.MetricRegistry;
+import io.breakwater.chain.ChainOrder;
+import io.breakwater.chain.Priority;
 import io.breakwater.core.config.ConfigReader;
 import io.breakwater.core.error.BreakwaterException;
 import io.breakwater.core.error.RequestIds;
