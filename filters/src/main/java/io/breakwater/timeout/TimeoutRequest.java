@@ -25,6 +25,16 @@ final class TimeoutRequest extends HttpServletRequestWrapper {
         this.exchange = exchange;
     }
 
+    /** The response handed down the chain with this request. */
+    TimeoutResponse timedResponse() {
+        return response;
+    }
+
+    /** Who may still answer the request. */
+    TimedExchange exchange() {
+        return exchange;
+    }
+
     @Override
     public Object getAttribute(String name) {
         return ContainerLookups.answersNull(name) ? null : super.getAttribute(name);

@@ -4,13 +4,13 @@ import io.breakwater.core.config.ConfigReader;
 import io.breakwater.core.error.ErrorCode;
 import io.breakwater.core.error.ErrorResponse;
 import io.breakwater.core.error.RequestIds;
+import io.breakwater.core.health.Drain;
 import io.breakwater.core.health.Readiness;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.Jmx;
 import io.breakwater.core.servlet.AsyncCompletion;
 import io.breakwater.core.servlet.SelfLimiting;
 import io.breakwater.core.time.TimeoutScheduler;
-import io.breakwater.health.DrainFilter;
 import io.breakwater.proxy.balance.Backend;
 import io.breakwater.proxy.balance.BackendPool;
 import io.breakwater.proxy.balance.BalanceStrategy;
@@ -110,7 +110,7 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
     @Override
     public void destroy() {
         // Tomcat destroys servlets before filters: the requests in flight need this client until they end
-        DrainFilter.drain(getServletContext());
+        Drain.holdUntilIdle(getServletContext());
         if (pool != null) {
             Readiness.of(getServletContext()).unregister(readinessName());
         }

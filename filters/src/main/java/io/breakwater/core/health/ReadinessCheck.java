@@ -3,7 +3,7 @@ package io.breakwater.core.health;
 import java.util.Optional;
 
 /**
- * One thing the web app needs before it may take traffic, asked by {@link ReadinessServlet} on every probe, so it
+ * One thing the web app needs before it may take traffic, asked by {@code ReadinessServlet} on every probe, so it
  * must answer at once from state it already holds (no I/O). Implementations must be thread-safe.
  */
 @FunctionalInterface

@@ -38,12 +38,13 @@ public final class RouteMetrics {
         this.active = catalog.counter(ACTIVE, route);
     }
 
-    void started() {
+    /** Records a request that began; {@link #finished} follows once. */
+    public void started() {
         active.inc();
     }
 
     /** Records a finished request: its whole duration and the status it was answered with. */
-    void finished(long nanos, int status) {
+    public void finished(long nanos, int status) {
         latency.update(nanos, TimeUnit.NANOSECONDS);
         int statusClass = status / 100;
         if (statusClass >= 1 && statusClass <= 5) {

@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
 public final class RouteTable {
     /** The route of requests whose own route came after the table was full. */
     public static final String OVERFLOW = "overflow";
+    /** The context attribute where the app's {@code MetricsFilter} keeps its route table. */
+    private static final String ATTRIBUTE = "io.breakwater.metrics.routes";
     private static final Logger LOG = LoggerFactory.getLogger(RouteTable.class);
 
     private final MetricRegistry registry;
@@ -29,19 +31,25 @@ public final class RouteTable {
      */
     public static RouteTable shareIn(ServletContext context, MetricRegistry registry, int maxRoutes) {
         synchronized (context) {
-            Object existing = context.getAttribute(RouteAnswers.TABLE_ATTRIBUTE);
+            Object existing = context.getAttribute(ATTRIBUTE);
             RouteTable table = existing instanceof RouteTable ? (RouteTable) existing
                     : new RouteTable(registry, maxRoutes);
-            context.setAttribute(RouteAnswers.TABLE_ATTRIBUTE, table);
+            context.setAttribute(ATTRIBUTE, table);
             return table;
         }
+    }
+
+    /** The web app's table, or {@code null} when it has none: no {@code MetricsFilter} counts its routes. */
+    public static RouteTable in(ServletContext context) {
+        Object table = context.getAttribute(ATTRIBUTE);
+        return table instanceof RouteTable ? (RouteTable) table : null;
     }
 
     /** Takes the table out of the web app, unless another has replaced it there. */
     public void leave(ServletContext context) {
         synchronized (context) {
-            if (context.getAttribute(RouteAnswers.TABLE_ATTRIBUTE) == this) {
-                context.removeAttribute(RouteAnswers.TABLE_ATTRIBUTE);
+            if (context.getAttribute(ATTRIBUTE) == this) {
+                context.removeAttribute(ATTRIBUTE);
             }
         }
     }

@@ -1,6 +1,8 @@
-package io.breakwater.core.metric;
+package io.breakwater.core.servlet;
 
 import io.breakwater.core.error.BreakwaterException;
+import io.breakwater.core.metric.RouteMetrics;
+import io.breakwater.core.metric.RouteTable;
 import io.breakwater.core.route.Routes;
 import io.breakwater.core.servlet.AsyncCompletion;
 import io.breakwater.core.servlet.AsyncStarts;
@@ -15,19 +17,15 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Counts every answer on its route exactly once, whatever order the filters run in: the first Breakwater filter a
  * request meets (on its first dispatch) opens the count, so the breaker's {@code CIRCUIT_OPEN} and the timeout's
  * {@code TIMEOUT} answered inside it are counted like the app's answers; the count closes when the request's
  * answer is done (its async cycle completes), or at the moment the timeout answers, with the status the client got.
- * Counting happens only while a {@link MetricsFilter} is in the app. Thread-safe.
+ * Counting happens only while a {@code MetricsFilter} is in the app. Thread-safe.
  */
 public final class RouteAnswers {
-    /** The context attribute where the app's {@link MetricsFilter} keeps its route table. */
-    static final String TABLE_ATTRIBUTE = "io.breakwater.metrics.routes";
-
     private RouteAnswers() {
     }
 
@@ -50,16 +48,16 @@ public final class RouteAnswers {
         try {
             filter.doFilter(request, response, chain);
         } catch (Throwable thrown) {
-            answer.end(statusOf(thrown));
+            answer.returned(request, response, thrown);
             throw thrown;
         }
-        answer.endWhenDone(request, response);
+        answer.returned(request, response, null);
         return true;
     }
 
     /**
      * Opens the count of a request's answer, or returns {@code null} when it is already counted, is not a first
-     * dispatch, or the app has no {@link MetricsFilter}. The caller ends it once.
+     * dispatch, or the app has no {@code MetricsFilter}. The caller ends it once.
      */
     public static Answer begin(HttpServletRequest request) {
         if (request.getDispatcherType() != DispatcherType.REQUEST
@@ -67,11 +65,11 @@ public final class RouteAnswers {
             return null;
         }
         ServletContext context = request.getServletContext();
-        Object table = context == null ? null : context.getAttribute(TABLE_ATTRIBUTE);
-        if (!(table instanceof RouteTable)) {
+        RouteTable table = context == null ? null : RouteTable.in(context);
+        if (table == null) {
             return null;
         }
-        Answer answer = new Answer(((RouteTable) table).of(Routes.of(request)), System.nanoTime());
+        Answer answer = new Answer(table.of(Routes.of(request)), System.nanoTime());
         request.setAttribute(Routes.ANSWER_ATTRIBUTE, answer);
         return answer;
     }
@@ -95,11 +93,13 @@ public final class RouteAnswers {
         return HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
     }
 
-    /** One request's answer on its route: started once, ended once. Thread-safe. */
-    public static final class Answer {
+    /**
+     * One request's answer on its route: started once, ended once ({@link RequestEnd}), with the status the client
+     * got. Thread-safe.
+     */
+    public static final class Answer extends RequestEnd {
         private final RouteMetrics route;
         private final long start;
-        private final AtomicBoolean ended = new AtomicBoolean();
 
         Answer(RouteMetrics route, long start) {
             this.route = route;
@@ -109,19 +109,15 @@ public final class RouteAnswers {
 
         /** Ends the count now with this status; later ends do nothing. */
         public void end(int status) {
-            if (ended.compareAndSet(false, true)) {
+            if (claim()) {
                 route.finished(System.nanoTime() - start, status);
             }
         }
 
-        /** Ends the count with the response's status once the request's async cycle completes, or now if none. */
-        public void endWhenDone(HttpServletRequest request, HttpServletResponse response) {
-            AsyncContext cycle = AsyncStarts.startedCycle(request);
-            if (cycle != null) {
-                cycle.addListener(AsyncCompletion.once(() -> end(response.getStatus())));
-            } else {
-                end(response.getStatus());
-            }
+        @Override
+        protected void ended(HttpServletRequest request, HttpServletResponse response, Throwable failure,
+                long nanoTime) {
+            route.finished(nanoTime - start, failure != null ? statusOf(failure) : response.getStatus());
         }
     }
 }

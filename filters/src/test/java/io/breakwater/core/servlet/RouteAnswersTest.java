@@ -1,10 +1,11 @@
-package io.breakwater.core.metric;
+package io.breakwater.core.servlet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.MetricRegistry;
 import io.breakwater.circuit.CircuitBreakerFilter;
+import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.exception.ExceptionHandlingFilter;
 import io.breakwater.metrics.MetricsFilter;
 import io.breakwater.testing.Await;
