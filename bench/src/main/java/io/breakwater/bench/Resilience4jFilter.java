@@ -1,7 +1,7 @@
 package io.breakwater.bench;
 
-import io.breakwater.circuit.CircuitBreakerSettings;
-import io.breakwater.core.config.ConfigReader;
+import io.breakwater.circuit.internal.CircuitBreakerSettings;
+import io.breakwater.core.config.internal.ConfigReader;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;

@@ -1,5 +1,7 @@
 package io.breakwater.chain;
 
+import io.breakwater.chain.internal.ChainOrder;
+import io.breakwater.chain.internal.Suite;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterRegistration;

@@ -1,8 +1,10 @@
 package io.breakwater.chain;
 
-import io.breakwater.core.config.ConfigReader;
-import io.breakwater.core.config.Parameter;
-import io.breakwater.core.config.Parsers;
+import io.breakwater.chain.internal.ChainOrder;
+import io.breakwater.chain.internal.Suite;
+import io.breakwater.core.config.internal.ConfigReader;
+import io.breakwater.core.config.internal.Parameter;
+import io.breakwater.core.config.internal.Parsers;
 import jakarta.servlet.Filter;
 import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;

@@ -1,7 +1,7 @@
 package io.breakwater.error;
 
 import io.breakwater.core.error.ErrorCode;
-import io.breakwater.core.error.ErrorResponse;
+import io.breakwater.core.error.internal.ErrorResponse;
 import io.breakwater.core.error.RequestIds;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServlet;

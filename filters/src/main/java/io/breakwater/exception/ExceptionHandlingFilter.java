@@ -1,17 +1,19 @@
 package io.breakwater.exception;
 
-import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
-import io.breakwater.core.config.ConfigReader;
-import io.breakwater.core.error.ErrorResponse;
+import io.breakwater.chain.internal.ChainOrder;
+import io.breakwater.core.config.internal.ConfigReader;
 import io.breakwater.core.error.RequestIds;
+import io.breakwater.core.error.internal.ErrorResponse;
 import io.breakwater.core.metric.BreakwaterMetrics;
-import io.breakwater.core.metric.FilterMetrics;
-import io.breakwater.core.metric.MetricFamily;
-import io.breakwater.core.route.Routes;
-import io.breakwater.core.servlet.AsyncStarts;
-import io.breakwater.core.servlet.ChainFilter;
-import io.breakwater.core.servlet.RouteAnswers;
+import io.breakwater.core.metric.internal.FilterMetrics;
+import io.breakwater.core.metric.internal.MetricFamily;
+import io.breakwater.core.route.internal.Routes;
+import io.breakwater.core.servlet.internal.AsyncStarts;
+import io.breakwater.core.servlet.internal.ChainFilter;
+import io.breakwater.core.servlet.internal.RouteAnswers;
+import io.breakwater.exception.internal.ExceptionHandlingConfig;
+import io.breakwater.exception.internal.Failure;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -34,7 +36,7 @@ import org.slf4j.MDC;
  * carries {@code X-Request-Id}, and log lines carry it under the MDC key {@code requestId}. It works on every
  * dispatch it is mapped for, and counts the request's answer on its route itself, on the request it hands down
  * (whose fields hold the count, instead of the container's attribute map); it times itself, its state per request
- * being locals that {@link io.breakwater.core.servlet.TimedFilter}'s steps could share only through an object more
+ * being locals that {@code TimedFilter}'s steps could share only through an object more
  * per request. Thread-safe.
  */
 public class ExceptionHandlingFilter extends ChainFilter {

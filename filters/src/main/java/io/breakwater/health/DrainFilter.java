@@ -1,13 +1,13 @@
 package io.breakwater.health;
 
-import io.breakwater.core.config.ConfigReader;
-import io.breakwater.core.config.Durations;
-import io.breakwater.core.config.Parameter;
-import io.breakwater.core.config.Parsers;
-import io.breakwater.core.health.Drain;
+import io.breakwater.core.config.internal.ConfigReader;
+import io.breakwater.core.config.internal.Durations;
+import io.breakwater.core.config.internal.Parameter;
+import io.breakwater.core.config.internal.Parsers;
+import io.breakwater.core.health.internal.Drain;
 import io.breakwater.core.health.Readiness;
-import io.breakwater.core.servlet.AsyncCompletion;
-import io.breakwater.core.servlet.AsyncStarts;
+import io.breakwater.core.servlet.internal.AsyncCompletion;
+import io.breakwater.core.servlet.internal.AsyncStarts;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;

@@ -1,6 +1,7 @@
 package io.breakwater.health;
 
 import io.breakwater.core.servlet.OperatorEndpoint;
+import io.breakwater.health.internal.ProbeAnswer;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -1,8 +1,9 @@
 package io.breakwater.health;
 
 import io.breakwater.core.health.Readiness;
-import io.breakwater.core.json.Json;
+import io.breakwater.core.json.internal.Json;
 import io.breakwater.core.servlet.OperatorEndpoint;
+import io.breakwater.health.internal.ProbeAnswer;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,14 +1,15 @@
 package io.breakwater.metrics;
 
-import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
-import io.breakwater.core.config.ConfigReader;
+import io.breakwater.chain.internal.ChainOrder;
+import io.breakwater.core.config.internal.ConfigReader;
 import io.breakwater.core.metric.BreakwaterMetrics;
-import io.breakwater.core.metric.FilterMetrics;
-import io.breakwater.core.metric.RouteTable;
-import io.breakwater.core.route.Routes;
-import io.breakwater.core.servlet.RouteAnswers;
-import io.breakwater.core.servlet.TimedFilter;
+import io.breakwater.core.metric.internal.FilterMetrics;
+import io.breakwater.core.metric.internal.RouteTable;
+import io.breakwater.core.route.internal.Routes;
+import io.breakwater.core.servlet.internal.RouteAnswers;
+import io.breakwater.core.servlet.internal.TimedFilter;
+import io.breakwater.metrics.internal.MetricsConfig;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -16,7 +17,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * Measures every route (see {@link Routes} and {@link io.breakwater.core.metric.RouteMetrics}): latency, responses
+ * Measures every route (see {@link Routes} and {@code RouteMetrics}): latency, responses
  * per status class, active requests. It keeps the web app's route table; each answer is counted once, by the first
  * Breakwater filter the request meets ({@link RouteAnswers}), this one when it is the first, so answers of the
  * filters in front of it count too. An async request is timed to its completion, however many dispatches it takes.

@@ -1,12 +1,14 @@
 package io.breakwater.metrics;
 
 import com.codahale.metrics.MetricRegistry;
-import io.breakwater.core.config.AllowedAddresses;
-import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.config.internal.AllowedAddresses;
+import io.breakwater.core.config.internal.ConfigReader;
 import io.breakwater.core.error.ErrorCode;
-import io.breakwater.core.error.ErrorResponse;
+import io.breakwater.core.error.internal.ErrorResponse;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.servlet.OperatorEndpoint;
+import io.breakwater.metrics.internal.MetricsJson;
+import io.breakwater.metrics.internal.PrometheusText;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;

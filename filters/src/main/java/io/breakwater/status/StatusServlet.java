@@ -1,13 +1,20 @@
 package io.breakwater.status;
 
 import com.codahale.metrics.MetricRegistry;
-import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.config.internal.ConfigReader;
 import io.breakwater.core.error.ErrorCode;
-import io.breakwater.core.error.ErrorResponse;
-import io.breakwater.core.journal.StateJournal;
+import io.breakwater.core.error.internal.ErrorResponse;
+import io.breakwater.core.journal.internal.StateJournal;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.servlet.OperatorEndpoint;
-import io.breakwater.core.status.StatusSources;
+import io.breakwater.core.status.internal.StatusSources;
+import io.breakwater.status.internal.ControlOrigin;
+import io.breakwater.status.internal.StatusConfig;
+import io.breakwater.status.internal.StatusControls;
+import io.breakwater.status.internal.StatusFigures;
+import io.breakwater.status.internal.StatusHistory;
+import io.breakwater.status.internal.StatusJson;
+import io.breakwater.status.internal.StatusPage;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRegistration;

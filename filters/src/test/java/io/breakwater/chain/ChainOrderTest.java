@@ -3,7 +3,9 @@ package io.breakwater.chain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.breakwater.chain.ChainOrder.Link;
+import io.breakwater.chain.internal.ChainOrder.Link;
+import io.breakwater.chain.internal.ChainOrder;
+import io.breakwater.chain.internal.Suite;
 import io.breakwater.circuit.CircuitBreakerFilter;
 import io.breakwater.exception.ExceptionHandlingFilter;
 import io.breakwater.limit.ConcurrencyLimitFilter;

@@ -3,6 +3,7 @@ package io.breakwater.chain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.breakwater.chain.internal.ChainOrder;
 import io.breakwater.exception.ExceptionHandlingFilter;
 import io.breakwater.testing.ErrorLines;
 import io.breakwater.testing.TestServer;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Filters added by hand, in a container that runs no initializer from the app's jars: the filters themselves ask for
- * the order check as they start ({@link io.breakwater.core.servlet.ChainCheck}), once per web app.
+ * the order check as they start ({@link io.breakwater.core.servlet.internal.ChainCheck}), once per web app.
  */
 class HandAddedChainTest {
     private static final String MISORDERED_WEB_XML = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.MetricRegistry;
-import io.breakwater.circuit.BreakerRegistry;
+import io.breakwater.circuit.internal.BreakerRegistry;
 import io.breakwater.circuit.CircuitBreakerFilter;
 import io.breakwater.core.config.ConfigException;
 import io.breakwater.core.metric.BreakwaterMetrics;
-import io.breakwater.core.route.RouteTemplates;
-import io.breakwater.core.route.Routes;
+import io.breakwater.core.route.internal.RouteTemplates;
+import io.breakwater.core.route.internal.Routes;
 import io.breakwater.exception.ExceptionHandlingFilter;
 import io.breakwater.metrics.MetricsFilter;
 import io.breakwater.testing.Await;

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.breakwater.core.status.BreakerView;
-import io.breakwater.core.status.StatusSources;
+import io.breakwater.core.status.internal.BreakerView;
+import io.breakwater.core.status.internal.StatusSources;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

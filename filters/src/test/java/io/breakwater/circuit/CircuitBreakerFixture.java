@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.MetricRegistry;
+import io.breakwater.circuit.internal.BreakerRegistry;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.exception.ExceptionHandlingFilter;
 import io.breakwater.testing.Await;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.breakwater.core.error.BreakwaterException;
 import io.breakwater.core.error.ErrorCode;
-import io.breakwater.core.error.ErrorResponse;
+import io.breakwater.core.error.internal.ErrorResponse;
 import io.breakwater.core.error.Refusal;
 import io.breakwater.core.time.Deadline;
 import io.breakwater.testing.TestClock;

@@ -3,8 +3,9 @@ package io.breakwater.circuit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.breakwater.circuit.internal.CircuitBreakerSettings;
 import io.breakwater.core.config.ConfigException;
-import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.config.internal.ConfigReader;
 import io.breakwater.testing.TestServer;
 import jakarta.servlet.DispatcherType;
 import java.time.Clock;

@@ -3,10 +3,11 @@ package io.breakwater.circuit;
 import static io.breakwater.circuit.CircuitBreakerFixture.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.breakwater.circuit.internal.BreakerRegistry;
 import io.breakwater.exception.ExceptionHandlingFilter;
 import io.breakwater.testing.TestServer;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;

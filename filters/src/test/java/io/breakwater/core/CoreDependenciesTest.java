@@ -22,7 +22,7 @@ class CoreDependenciesTest {
 
     @Test
     void coreClassesReferToNoFeaturePackage() throws IOException, URISyntaxException {
-        Path core = Path.of(io.breakwater.core.metric.MetricCatalog.class.getProtectionDomain().getCodeSource()
+        Path core = Path.of(io.breakwater.core.metric.internal.MetricCatalog.class.getProtectionDomain().getCodeSource()
                 .getLocation().toURI()).resolve("io/breakwater/core");
         List<Path> classes;
         try (Stream<Path> files = Files.walk(core)) {

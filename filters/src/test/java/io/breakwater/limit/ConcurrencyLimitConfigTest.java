@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.breakwater.core.config.ConfigException;
-import io.breakwater.core.config.ConfigReader;
-import io.breakwater.limit.ConcurrencyLimitConfig.CriticalHeader;
-import io.breakwater.limit.ConcurrencyLimitConfig.PathMode;
+import io.breakwater.core.config.internal.ConfigReader;
+import io.breakwater.limit.internal.ConcurrencyLimitConfig.CriticalHeader;
+import io.breakwater.limit.internal.ConcurrencyLimitConfig.PathMode;
+import io.breakwater.limit.internal.ConcurrencyLimitConfig;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

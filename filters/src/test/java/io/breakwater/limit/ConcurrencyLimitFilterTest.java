@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
-import io.breakwater.circuit.BreakerRegistry;
+import io.breakwater.circuit.internal.BreakerRegistry;
 import io.breakwater.circuit.CircuitBreakerFilter;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.servlet.SelfLimiting;

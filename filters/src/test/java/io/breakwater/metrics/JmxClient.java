@@ -1,6 +1,6 @@
 package io.breakwater.metrics;
 
-import io.breakwater.core.metric.Jmx;
+import io.breakwater.core.metric.internal.Jmx;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;

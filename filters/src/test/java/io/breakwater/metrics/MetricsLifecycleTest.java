@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.MetricRegistry;
 import io.breakwater.core.config.ConfigException;
-import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.config.internal.ConfigReader;
 import io.breakwater.core.metric.BreakwaterMetrics;
-import io.breakwater.core.metric.TimerReservoir;
+import io.breakwater.core.metric.internal.TimerReservoir;
+import io.breakwater.metrics.internal.MetricsConfig;
 import io.breakwater.testing.TestServer;
 import java.io.IOException;
 import java.net.http.HttpRequest;

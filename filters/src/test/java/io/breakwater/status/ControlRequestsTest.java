@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.MetricRegistry;
+import io.breakwater.status.internal.ControlTokens;
 import io.breakwater.testing.TestClock;
 import io.breakwater.testing.TestServer;
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package io.breakwater.status;
 
 import com.codahale.metrics.Timer;
-import io.breakwater.core.status.BackendSource;
-import io.breakwater.core.status.BackendView;
+import io.breakwater.core.status.internal.BackendSource;
+import io.breakwater.core.status.internal.BackendView;
 import java.util.List;
 
 /**

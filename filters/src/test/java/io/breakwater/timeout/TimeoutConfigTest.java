@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.breakwater.core.config.ConfigException;
-import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.config.internal.ConfigReader;
+import io.breakwater.timeout.internal.TimeoutConfig;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

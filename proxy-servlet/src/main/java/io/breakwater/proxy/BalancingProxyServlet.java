@@ -1,19 +1,39 @@
 package io.breakwater.proxy;
 
-import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.config.internal.ConfigReader;
 import io.breakwater.core.error.ErrorCode;
-import io.breakwater.core.error.ErrorResponse;
 import io.breakwater.core.error.RequestIds;
-import io.breakwater.core.health.Drain;
+import io.breakwater.core.error.internal.ErrorResponse;
 import io.breakwater.core.health.Readiness;
+import io.breakwater.core.health.internal.Drain;
 import io.breakwater.core.metric.BreakwaterMetrics;
-import io.breakwater.core.metric.Jmx;
-import io.breakwater.core.servlet.AsyncCompletion;
+import io.breakwater.core.metric.internal.Jmx;
 import io.breakwater.core.servlet.SelfLimiting;
-import io.breakwater.core.time.TimeoutScheduler;
+import io.breakwater.core.servlet.internal.AsyncCompletion;
+import io.breakwater.core.time.internal.TimeoutScheduler;
 import io.breakwater.proxy.balance.Backend;
-import io.breakwater.proxy.balance.BackendPool;
 import io.breakwater.proxy.balance.BalanceStrategy;
+import io.breakwater.proxy.balance.internal.BackendPool;
+import io.breakwater.proxy.internal.AnswerPassing;
+import io.breakwater.proxy.internal.BackendOrigins;
+import io.breakwater.proxy.internal.ClientBody;
+import io.breakwater.proxy.internal.ClientFault;
+import io.breakwater.proxy.internal.ConnectionWait;
+import io.breakwater.proxy.internal.ErrorAnswers;
+import io.breakwater.proxy.internal.Exchange;
+import io.breakwater.proxy.internal.FailoverPolicy;
+import io.breakwater.proxy.internal.ForwardedHeaders;
+import io.breakwater.proxy.internal.HealthChecker;
+import io.breakwater.proxy.internal.Hedging;
+import io.breakwater.proxy.internal.InterimAnswers;
+import io.breakwater.proxy.internal.ProxyConfig;
+import io.breakwater.proxy.internal.ProxyMetrics;
+import io.breakwater.proxy.internal.ProxyThreads;
+import io.breakwater.proxy.internal.ResponseHeaders;
+import io.breakwater.proxy.internal.RetryBudget;
+import io.breakwater.proxy.internal.Tries;
+import io.breakwater.proxy.internal.TryRequests;
+import io.breakwater.proxy.internal.TryRules;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -164,7 +184,7 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
 
     /** Jetty's work, with less of it: see {@link ResponseHeaders}. */
     @Override
-    protected void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
+    public void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
             Response serverResponse) {
         ResponseHeaders.copy(serverResponse, proxyResponse, HOP_BY_HOP,
                 field -> filterServerResponseHeader(clientRequest, serverResponse, field));
@@ -255,8 +275,11 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
         return Long.toString(Math.max(1, seconds));
     }
 
-    /** A try's request to {@code target}, with the client's headers and the proxy's own, as Jetty builds it. */
-    Request proxyRequest(HttpServletRequest request, String target) {
+    /**
+     * A try's request to {@code target}, with the client's headers and the proxy's own, as Jetty builds it: for
+     * the proxy's internal tries; not for users.
+     */
+    public Request proxyRequest(HttpServletRequest request, String target) {
         Request proxyRequest = newProxyRequest(request, target);
         copyRequestHeaders(request, proxyRequest);
         addProxyHeaders(request, proxyRequest);
@@ -270,16 +293,20 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
         forwarded.add(clientRequest, proxyRequest);
     }
 
-    void succeeded(HttpServletRequest request, HttpServletResponse response, Response serverResponse) {
+    /** Jetty's protected {@code onProxyResponseSuccess}, for the proxy's internal tries; not for users. */
+    public void succeeded(HttpServletRequest request, HttpServletResponse response, Response serverResponse) {
         onProxyResponseSuccess(request, response, serverResponse);
     }
 
-    void failed(HttpServletRequest request, HttpServletResponse response, Response serverResponse, Throwable failure) {
+    /** Jetty's protected {@code onProxyResponseFailure}, for the proxy's internal tries; not for users. */
+    public void failed(HttpServletRequest request, HttpServletResponse response, Response serverResponse,
+            Throwable failure) {
         onProxyResponseFailure(request, response, serverResponse, failure);
     }
 
-    void passContent(HttpServletRequest request, HttpServletResponse response, Response serverResponse, byte[] bytes,
-            int offset, int length, Callback callback) {
+    /** Jetty's protected {@code onResponseContent}, for the proxy's internal tries; not for users. */
+    public void passContent(HttpServletRequest request, HttpServletResponse response, Response serverResponse,
+            byte[] bytes, int offset, int length, Callback callback) {
         onResponseContent(request, response, serverResponse, bytes, offset, length, callback);
     }
 }

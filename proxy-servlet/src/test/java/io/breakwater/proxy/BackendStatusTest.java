@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.breakwater.core.status.BackendView;
-import io.breakwater.core.status.StatusSources;
+import io.breakwater.core.status.internal.BackendView;
+import io.breakwater.core.status.internal.StatusSources;
 import io.breakwater.proxy.balance.Backend;
-import io.breakwater.proxy.balance.BackendSpec;
+import io.breakwater.proxy.balance.internal.BackendSpec;
 import io.breakwater.testing.Await;
 import java.time.Duration;
 import java.util.List;

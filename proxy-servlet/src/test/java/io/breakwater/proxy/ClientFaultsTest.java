@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.breakwater.proxy.balance.Backend;
+import io.breakwater.proxy.internal.ClientFault;
 import io.breakwater.testing.Await;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.io.IOException;

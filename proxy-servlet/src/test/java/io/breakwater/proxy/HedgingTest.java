@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.breakwater.proxy.balance.Backend;
+import io.breakwater.proxy.internal.Hedging;
+import io.breakwater.proxy.internal.TryListener;
 import io.breakwater.testing.Await;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

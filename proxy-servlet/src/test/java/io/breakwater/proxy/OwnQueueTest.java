@@ -3,7 +3,7 @@ package io.breakwater.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.breakwater.circuit.BreakerRegistry;
+import io.breakwater.circuit.internal.BreakerRegistry;
 import io.breakwater.circuit.CircuitBreakerFilter;
 import io.breakwater.proxy.balance.Backend;
 import io.breakwater.testing.Await;

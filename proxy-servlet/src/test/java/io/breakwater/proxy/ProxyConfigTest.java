@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.breakwater.core.config.ConfigException;
-import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.config.internal.ConfigReader;
+import io.breakwater.proxy.internal.FailoverPolicy;
+import io.breakwater.proxy.internal.ProxyConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -15,7 +15,7 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
  * Scripted backends and a real Jetty serving {@link BalancingProxyServlet} at {@code /*} in front of them; optionally
  * behind the suite's real filter chain, with a breaker that opens after 4 calls at 50% failures.
  */
-final class ProxyFixture implements AutoCloseable {
+public final class ProxyFixture implements AutoCloseable {
     final List<ScriptedBackend> backends = new ArrayList<>();
     final TestServer proxy;
     final BalancingProxyServlet servlet;
@@ -93,12 +93,12 @@ final class ProxyFixture implements AutoCloseable {
     /** The route breakers the chain made so far, by name. */
     Map<String, io.github.resilience4j.circuitbreaker.CircuitBreaker> breakers() {
         Map<String, io.github.resilience4j.circuitbreaker.CircuitBreaker> breakers = new LinkedHashMap<>();
-        io.breakwater.circuit.BreakerRegistry.of(proxy.context().getServletContext()).getAllCircuitBreakers()
+        io.breakwater.circuit.internal.BreakerRegistry.of(proxy.context().getServletContext()).getAllCircuitBreakers()
                 .forEach(breaker -> breakers.put(breaker.getName(), breaker));
         return breakers;
     }
 
-    static ProxyFixture start(int backendCount, String... params) throws Exception {
+    public static ProxyFixture start(int backendCount, String... params) throws Exception {
         Map<String, String> map = new LinkedHashMap<>();
         for (int i = 0; i < params.length; i += 2) {
             map.put(params[i], params[i + 1]);
@@ -119,12 +119,12 @@ final class ProxyFixture implements AutoCloseable {
         return backends.get(i);
     }
 
-    HttpResponse<String> get(String pathAndQuery) throws Exception {
+    public HttpResponse<String> get(String pathAndQuery) throws Exception {
         return proxy.get(pathAndQuery);
     }
 
     /** The app's metric registry. */
-    com.codahale.metrics.MetricRegistry registry() {
+    public com.codahale.metrics.MetricRegistry registry() {
         return (com.codahale.metrics.MetricRegistry) proxy.context().getServletContext()
                 .getAttribute(io.breakwater.core.metric.BreakwaterMetrics.REGISTRY_ATTRIBUTE);
     }

@@ -3,6 +3,7 @@ package io.breakwater.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.breakwater.proxy.internal.RetryBudget;
 import io.breakwater.testing.Await;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

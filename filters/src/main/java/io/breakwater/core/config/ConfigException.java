@@ -17,7 +17,7 @@ public final class ConfigException extends IllegalArgumentException {
     }
 
     /**
-     * What a parser throws when it can say more precisely than the whole value what is wrong: {@link Parameter}
+     * What a parser throws when it can say more precisely than the whole value what is wrong: {@code Parameter}
      * ends its message with this one's, after "but" ({@code backends must be ..., but listed "http://a:80" twice}).
      * Immutable.
      */

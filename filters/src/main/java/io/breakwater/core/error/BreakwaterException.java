@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * A failure that Breakwater answers with its own error code: later filters and the proxy throw it, and
- * {@code ExceptionHandlingFilter} renders it (or {@link ErrorResponse} does directly where nothing is in front).
+ * {@code ExceptionHandlingFilter} renders it (or {@code ErrorResponse} does directly where nothing is in front).
  * It carries no stack trace, because it is an answer, not a bug. Immutable.
  */
 public class BreakwaterException extends RuntimeException {

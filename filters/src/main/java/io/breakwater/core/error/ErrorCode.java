@@ -1,5 +1,6 @@
 package io.breakwater.core.error;
 
+import io.breakwater.core.error.internal.HttpReasons;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;

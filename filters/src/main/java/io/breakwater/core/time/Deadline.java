@@ -1,5 +1,6 @@
 package io.breakwater.core.time;
 
+import io.breakwater.core.time.internal.NanoClock;
 import jakarta.servlet.ServletRequest;
 import java.time.Clock;
 import java.time.Duration;

@@ -3,6 +3,10 @@ package io.breakwater.core.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.breakwater.core.config.internal.ConfigReader;
+import io.breakwater.core.config.internal.Parameter;
+import io.breakwater.core.config.internal.Parsers;
+import io.breakwater.core.config.internal.PathOverrides;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
+import io.breakwater.core.metric.internal.Label;
+import io.breakwater.core.metric.internal.MetricCatalog;
+import io.breakwater.core.metric.internal.MetricFamily;
+import io.breakwater.core.metric.internal.MetricId;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -2,6 +2,7 @@ package io.breakwater.core.metric;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.breakwater.core.metric.internal.RecentExtremes;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.breakwater.core.config.ConfigException;
+import io.breakwater.core.route.internal.RouteTemplates;
+import io.breakwater.core.route.internal.Routes;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -2,6 +2,7 @@ package io.breakwater.core.servlet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.breakwater.core.servlet.internal.ContainerLookups;
 import io.breakwater.exception.ExceptionHandlingFilter;
 import io.breakwater.testing.TestServer;
 import io.breakwater.timeout.TimeoutFilter;

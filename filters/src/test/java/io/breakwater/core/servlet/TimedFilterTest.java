@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.MetricRegistry;
-import io.breakwater.core.metric.FilterMetrics;
+import io.breakwater.core.metric.internal.FilterMetrics;
+import io.breakwater.core.servlet.internal.AsyncStarts;
+import io.breakwater.core.servlet.internal.RequestEnd;
+import io.breakwater.core.servlet.internal.TimedFilter;
 import io.breakwater.testing.TestServer;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.breakwater.core.time.internal.NanoClock;
 import io.breakwater.testing.TestClock;
 import java.time.Clock;
 import java.time.Duration;

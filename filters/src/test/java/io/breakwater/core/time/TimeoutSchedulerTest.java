@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.breakwater.core.time.internal.TimeoutScheduler;
 import io.breakwater.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.breakwater.proxy.balance;
 
+import io.breakwater.proxy.balance.internal.PeakEwma;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -241,12 +242,12 @@ public final class Backend implements BackendMBean {
     }
 
     /** When its current run of consecutive failures began, in milliseconds on the clock. */
-    synchronized long failingSince() {
+    public synchronized long failingSince() {
         return failingSince;
     }
 
     /** Whether a try to it was answered (no failure) at or after {@code millis} on the clock. */
-    boolean answeredSince(long millis) {
+    public boolean answeredSince(long millis) {
         long last = lastAnswerAt;
         return last != Long.MIN_VALUE && last >= millis;
     }

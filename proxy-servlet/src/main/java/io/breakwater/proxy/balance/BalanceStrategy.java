@@ -1,5 +1,6 @@
 package io.breakwater.proxy.balance;
 
+import io.breakwater.proxy.balance.internal.BackendPool;
 import java.util.List;
 
 /**

@@ -1,5 +1,12 @@
 package io.breakwater.proxy.balance;
 
+import io.breakwater.proxy.balance.internal.BackendPool;
+import io.breakwater.proxy.balance.internal.ConsistentHash;
+import io.breakwater.proxy.balance.internal.LeastConnections;
+import io.breakwater.proxy.balance.internal.LeastResponseTime;
+import io.breakwater.proxy.balance.internal.RandomChoice;
+import io.breakwater.proxy.balance.internal.RoundRobin;
+import io.breakwater.proxy.balance.internal.SmoothWeightedRoundRobin;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.breakwater.core.config.ConfigException;
-import io.breakwater.core.config.ConfigReader;
-import io.breakwater.core.config.Parameter;
+import io.breakwater.core.config.internal.ConfigReader;
+import io.breakwater.core.config.internal.Parameter;
+import io.breakwater.proxy.balance.internal.BackendSpec;
 import java.net.URI;
 import java.util.List;
 import org.junit.jupiter.api.Test;

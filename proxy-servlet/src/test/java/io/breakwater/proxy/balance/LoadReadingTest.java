@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.breakwater.proxy.balance.internal.BackendPool;
+import io.breakwater.proxy.balance.internal.BackendSpec;
+import io.breakwater.proxy.balance.internal.LeastConnections;
+import io.breakwater.proxy.balance.internal.LeastResponseTime;
+import io.breakwater.proxy.balance.internal.PeakEwma;
 import io.breakwater.testing.TestClock;
 import java.time.Duration;
 import java.util.ArrayDeque;

@@ -4,6 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.breakwater.proxy.balance.internal.BackendPool;
+import io.breakwater.proxy.balance.internal.BackendSpec;
+import io.breakwater.proxy.balance.internal.ConsistentHash;
+import io.breakwater.proxy.balance.internal.LeastConnections;
+import io.breakwater.proxy.balance.internal.RoundRobin;
+import io.breakwater.proxy.balance.internal.SmoothWeightedRoundRobin;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

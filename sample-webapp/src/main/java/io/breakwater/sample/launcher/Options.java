@@ -1,9 +1,9 @@
 package io.breakwater.sample.launcher;
 
-import io.breakwater.core.config.Durations;
-import io.breakwater.core.config.Parameter;
-import io.breakwater.core.config.Parsers;
-import io.breakwater.proxy.balance.BackendSpec;
+import io.breakwater.core.config.internal.Durations;
+import io.breakwater.core.config.internal.Parameter;
+import io.breakwater.core.config.internal.Parsers;
+import io.breakwater.proxy.balance.internal.BackendSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

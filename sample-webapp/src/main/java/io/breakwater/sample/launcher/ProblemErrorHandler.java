@@ -1,7 +1,7 @@
 package io.breakwater.sample.launcher;
 
 import io.breakwater.core.error.ErrorCode;
-import io.breakwater.core.error.ErrorResponse;
+import io.breakwater.core.error.internal.ErrorResponse;
 import io.breakwater.core.error.RequestIds;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,0 +1,332 @@
+package io.breakwater.timeout.internal;
+
+import io.breakwater.core.error.BreakwaterException;
+import io.breakwater.core.error.ErrorCode;
+import io.breakwater.core.error.internal.ErrorResponse;
+import io.breakwater.core.servlet.internal.AsyncStarts;
+import io.breakwater.core.time.internal.TimeoutScheduler;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request under a deadline: who may still answer it, as a small state machine where every move is one
+ * compare-and-set, and the gate that keeps the handler's writes and the timeout's answer from ever mixing.
+ * <pre>
+ * RUNNING  -> DONE      the handler returned in time (request thread)
+ * RUNNING  -> ASYNC     the handler started an async cycle in time (request thread)
+ * RUNNING  -> EXPIRING  the deadline passed first (scheduler thread), then EXPIRING -> TIMED_OUT
+ * ASYNC    -> DONE      the async cycle completed in time
+ * ASYNC    -> EXPIRING  the async cycle ran past the deadline (scheduler thread), or past an async timeout the
+ *                       app set itself (container's timeout thread)
+ * RUNNING  -> DONE      the handler aborted the response before the deadline (any thread: a proxy's client thread)
+ * ASYNC    -> DONE      likewise, in its async cycle
+ * </pre>
+ * The handler thread is interrupted only in EXPIRING, which it cannot leave {@code doFilter} during, so an
+ * interrupt never reaches the thread once it serves another request. Thread-safe.
+ */
+public final class TimedExchange {
+    private static final Logger LOG = LoggerFactory.getLogger(TimedExchange.class);
+    /** The connection is still held by the hung handler, so the client must not send its next request on it. */
+    private static final Map<String, String> CLOSE = Map.of("Connection", "close");
+
+    /** The gate's bit that says the handler may no longer touch the response. */
+    private static final int CLOSED = Integer.MIN_VALUE;
+
+    /** Marks an async dispatch that {@code TimeoutFilter} must fail, so that the container aborts the response. */
+    public static final String ABORT_ATTRIBUTE = TimedExchange.class.getName() + ".abort";
+
+    enum State { RUNNING, ASYNC, EXPIRING, TIMED_OUT, DONE }
+
+    private final HttpServletRequest request;
+    private final HttpServletResponse response;
+    private final ErrorCode errorCode;
+    private final Runnable onTimeout;
+    private final Thread handler = Thread.currentThread();
+    private final AtomicReference<State> state = new AtomicReference<>(State.RUNNING);
+    /**
+     * The gate: how many changes of the response are under way, with the sign bit ({@link #CLOSED}) set once the
+     * handler may no longer touch the response. A change enters with one increment and leaves with one decrement
+     * (a lock cost an acquire, a release and a lambda per change, on every header and write the proxy makes);
+     * whoever closes the gate while nothing is under way owns the response alone, since a change that enters
+     * later sees the bit and leaves without touching it.
+     */
+    private final AtomicInteger gate = new AtomicInteger();
+    /** Whether the timeout answer went out; written before TIMED_OUT, read after it. */
+    private boolean answered;
+    private TimeoutScheduler.Entry deadlineTask;
+    /** The async cycle the handler started in time; written before ASYNC, read after it. */
+    private volatile AsyncContext async;
+
+    public TimedExchange(HttpServletRequest request, HttpServletResponse response, ErrorCode errorCode,
+            Runnable onTimeout) {
+        this.request = request;
+        this.response = response;
+        this.errorCode = errorCode;
+        this.onTimeout = onTimeout;
+    }
+
+    public void deadlineTask(TimeoutScheduler.Entry task) {
+        this.deadlineTask = task;
+    }
+
+    State state() {
+        return state.get();
+    }
+
+    /**
+     * Whether {@code cycle} is the request's async cycle and neither completed nor timed out: no cycle started
+     * after it (a container that hands out a new context per cycle), and the request is still running or in its
+     * cycle.
+     */
+    boolean isUnderWay(AsyncContext cycle) {
+        State now = state.get();
+        AsyncContext latest = async;
+        return (now == State.RUNNING || now == State.ASYNC) && (latest == null || latest == cycle);
+    }
+
+    /**
+     * Lets a change of the real response through unless the timeout owns it: {@code true} when the change may
+     * run, and then {@link #leave()} must follow it, in a {@code finally}.
+     */
+    boolean enter() {
+        if (gate.getAndIncrement() < 0) {
+            gate.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /** Ends a change that {@link #enter()} let through. */
+    void leave() {
+        gate.decrementAndGet();
+    }
+
+    /** Runs a change of the real response unless the timeout owns it; returns whether it ran. */
+    boolean pass(IoAction action) throws IOException {
+        if (!enter()) {
+            return false;
+        }
+        try {
+            action.run();
+            return true;
+        } finally {
+            leave();
+        }
+    }
+
+    boolean isClosed() {
+        return gate.get() < 0;
+    }
+
+    /** Closes the gate; returns whether no change was under way, so that the caller now owns the response. */
+    private boolean close() {
+        return gate.getAndUpdate(g -> g | CLOSED) == 0;
+    }
+
+    /** Closes the gate and waits until the changes under way have left (a handler's thread stuck in a write). */
+    private void awaitChangesLeft() {
+        close();
+        while (gate.get() != CLOSED) {
+            LockSupport.parkNanos(100_000); // rare: a timed-out request whose writer is still inside
+        }
+    }
+
+    /**
+     * Closes the gate for an async cycle's timeout; returns whether the caller now owns an uncommitted response.
+     * A change under way on an uncommitted response (the proxy's client thread copying a header or buffering a
+     * write) ends in microseconds, so it is waited for; one on a committed response may be blocked on a slow
+     * client, and is left to the abort.
+     */
+    private boolean closeOnceUncommittedChangesLeft() {
+        if (close()) {
+            return true;
+        }
+        while (gate.get() != CLOSED) {
+            if (response.isCommitted()) {
+                return false;
+            }
+            LockSupport.parkNanos(10_000);
+        }
+        return !response.isCommitted();
+    }
+
+    /** The deadline passed while the handler still ran, or its async cycle did: answer now, from the scheduler. */
+    public void expire() {
+        if (state.get() == State.ASYNC) {
+            expireAsync(async);
+            return;
+        }
+        if (!state.compareAndSet(State.RUNNING, State.EXPIRING)) {
+            return;
+        }
+        try {
+            onTimeout.run(); // counted before the client can see the answer
+            // a handler blocked inside a write is in the gate: its thread answers once the interrupt frees it
+            if (close()) {
+                answered = answer(CLOSE);
+            }
+            handler.interrupt();
+        } finally {
+            state.set(State.TIMED_OUT);
+        }
+    }
+
+    /**
+     * The handler's thread is back in the filter. Returns {@code true} when the request ended in time (the
+     * caller goes on as usual), {@code false} when the timeout owned it: whatever the handler did is dropped.
+     */
+    public boolean returnedInTime(AsyncContext asyncStarted) {
+        if (asyncStarted != null) {
+            async = asyncStarted;
+            // the deadline stays scheduled and bounds the cycle in place of the container's async timeout, which
+            // would cost a schedule and a cancel on the container's scheduler, under its lock, per request
+            asyncStarted.setTimeout(0);
+            listen(asyncStarted);
+            if (state.compareAndSet(State.RUNNING, State.ASYNC)) {
+                return true;
+            }
+        } else if (state.compareAndSet(State.RUNNING, State.DONE)) {
+            deadlineTask.cancel();
+            return true;
+        }
+        if (state.get() == State.DONE) {
+            return true; // the handler aborted the response before it returned
+        }
+        while (state.get() == State.EXPIRING) {
+            Thread.yield(); // the scheduler is writing a few hundred bytes and interrupting this thread
+        }
+        Thread.interrupted(); // the interrupt was meant for the handler only, not for the container
+        return false;
+    }
+
+    /**
+     * The handler is aborting the response (Jetty's {@code sendError(-1)}, as its proxy does when a backend fails
+     * after the answer was committed): the request ends now, though the container will tell no async listener.
+     * The deadline is cancelled, so that it never fires on a request the container has recycled by then, and the
+     * chain's listeners are told while the request is still alive. After the deadline this is the timeout's to end.
+     */
+    void aborting() {
+        if (state.compareAndSet(State.ASYNC, State.DONE) || state.compareAndSet(State.RUNNING, State.DONE)) {
+            deadlineTask.cancel();
+            AsyncStarts.aborting(request);
+        }
+    }
+
+    /**
+     * Finishes a timed-out request on the handler's thread: answers when the scheduler could not, and throws so
+     * that the container aborts the connection when the response was committed before the deadline.
+     */
+    public void finishTimedOut() throws IOException {
+        awaitChangesLeft();
+        if (!answered) {
+            answered = answer(CLOSE);
+        }
+        if (request.isAsyncStarted()) {
+            completeQuietly(request.getAsyncContext());
+        }
+        if (!answered) {
+            throw new BreakwaterException(errorCode);
+        }
+    }
+
+    /**
+     * Follows the async cycle that the handler started: its completion ends the deadline. The listener goes on the
+     * chain's own view of the cycle when there is one, so that an abort from a later dispatch ends it too. It is a
+     * listener of its own rather than a {@code RequestEnd}: a timeout and a new cycle are
+     * moves of the state machine here, not ends, and the end is one compare-and-set already.
+     */
+    private void listen(AsyncContext started) {
+        AsyncContext listened = AsyncStarts.startedCycle(request);
+        AsyncContext cycle = listened == null ? started : listened;
+        cycle.addListener(new AsyncListener() {
+            @Override
+            public void onTimeout(AsyncEvent event) {
+                expireAsync(event.getAsyncContext());
+            }
+
+            @Override
+            public void onComplete(AsyncEvent event) {
+                if (state.compareAndSet(State.ASYNC, State.DONE)) {
+                    deadlineTask.cancel();
+                }
+            }
+
+            @Override
+            public void onError(AsyncEvent event) {
+                // ExceptionHandlingFilter answers async failures
+            }
+
+            @Override
+            public void onStartAsync(AsyncEvent event) {
+                // a new cycle (from an async dispatch) keeps the deadline set at the request's start
+                AsyncContext next = event.getAsyncContext();
+                TimedExchange.this.async = next;
+                next.setTimeout(0);
+                next.addListener(this);
+            }
+        });
+    }
+
+    /** The async cycle ran past the deadline: answer (scheduler or container thread), or leave it to abort. */
+    private void expireAsync(AsyncContext async) {
+        if (!state.compareAndSet(State.ASYNC, State.EXPIRING)) {
+            return;
+        }
+        try {
+            onTimeout.run();
+            if (closeOnceUncommittedChangesLeft()) {
+                answered = answer(Map.of());
+            }
+        } finally {
+            state.set(State.TIMED_OUT);
+        }
+        if (answered) {
+            completeQuietly(async);
+        } else {
+            // committed before the deadline: an async dispatch throws it back at the container, which aborts
+            AsyncStarts.aborting(request);
+            request.setAttribute(ABORT_ATTRIBUTE, Boolean.TRUE);
+            try {
+                async.dispatch();
+            } catch (IllegalStateException completed) {
+                LOG.debug("async cycle ended before it could be aborted", completed);
+            }
+        }
+    }
+
+    private boolean answer(Map<String, String> headers) {
+        try {
+            if (!ErrorResponse.send(request, response, errorCode, headers)) {
+                return false;
+            }
+            response.getOutputStream().close();
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("could not send the timeout answer", e);
+            return response.isCommitted();
+        }
+    }
+
+    private static void completeQuietly(AsyncContext async) {
+        try {
+            async.complete();
+        } catch (IllegalStateException alreadyCompleted) {
+            LOG.debug("async cycle already completed", alreadyCompleted);
+        }
+    }
+
+    /** A change of the real response that may throw {@link IOException}. */
+    interface IoAction {
+        void run() throws IOException;
+    }
+}

@@ -1,0 +1,96 @@
+package io.breakwater.proxy.internal;
+
+import io.breakwater.core.time.Deadline;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+
+/**
+ * One client request on its way through the proxy: the client's request and response, its body (buffered for
+ * replay, or a stream) and its {@link Attempts tries}, which decide whose answer the client gets. Thread-safe: its
+ * own fields are final, and the tries guard theirs.
+ */
+public final class Exchange implements Attempts.Client {
+    private final HttpServletRequest request;
+    private final HttpServletResponse response;
+    private final String requestId;
+    private final String clientAddress;
+    private final byte[] body;
+    private final Request.Content streamedBody;
+    private final Attempts<KeptAnswer> attempts;
+
+    /**
+     * A backend's whole answer with a failover status, dropped for a try beside it that might still bring a better
+     * one when no further try was allowed: the client's if that try fails too.
+     */
+    record KeptAnswer(Response response, byte[] body) {
+    }
+
+    public Exchange(HttpServletRequest request, HttpServletResponse response, String requestId, String clientAddress,
+            byte[] body, Request.Content streamedBody, TryRules rules) {
+        this.request = request;
+        this.response = response;
+        this.requestId = requestId;
+        this.clientAddress = clientAddress;
+        this.body = body;
+        this.streamedBody = streamedBody;
+        this.attempts = new Attempts<>(rules, this, hashKey(request, rules.hashKey, clientAddress),
+                streamedBody == null, FailoverPolicy.isIdempotent(request.getMethod()), Deadline.of(request));
+    }
+
+    HttpServletRequest request() {
+        return request;
+    }
+
+    HttpServletResponse response() {
+        return response;
+    }
+
+    String requestId() {
+        return requestId;
+    }
+
+    String clientAddress() {
+        return clientAddress;
+    }
+
+    /** The buffered body, or {@code null} when there is none or it is streamed. */
+    byte[] body() {
+        return body;
+    }
+
+    /** The body that was too large to buffer, streamed as the client sends it, or {@code null}. */
+    Request.Content streamedBody() {
+        return streamedBody;
+    }
+
+    public Attempts<KeptAnswer> attempts() {
+        return attempts;
+    }
+
+    @Override
+    public boolean committed() {
+        return response.isCommitted();
+    }
+
+    /**
+     * What the hash strategy hashes for {@code key}: the named header's or cookie's value, else the client's
+     * address.
+     */
+    static String hashKey(HttpServletRequest request, String key, String clientAddress) {
+        String value = null;
+        if (key.startsWith("header:")) {
+            value = request.getHeader(key.substring("header:".length()));
+        } else if (key.startsWith("cookie:") && request.getCookies() != null) {
+            String cookieName = key.substring("cookie:".length());
+            for (Cookie cookie : request.getCookies()) {
+                if (cookie.getName().equals(cookieName)) {
+                    value = cookie.getValue();
+                }
+            }
+        }
+        return value != null ? value : clientAddress;
+    }
+}
