@@ -3,21 +3,16 @@ package io.breakwater.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.breakwater.core.config.Parameter;
+import io.breakwater.core.config.internal.Parameter;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The README's table of parameters is the code's: every Parameter constant, with its default and range. */
@@ -57,7 +52,7 @@ class ReadmeParametersIT {
     /** Every public static final Parameter of every class in Breakwater's jars (or class folders). */
     static List<Parameter<?>> allParameters() throws Exception {
         List<Parameter<?>> parameters = new ArrayList<>();
-        for (String className : breakwaterClasses()) {
+        for (String className : LibraryClasses.names()) {
             Class<?> type = Class.forName(className, false, ReadmeParametersIT.class.getClassLoader());
             for (Field field : type.getDeclaredFields()) {
                 int mods = field.getModifiers();
@@ -69,37 +64,5 @@ class ReadmeParametersIT {
         }
         assertTrue(parameters.size() > 1, "found the parameters");
         return parameters;
-    }
-
-    private static TreeSet<String> breakwaterClasses() throws IOException, URISyntaxException {
-        TreeSet<String> names = new TreeSet<>();
-        for (String anchor : List.of("io.breakwater.core.config.Parameter", "io.breakwater.proxy.BalancingProxyServlet")) {
-            Class<?> type;
-            try {
-                type = Class.forName(anchor, false, ReadmeParametersIT.class.getClassLoader());
-            } catch (ClassNotFoundException e) {
-                continue;
-            }
-            CodeSource source = type.getProtectionDomain().getCodeSource();
-            Path location = Path.of(source.getLocation().toURI());
-            if (Files.isDirectory(location)) {
-                try (Stream<Path> files = Files.walk(location)) {
-                    files.map(p -> location.relativize(p).toString())
-                            .filter(p -> p.startsWith("io/breakwater/") && p.endsWith(".class"))
-                            .forEach(p -> names.add(toClassName(p)));
-                }
-            } else {
-                try (JarFile jar = new JarFile(location.toFile())) {
-                    jar.stream().map(JarEntry::getName)
-                            .filter(p -> p.startsWith("io/breakwater/") && p.endsWith(".class"))
-                            .forEach(p -> names.add(toClassName(p)));
-                }
-            }
-        }
-        return names;
-    }
-
-    private static String toClassName(String path) {
-        return path.substring(0, path.length() - ".class".length()).replace('/', '.');
     }
 }
