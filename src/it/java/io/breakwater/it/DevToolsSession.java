@@ -1,6 +1,6 @@
 package io.breakwater.it;
 
-import io.breakwater.error.Json;
+import io.breakwater.core.json.Json;
 import io.breakwater.testing.JsonText;
 import java.net.URI;
 import java.net.http.HttpClient;

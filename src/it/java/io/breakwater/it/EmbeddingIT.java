@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.breakwater.chain.BreakwaterChain;
 import io.breakwater.chain.Priority;
-import io.breakwater.error.RequestIds;
-import io.breakwater.timeout.Deadline;
+import io.breakwater.core.error.RequestIds;
+import io.breakwater.core.time.Deadline;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

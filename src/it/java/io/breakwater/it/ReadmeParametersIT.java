@@ -3,7 +3,7 @@ package io.breakwater.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.breakwater.config.Parameter;
+import io.breakwater.core.config.Parameter;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -73,7 +73,7 @@ class ReadmeParametersIT {
 
     private static TreeSet<String> breakwaterClasses() throws IOException, URISyntaxException {
         TreeSet<String> names = new TreeSet<>();
-        for (String anchor : List.of("io.breakwater.config.Parameter", "io.breakwater.proxy.BalancingProxyServlet")) {
+        for (String anchor : List.of("io.breakwater.core.config.Parameter", "io.breakwater.proxy.BalancingProxyServlet")) {
             Class<?> type;
             try {
                 type = Class.forName(anchor, false, ReadmeParametersIT.class.getClassLoader());

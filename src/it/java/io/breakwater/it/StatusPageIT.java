@@ -3,7 +3,7 @@ package io.breakwater.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.breakwater.metrics.Jmx;
+import io.breakwater.core.metric.Jmx;
 import io.breakwater.testing.JsonText;
 import java.lang.management.ManagementFactory;
 import java.net.http.HttpRequest;

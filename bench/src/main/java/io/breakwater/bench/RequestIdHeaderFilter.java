@@ -1,6 +1,6 @@
 package io.breakwater.bench;
 
-import io.breakwater.error.RequestIds;
+import io.breakwater.core.error.RequestIds;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

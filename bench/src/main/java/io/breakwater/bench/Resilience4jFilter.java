@@ -1,7 +1,7 @@
 package io.breakwater.bench;
 
 import io.breakwater.circuit.CircuitBreakerSettings;
-import io.breakwater.config.ConfigReader;
+import io.breakwater.core.config.ConfigReader;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;

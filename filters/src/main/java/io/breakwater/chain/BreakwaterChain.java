@@ -5,8 +5,8 @@ import jakarta.servlet.Filter;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;
-import java.util.ArrayList;
 import java.lang.reflect.Modifier;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,9 +39,12 @@ public final class BreakwaterChain implements ServletContainerInitializer {
         this.appFilters = Set.copyOf(filters);
     }
 
-    /** Whether a class can join the chain: a filter the container can instantiate, with a {@link Priority}. */
+    /**
+     * Whether a class can join the chain: one of the suite's filters, or a filter the container can instantiate with
+     * a {@link Priority}.
+     */
     static boolean canJoin(Class<?> type) {
-        return Filter.class.isAssignableFrom(type) && type.getAnnotation(Priority.class) != null
+        return Suite.contains(type) || Filter.class.isAssignableFrom(type) && type.getAnnotation(Priority.class) != null
                 && !type.isInterface() && !Modifier.isAbstract(type.getModifiers());
     }
 
@@ -58,6 +61,7 @@ public final class BreakwaterChain implements ServletContainerInitializer {
      */
     public List<String> register(ServletContext context) {
         List<String> names = new ArrayList<>();
+        List<Class<?>> registered = new ArrayList<>();
         for (Class<? extends Filter> type : BreakwaterInitializer.filters(appFilters)) {
             FilterRegistration.Dynamic registration = context.addFilter(type.getSimpleName(), type);
             if (registration == null) {
@@ -69,8 +73,9 @@ public final class BreakwaterChain implements ServletContainerInitializer {
             registration.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC),
                     false, "/*");
             names.add(type.getName());
+            registered.add(type);
         }
-        context.setAttribute(ChainOrder.REGISTERED_ATTRIBUTE, List.copyOf(names));
+        context.setAttribute(ChainOrder.REGISTERED_ATTRIBUTE, List.copyOf(registered));
         LOG.info("Breakwater registered its chain: {}", String.join(" -> ", names));
         return names;
     }

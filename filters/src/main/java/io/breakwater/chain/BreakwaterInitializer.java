@@ -1,8 +1,8 @@
 package io.breakwater.chain;
 
-import io.breakwater.config.ConfigReader;
-import io.breakwater.config.Parameter;
-import io.breakwater.config.Parsers;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.config.Parameter;
+import io.breakwater.core.config.Parsers;
 import jakarta.servlet.Filter;
 import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;
@@ -12,29 +12,17 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Registers Breakwater's filters, and the app's filters annotated with {@link Priority}, on {@code /*} in priority
- * order, when context-param {@code breakwater.autoRegister} is {@code true}; in every case it checks the order of
- * the chain and warns when it is wrong. Stateless and thread-safe.
+ * Registers Breakwater's filters (the suite's one list), and the app's filters annotated with {@link Priority}, on
+ * {@code /*} in priority order, when context-param {@code breakwater.autoRegister} is {@code true}; in every case it
+ * checks the order of the chain and warns when it is wrong. Stateless and thread-safe.
  */
 @HandlesTypes(Priority.class)
 public class BreakwaterInitializer implements ServletContainerInitializer {
-    private static final Logger LOG = LoggerFactory.getLogger(BreakwaterInitializer.class);
-
     /** Whether this initializer registers the filters itself. */
     public static final Parameter<Boolean> AUTO_REGISTER =
             Parameter.of("autoRegister", "BreakwaterInitializer", "false", Parsers.bool());
-
-    /** Breakwater's own filters, found by name so that a filter that has not landed is simply absent. */
-    static final List<String> SUITE = List.of(
-            "io.breakwater.exception.ExceptionHandlingFilter",
-            "io.breakwater.limit.ConcurrencyLimitFilter",
-            "io.breakwater.timeout.TimeoutFilter",
-            "io.breakwater.circuit.CircuitBreakerFilter",
-            "io.breakwater.metrics.MetricsFilter");
 
     @Override
     public void onStartup(Set<Class<?>> annotated, ServletContext context) {
@@ -44,15 +32,11 @@ public class BreakwaterInitializer implements ServletContainerInitializer {
         ChainOrder.checkOnce(context);
     }
 
+    /** The suite's filters and the app's annotated ones that can join the chain, lowest priority first. */
     static List<Class<? extends Filter>> filters(Set<Class<?>> annotated) {
         Set<Class<? extends Filter>> found = new LinkedHashSet<>();
-        for (String name : SUITE) {
-            try {
-                found.add(Class.forName(name, false, BreakwaterInitializer.class.getClassLoader())
-                        .asSubclass(Filter.class));
-            } catch (ClassNotFoundException e) {
-                LOG.debug("{} is not part of this build", name);
-            }
+        for (Suite.Member member : Suite.MEMBERS) {
+            found.add(member.type());
         }
         if (annotated != null) {
             for (Class<?> type : annotated) {
@@ -62,7 +46,7 @@ public class BreakwaterInitializer implements ServletContainerInitializer {
             }
         }
         List<Class<? extends Filter>> ordered = new ArrayList<>(found);
-        ordered.sort(Comparator.comparingInt(ChainOrder::priorityOf));
+        ordered.sort(Comparator.comparingInt(Suite::priorityOf));
         return ordered;
     }
 

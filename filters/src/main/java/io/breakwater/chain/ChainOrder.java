@@ -1,5 +1,6 @@
 package io.breakwater.chain;
 
+import io.breakwater.core.servlet.ChainCheck;
 import jakarta.servlet.ServletContext;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -17,88 +18,90 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
 /**
- * Checks, at startup, that the filters run in priority order with {@code ExceptionHandlingFilter} first: the
- * order is the initializer's registrations followed by {@code web.xml}'s filter-mappings in document order.
- * A misordered chain gets one WARN line naming the order found. Stateless and thread-safe.
+ * Checks, at startup, that the filters run in priority order with the suite's head ({@code ExceptionHandlingFilter})
+ * first: the order is the initializer's registrations followed by {@code web.xml}'s
+ * filter-mappings in document order. A misordered chain gets one WARN line naming the order found. The filters ask
+ * for it as they start, through {@link ChainCheck}; so does the initializer. Stateless and thread-safe.
  */
-public final class ChainOrder {
+public final class ChainOrder implements ChainCheck {
     static final String REGISTERED_ATTRIBUTE = "io.breakwater.chain.registered";
     private static final String CHECKED_ATTRIBUTE = "io.breakwater.chain.checked";
     private static final Logger LOG = LoggerFactory.getLogger(ChainOrder.class);
-    private static final int UNORDERED = Integer.MAX_VALUE;
 
-    private ChainOrder() {
+    /** For {@link java.util.ServiceLoader}, which finds this check for the filters. */
+    public ChainOrder() {
     }
 
-    static int priorityOf(Class<?> type) {
-        Priority priority = type.getAnnotation(Priority.class);
-        return priority == null ? UNORDERED : priority.value();
+    @Override
+    public void check(ServletContext context) {
+        checkOnce(context);
     }
 
     /** Checks the order once per web app, whichever of the initializer or a Breakwater filter asks first. */
-    public static void checkOnce(ServletContext context) {
+    static void checkOnce(ServletContext context) {
         synchronized (context) {
             if (context.getAttribute(CHECKED_ATTRIBUTE) != null) {
                 return;
             }
             context.setAttribute(CHECKED_ATTRIBUTE, Boolean.TRUE);
         }
-        check(context);
+        checkNow(context);
     }
 
-    static void check(ServletContext context) {
-        List<String> order = new ArrayList<>();
-        Map<String, Integer> priorities = new HashMap<>();
+    static void checkNow(ServletContext context) {
+        List<Link> order = new ArrayList<>();
         @SuppressWarnings("unchecked")
-        List<String> registered = (List<String>) context.getAttribute(REGISTERED_ATTRIBUTE);
-        ClassLoader loader = context.getClassLoader();
+        List<Class<?>> registered = (List<Class<?>>) context.getAttribute(REGISTERED_ATTRIBUTE);
         if (registered != null) {
-            for (String className : registered) {
-                String label = className.substring(className.lastIndexOf('.') + 1);
-                order.add(label);
-                priorities.put(label, priorityOfClass(loader, className));
+            for (Class<?> type : registered) {
+                order.add(Link.of(type));
             }
         }
         try (InputStream webXml = context.getResourceAsStream("/WEB-INF/web.xml")) {
             if (webXml != null) {
-                readWebXml(webXml, order, priorities, loader);
+                // an embedded context may have no loader of its own: then its filters are on Breakwater's
+                ClassLoader loader = context.getClassLoader();
+                readWebXml(webXml, order, loader != null ? loader : ChainOrder.class.getClassLoader());
             }
         } catch (Exception e) {
             LOG.debug("could not read web.xml to check the filter order", e);
         }
-        String problem = problem(order, priorities);
+        String problem = problem(order);
         if (problem != null) {
-            LOG.warn("Breakwater's filter chain is misordered ({}): found {}", problem, String.join(" -> ", order));
+            LOG.warn("Breakwater's filter chain is misordered ({}): found {}", problem,
+                    String.join(" -> ", order.stream().map(Link::label).toList()));
         }
     }
 
     /** What is wrong with the order, or {@code null} when it is right. */
-    static String problem(List<String> order, Map<String, Integer> priorities) {
-        List<String> prioritized = new ArrayList<>();
-        for (String name : order) {
-            if (priorities.getOrDefault(name, UNORDERED) != UNORDERED) {
-                prioritized.add(name);
+    static String problem(List<Link> order) {
+        List<Link> prioritized = new ArrayList<>();
+        boolean hasHead = false;
+        for (Link link : order) {
+            if (link.priority() != Suite.UNORDERED) {
+                prioritized.add(link);
+                hasHead |= link.type() == Suite.head();
             }
         }
         if (prioritized.isEmpty()) {
             return null;
         }
-        if (prioritized.contains("ExceptionHandlingFilter") && !order.get(0).equals("ExceptionHandlingFilter")) {
-            return "ExceptionHandlingFilter must be first";
+        String head = Suite.head().getSimpleName();
+        if (!hasHead) {
+            return head + " is missing";
         }
-        if (!prioritized.contains("ExceptionHandlingFilter")) {
-            return "ExceptionHandlingFilter is missing";
+        if (order.get(0).type() != Suite.head()) {
+            return head + " must be first";
         }
         for (int i = 1; i < prioritized.size(); i++) {
-            if (priorities.get(prioritized.get(i - 1)) > priorities.get(prioritized.get(i))) {
-                return prioritized.get(i) + " must run before " + prioritized.get(i - 1);
+            if (prioritized.get(i - 1).priority() > prioritized.get(i).priority()) {
+                return prioritized.get(i).label() + " must run before " + prioritized.get(i - 1).label();
             }
         }
         return null;
     }
 
-    private static void readWebXml(InputStream in, List<String> order, Map<String, Integer> priorities,
-            ClassLoader loader) throws Exception {
+    private static void readWebXml(InputStream in, List<Link> order, ClassLoader loader) throws Exception {
         DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
         factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
         factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
@@ -119,26 +122,37 @@ public final class ChainOrder {
         for (String name : mapped) {
             String className = classes.get(name);
             String label = className == null ? name : className.substring(className.lastIndexOf('.') + 1);
-            if (!order.contains(label)) {
-                order.add(label);
-                priorities.put(label, priorityOfClass(loader, className));
+            if (order.stream().noneMatch(link -> link.label().equals(label))) {
+                order.add(new Link(label, load(loader, className)));
             }
         }
     }
 
-    private static int priorityOfClass(ClassLoader loader, String className) {
+    /** The class of a filter that {@code web.xml} names, or {@code null} when it cannot be loaded. */
+    private static Class<?> load(ClassLoader loader, String className) {
         if (className == null) {
-            return UNORDERED;
+            return null;
         }
         try {
-            return priorityOf(Class.forName(className, false, loader));
+            return Class.forName(className, false, loader);
         } catch (ClassNotFoundException | LinkageError e) {
-            return UNORDERED;
+            return null;
         }
     }
 
     private static String text(Element parent, String tag) {
         NodeList nodes = parent.getElementsByTagName(tag);
         return nodes.getLength() == 0 ? null : nodes.item(0).getTextContent().trim();
+    }
+
+    /** A filter in the chain: its name in the warning, and its class when it could be loaded. */
+    record Link(String label, Class<?> type) {
+        static Link of(Class<?> type) {
+            return new Link(type.getSimpleName(), type);
+        }
+
+        int priority() {
+            return type == null ? Suite.UNORDERED : Suite.priorityOf(type);
+        }
     }
 }

@@ -8,7 +8,7 @@ import java.lang.annotation.Target;
 
 /**
  * A filter's place in the chain that {@link BreakwaterInitializer} registers: lowest first. Breakwater's own
- * filters use the constants here; an app's filter annotated with it joins the same order.
+ * filters have the constants here, given in the suite's list; an app's filter annotated with it joins the same order.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

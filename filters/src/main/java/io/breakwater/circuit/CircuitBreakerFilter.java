@@ -1,29 +1,29 @@
 package io.breakwater.circuit;
 
-import io.breakwater.chain.AsyncStarts;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
-import io.breakwater.chain.Routes;
-import io.breakwater.config.ConfigReader;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.error.ErrorCode;
+import io.breakwater.core.error.ErrorResponse;
+import io.breakwater.core.metric.BreakwaterMetrics;
+import io.breakwater.core.metric.FilterMetrics;
 import io.breakwater.core.metric.MetricFamily;
-import io.breakwater.error.ErrorCode;
-import io.breakwater.error.ErrorResponse;
-import io.breakwater.metrics.BreakwaterMetrics;
-import io.breakwater.metrics.FilterMetrics;
-import io.breakwater.metrics.RouteAnswers;
-import io.breakwater.timeout.NanoClock;
+import io.breakwater.core.route.Routes;
+import io.breakwater.core.servlet.AsyncStarts;
+import io.breakwater.core.servlet.RouteAnswers;
+import io.breakwater.core.servlet.TimedFilter;
+import io.breakwater.core.status.StatusSources;
+import io.breakwater.core.time.NanoClock;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletMapping;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -39,11 +39,10 @@ import java.util.concurrent.ConcurrentMap;
  * recovered: one Resilience4j breaker per route (servlet mapping pattern), in the web app's one registry. While
  * open, requests are answered 503 {@code CIRCUIT_OPEN} with {@code Retry-After} and never reach the servlet.
  * Failures are exceptions, the configured statuses and timeouts; 4xx answers, clients that went away and the suite's
- * own refusals ({@link io.breakwater.error.Refusal}: no healthy backend, shed, no connection in time) are not.
- * Thread-safe.
+ * own refusals ({@link io.breakwater.core.error.Refusal}: no healthy backend, shed, no connection in time) are not.
+ * Only the first dispatch takes a permission: async, error and include dispatches belong to its call. Thread-safe.
  */
-@Priority(Priority.CIRCUIT_BREAKER)
-public class CircuitBreakerFilter implements Filter {
+public class CircuitBreakerFilter extends TimedFilter<GuardedCall> {
     static final MetricFamily REJECTIONS = MetricFamily.counter("filter_rejections",
             "Requests answered CIRCUIT_OPEN.", "filter.{filter}.rejections");
     private final Clock clock;
@@ -53,8 +52,8 @@ public class CircuitBreakerFilter implements Filter {
     private ServletContext context;
     private CircuitBreakerRegistry registry;
     private MetricRegistry metricRegistry;
-    private FilterMetrics metrics;
     private Counter rejections;
+    private String statusName;
 
     public CircuitBreakerFilter() {
         this(Clock.systemUTC());
@@ -67,70 +66,34 @@ public class CircuitBreakerFilter implements Filter {
     }
 
     @Override
-    public void init(FilterConfig filterConfig) throws ServletException {
+    protected void start(FilterConfig filterConfig) throws ServletException {
         settings = CircuitBreakerSettings.read(ConfigReader.of(filterConfig));
         context = filterConfig.getServletContext();
-        ChainOrder.checkOnce(context);
         Routes.configure(context);
         registry = BreakerRegistry.of(context);
         metricRegistry = BreakwaterMetrics.acquire(context);
-        metrics = new FilterMetrics(metricRegistry, "circuitBreaker");
+        FilterMetrics metrics = new FilterMetrics(metricRegistry, "circuitBreaker");
         rejections = metrics.counter(REJECTIONS);
+        measureIn(metrics);
+        statusName = "circuit " + filterConfig.getFilterName();
+        StatusSources.of(context).publish(statusName, new BreakerStatus(breakers));
     }
 
     @Override
-    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
-            throws IOException, ServletException {
-        if (RouteAnswers.counts(req, res, chain, this)) {
-            return; // this filter is the request's first: it ran inside the count of the answer
-        }
-        // only the first dispatch takes a permission; async, error and include dispatches belong to its call
-        if (!(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)
-                || req.getDispatcherType() != DispatcherType.REQUEST) {
-            chain.doFilter(req, res);
-            return;
-        }
-        long start = System.nanoTime();
-        HttpServletRequest request = (HttpServletRequest) req;
-        HttpServletResponse response = (HttpServletResponse) res;
+    protected Object admit(HttpServletRequest request, HttpServletResponse response, long start)
+            throws IOException {
         Optional<RouteBreaker> guard = breakerOf(request);
         if (guard.isEmpty()) {
-            long end = System.nanoTime();
-            metrics.record(end - start, end);
-            chain.doFilter(request, response);
-            return;
+            return PASS;
         }
         RouteBreaker breaker = guard.get();
         if (!breaker.tryAcquire()) {
             rejections.inc();
             ErrorResponse.send(request, response, ErrorCode.CIRCUIT_OPEN,
                     Map.of("Retry-After", Long.toString(breaker.retryAfterSeconds())));
-            long end = System.nanoTime();
-            metrics.record(end - start, end);
-            return;
+            return ANSWERED;
         }
-        GuardedCall call = new GuardedCall(breaker, settings, callClock, request, callClock.at(start));
-        long before = System.nanoTime();
-        long after = before;
-        try {
-            try {
-                chain.doFilter(request, response);
-            } catch (Throwable thrown) {
-                after = System.nanoTime();
-                call.threw(thrown, callClock.at(after));
-                throw thrown;
-            }
-            after = System.nanoTime();
-            AsyncContext cycle = AsyncStarts.startedCycle(request);
-            if (cycle != null) {
-                cycle.addListener(call, request, response);
-            } else {
-                call.answered(request, response, callClock.at(after));
-            }
-        } finally {
-            long end = System.nanoTime();
-            metrics.record(before - start + end - after, end);
-        }
+        return new GuardedCall(breaker, settings, callClock, request, callClock.at(start));
     }
 
     private Optional<RouteBreaker> breakerOf(HttpServletRequest request) {
@@ -162,6 +125,7 @@ public class CircuitBreakerFilter implements Filter {
         if (context == null) {
             return;
         }
+        StatusSources.of(context).withdraw(statusName);
         breakers.forEach((name, breaker) -> breaker.ifPresent(b -> {
             b.unpublish();
             registry.remove(name);

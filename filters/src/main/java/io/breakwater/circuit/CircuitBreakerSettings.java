@@ -1,16 +1,16 @@
 package io.breakwater.circuit;
 
-import io.breakwater.config.ConfigException;
-import io.breakwater.config.ConfigReader;
-import io.breakwater.config.Durations;
-import io.breakwater.config.Parameter;
-import io.breakwater.config.Parsers;
-import io.breakwater.config.PathOverrides;
-import io.breakwater.config.StatusSet;
-import io.breakwater.config.ValueParser;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.breakwater.core.config.ConfigException;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.config.Durations;
+import io.breakwater.core.config.Parameter;
+import io.breakwater.core.config.Parsers;
+import io.breakwater.core.config.PathOverrides;
+import io.breakwater.core.config.StatusSet;
+import io.breakwater.core.config.ValueParser;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowSynchronizationStrategy;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Clock;
 import java.time.Duration;

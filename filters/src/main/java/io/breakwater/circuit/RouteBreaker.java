@@ -3,13 +3,14 @@ package io.breakwater.circuit;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
+import io.breakwater.core.journal.StateJournal;
+import io.breakwater.core.metric.Jmx;
 import io.breakwater.core.metric.MetricCatalog;
 import io.breakwater.core.metric.MetricFamily;
-import io.breakwater.metrics.Jmx;
-import io.breakwater.status.StateJournal;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.breakwater.core.status.BreakerView;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.StateTransition;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import jakarta.servlet.ServletContext;
 import java.time.Clock;
 import java.time.Duration;
@@ -112,6 +113,13 @@ final class RouteBreaker {
 
     long rejectedCalls() {
         return rejected.getCount();
+    }
+
+    /** Its state and figures now, as the status page shows them. */
+    BreakerView view() {
+        CircuitBreaker.Metrics rates = breaker.getMetrics();
+        return new BreakerView(breaker.getName(), breaker.getState().name(), rates.getFailureRate(),
+                rates.getSlowCallRate(), rejectedCalls(), probeAllowedAt());
     }
 
     /** When an open breaker lets its first probe through (maybe already past), or {@code null} when it is not open. */

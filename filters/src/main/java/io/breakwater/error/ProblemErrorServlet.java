@@ -1,5 +1,8 @@
 package io.breakwater.error;
 
+import io.breakwater.core.error.ErrorCode;
+import io.breakwater.core.error.ErrorResponse;
+import io.breakwater.core.error.RequestIds;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,4 +1,2 @@
-/**
- * The error contract: problem+json bodies with a stable {@code code}, request ids, and the error page servlet.
- */
+/** The error page servlet: the container's error dispatches answered in the error contract's problem+json. */
 package io.breakwater.error;

@@ -1,7 +1,7 @@
 package io.breakwater.exception;
 
-import io.breakwater.config.ConfigReader;
-import io.breakwater.config.Parameter;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.config.Parameter;
 import java.util.List;
 
 /** What {@link ExceptionHandlingFilter} is configured to do, read once at init. Immutable. */

@@ -1,27 +1,25 @@
 package io.breakwater.exception;
 
-import io.breakwater.chain.AsyncStarts;
 import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
-import io.breakwater.chain.Routes;
-import io.breakwater.config.ConfigReader;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.error.ErrorResponse;
+import io.breakwater.core.error.RequestIds;
+import io.breakwater.core.metric.BreakwaterMetrics;
+import io.breakwater.core.metric.FilterMetrics;
 import io.breakwater.core.metric.MetricFamily;
-import io.breakwater.error.ErrorResponse;
-import io.breakwater.error.RequestIds;
-import io.breakwater.metrics.BreakwaterMetrics;
-import io.breakwater.metrics.FilterMetrics;
-import io.breakwater.metrics.RouteAnswers;
+import io.breakwater.core.route.Routes;
+import io.breakwater.core.servlet.AsyncStarts;
+import io.breakwater.core.servlet.ChainFilter;
+import io.breakwater.core.servlet.RouteAnswers;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
-import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -33,10 +31,13 @@ import org.slf4j.MDC;
  * First in the chain: no exception or error from the rest of the chain takes the app down or leaks internals.
  * The client gets the error contract's problem+json answer, the log gets one ERROR line with the stack trace,
  * a committed response gets its connection aborted, a client that went away is only counted. Every response
- * carries {@code X-Request-Id}, and log lines carry it under the MDC key {@code requestId}. Thread-safe.
+ * carries {@code X-Request-Id}, and log lines carry it under the MDC key {@code requestId}. It works on every
+ * dispatch it is mapped for, and counts the request's answer on its route itself, on the request it hands down
+ * (whose fields hold the count, instead of the container's attribute map); it times itself, its state per request
+ * being locals that {@link io.breakwater.core.servlet.TimedFilter}'s steps could share only through an object more
+ * per request. Thread-safe.
  */
-@Priority(Priority.EXCEPTION_HANDLING)
-public class ExceptionHandlingFilter implements Filter {
+public class ExceptionHandlingFilter extends ChainFilter {
     private static final Logger LOG = LoggerFactory.getLogger(ExceptionHandlingFilter.class);
     private static final String LISTENING_ATTRIBUTE = ExceptionHandlingFilter.class.getName() + ".listening";
     static final MetricFamily EXCEPTIONS = MetricFamily.counter("filter_exceptions",
@@ -53,25 +54,23 @@ public class ExceptionHandlingFilter implements Filter {
     private ServletContext context;
     private FilterMetrics metrics;
 
+    public ExceptionHandlingFilter() {
+        super(Dispatches.EVERY);
+    }
+
     @Override
-    public void init(FilterConfig filterConfig) throws ServletException {
+    protected void start(FilterConfig filterConfig) throws ServletException {
         config = ExceptionHandlingConfig.read(ConfigReader.of(filterConfig));
         context = filterConfig.getServletContext();
-        ChainOrder.checkOnce(context);
         Routes.configure(context);
         metrics = new FilterMetrics(BreakwaterMetrics.acquire(context), "exceptionHandling");
     }
 
     @Override
-    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+    protected void filter(HttpServletRequest req, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        if (!(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)) {
-            chain.doFilter(req, res);
-            return;
-        }
         long start = System.nanoTime();
-        HttpServletRequest request = AsyncStarts.track((HttpServletRequest) req);
-        HttpServletResponse response = (HttpServletResponse) res;
+        HttpServletRequest request = AsyncStarts.track(req);
         String previousId = MDC.get(RequestIds.MDC_KEY);
         String requestId = req.getDispatcherType() == DispatcherType.REQUEST ? RequestIds.begin(request, response)
                 : RequestIds.resolve(request, response);
@@ -94,10 +93,10 @@ public class ExceptionHandlingFilter implements Filter {
             handle(request, response, thrown, requestId);
         } finally {
             restore(previousId);
-            if (answer != null) {
-                answer.endWhenDone(request, response);
-            }
             long end = System.nanoTime();
+            if (answer != null) {
+                answer.returned(request, response, null, end);
+            }
             metrics.record(end - start - downstream, end);
         }
     }

@@ -1,8 +1,8 @@
 package io.breakwater.exception;
 
-import io.breakwater.config.Parsers;
-import io.breakwater.config.ValueParser;
-import io.breakwater.error.ErrorCode;
+import io.breakwater.core.config.Parsers;
+import io.breakwater.core.config.ValueParser;
+import io.breakwater.core.error.ErrorCode;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,8 +1,8 @@
 package io.breakwater.exception;
 
-import io.breakwater.error.BreakwaterException;
-import io.breakwater.error.ClientGone;
-import io.breakwater.error.ErrorCode;
+import io.breakwater.core.error.BreakwaterException;
+import io.breakwater.core.error.ClientGone;
+import io.breakwater.core.error.ErrorCode;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Map;

@@ -1,11 +1,13 @@
 package io.breakwater.health;
 
-import io.breakwater.chain.AsyncCompletion;
-import io.breakwater.chain.AsyncStarts;
-import io.breakwater.config.ConfigReader;
-import io.breakwater.config.Durations;
-import io.breakwater.config.Parameter;
-import io.breakwater.config.Parsers;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.config.Durations;
+import io.breakwater.core.config.Parameter;
+import io.breakwater.core.config.Parsers;
+import io.breakwater.core.health.Drain;
+import io.breakwater.core.health.Readiness;
+import io.breakwater.core.servlet.AsyncCompletion;
+import io.breakwater.core.servlet.AsyncStarts;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -38,11 +40,9 @@ public class DrainFilter implements Filter {
             Parsers.durationOrOff(Duration.ofMillis(1), Duration.ofHours(1)));
 
     private static final Logger LOG = LoggerFactory.getLogger(DrainFilter.class);
-    /** Where the web app's DrainFilter is while it runs, for the parts that stop before it. */
-    private static final String ATTRIBUTE = DrainFilter.class.getName();
-
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Object idle = new Object();
+    private final Runnable drain = this::holdUntilIdle;
     private volatile boolean stopping;
     private Duration grace;
     private ServletContext context;
@@ -51,7 +51,7 @@ public class DrainFilter implements Filter {
     public void init(FilterConfig filterConfig) throws ServletException {
         grace = ConfigReader.of(filterConfig).get(SHUTDOWN_GRACE);
         context = filterConfig.getServletContext();
-        context.setAttribute(ATTRIBUTE, this);
+        Drain.install(context, drain);
     }
 
     /**
@@ -60,9 +60,7 @@ public class DrainFilter implements Filter {
      * the app has no DrainFilter, or is already draining.
      */
     public static void drain(ServletContext context) {
-        if (context.getAttribute(ATTRIBUTE) instanceof DrainFilter filter) {
-            filter.holdUntilIdle();
-        }
+        Drain.holdUntilIdle(context);
     }
 
     @Override
@@ -104,7 +102,7 @@ public class DrainFilter implements Filter {
             return;
         }
         holdUntilIdle();
-        context.removeAttribute(ATTRIBUTE);
+        Drain.uninstall(context, drain);
     }
 
     private void holdUntilIdle() {

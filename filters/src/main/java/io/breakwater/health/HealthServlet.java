@@ -1,6 +1,6 @@
 package io.breakwater.health;
 
-import io.breakwater.chain.OperatorEndpoint;
+import io.breakwater.core.servlet.OperatorEndpoint;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -1,7 +1,8 @@
 package io.breakwater.health;
 
-import io.breakwater.chain.OperatorEndpoint;
-import io.breakwater.error.Json;
+import io.breakwater.core.health.Readiness;
+import io.breakwater.core.json.Json;
+import io.breakwater.core.servlet.OperatorEndpoint;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

@@ -5,8 +5,13 @@ import com.netflix.concurrency.limits.limit.AIMDLimit;
 import com.netflix.concurrency.limits.limit.Gradient2Limit;
 import com.netflix.concurrency.limits.limit.VegasLimit;
 import com.netflix.concurrency.limits.limit.WindowedLimit;
+import io.breakwater.core.servlet.RequestEnd;
+import io.breakwater.core.time.Deadline;
+import io.breakwater.core.time.NanoClock;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,13 +26,16 @@ final class AdaptiveLimit {
     private static final long MAX_WINDOW_MILLIS = 1000;
 
     private final Limit engine;
+    /** The clock the admitted requests' latency is measured on. */
+    private final NanoClock clock;
     private final int min;
     private final int max;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger criticalInFlight = new AtomicInteger();
 
-    AdaptiveLimit(ConcurrencyLimitConfig config) {
+    AdaptiveLimit(ConcurrencyLimitConfig config, NanoClock clock) {
         this.engine = engine(config);
+        this.clock = clock;
         this.min = config.minLimit();
         this.max = config.maxLimit();
     }
@@ -92,12 +100,14 @@ final class AdaptiveLimit {
         IGNORED
     }
 
-    /** One admitted request's place; released exactly once, however the request ends. Thread-safe. */
-    final class Permit {
+    /**
+     * One admitted request's place; released exactly once, however the request ends ({@link RequestEnd}): when it
+     * returns, or when its async cycle completes. Thread-safe.
+     */
+    final class Permit extends RequestEnd {
         private final long startNanos;
         private final int inFlightAtStart;
         private final boolean critical;
-        private final AtomicBoolean released = new AtomicBoolean();
 
         private Permit(long startNanos, int inFlightAtStart, boolean critical) {
             this.startNanos = startNanos;
@@ -105,11 +115,14 @@ final class AdaptiveLimit {
             this.critical = critical;
         }
 
-        /** Gives the place back and tells the algorithm how the request went; a second call does nothing. */
-        void release(Outcome outcome, long endNanos) {
-            if (!released.compareAndSet(false, true)) {
-                return;
-            }
+        @Override
+        protected void ended(HttpServletRequest request, HttpServletResponse response, Throwable failure,
+                long nanoTime) {
+            release(failure != null ? Outcome.IGNORED : outcome(request, response), clock.at(nanoTime));
+        }
+
+        /** Gives the place back and tells the algorithm how the request went. */
+        private void release(Outcome outcome, long endNanos) {
             inFlight.decrementAndGet();
             if (critical) {
                 criticalInFlight.decrementAndGet();
@@ -119,5 +132,17 @@ final class AdaptiveLimit {
                 engine.onSample(startNanos, latency, inFlightAtStart, outcome == Outcome.TIMED_OUT);
             }
         }
+    }
+
+    /**
+     * An answer's latency is a sample; a request past its deadline is a sign of overload; a failure (5xx) says
+     * nothing of the app's load (a fast one would pull the baseline down, a broken backend's timeout push it up).
+     */
+    private static Outcome outcome(HttpServletRequest request, HttpServletResponse response) {
+        Optional<Deadline> deadline = Deadline.of(request);
+        if (deadline.isPresent() && deadline.get().isExpired()) {
+            return Outcome.TIMED_OUT;
+        }
+        return response.getStatus() < 500 ? Outcome.ANSWERED : Outcome.IGNORED;
     }
 }

@@ -1,11 +1,11 @@
 package io.breakwater.limit;
 
-import io.breakwater.config.ConfigException;
-import io.breakwater.config.ConfigReader;
-import io.breakwater.config.Parameter;
-import io.breakwater.config.Parsers;
-import io.breakwater.config.PathOverrides;
-import io.breakwater.config.ValueParser;
+import io.breakwater.core.config.ConfigException;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.config.Parameter;
+import io.breakwater.core.config.Parsers;
+import io.breakwater.core.config.PathOverrides;
+import io.breakwater.core.config.ValueParser;
 import java.util.Optional;
 import java.util.regex.Pattern;
 

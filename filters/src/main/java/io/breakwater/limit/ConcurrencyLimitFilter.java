@@ -3,28 +3,29 @@ package io.breakwater.limit;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
-import io.breakwater.chain.AsyncCompletion;
-import io.breakwater.chain.AsyncStarts;
 import io.breakwater.chain.ChainOrder;
-import io.breakwater.chain.OperatorEndpoint;
 import io.breakwater.chain.Priority;
-import io.breakwater.chain.Routes;
-import io.breakwater.chain.SelfLimiting;
-import io.breakwater.config.ConfigReader;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.error.ErrorCode;
+import io.breakwater.core.error.ErrorResponse;
+import io.breakwater.core.metric.BreakwaterMetrics;
+import io.breakwater.core.metric.ConcurrencyLimitMetrics;
+import io.breakwater.core.metric.FilterMetrics;
 import io.breakwater.core.metric.MetricCatalog;
-import io.breakwater.error.ErrorCode;
-import io.breakwater.error.ErrorResponse;
+import io.breakwater.core.metric.RouteMetrics;
+import io.breakwater.core.route.Routes;
+import io.breakwater.core.servlet.AsyncCompletion;
+import io.breakwater.core.servlet.AsyncStarts;
+import io.breakwater.core.servlet.OperatorEndpoint;
+import io.breakwater.core.servlet.RouteAnswers;
+import io.breakwater.core.servlet.SelfLimiting;
+import io.breakwater.core.servlet.TimedFilter;
+import io.breakwater.core.time.Deadline;
+import io.breakwater.core.time.NanoClock;
 import io.breakwater.limit.AdaptiveLimit.Outcome;
 import io.breakwater.limit.AdaptiveLimit.Permit;
 import io.breakwater.limit.ConcurrencyLimitConfig.CriticalHeader;
 import io.breakwater.limit.ConcurrencyLimitConfig.PathMode;
-import io.breakwater.metrics.BreakwaterMetrics;
-import io.breakwater.metrics.ConcurrencyLimitMetrics;
-import io.breakwater.metrics.FilterMetrics;
-import io.breakwater.metrics.RouteAnswers;
-import io.breakwater.metrics.RouteMetrics;
-import io.breakwater.timeout.Deadline;
-import io.breakwater.timeout.NanoClock;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -33,8 +34,6 @@ import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRegistration;
-import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletMapping;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -51,10 +50,11 @@ import java.util.concurrent.ConcurrentMap;
  * with 503 {@code OVERLOADED} and {@code Retry-After}, before the later filters and the app spend anything on them.
  * The limit follows the latency the admitted requests see (concurrency-limits' Vegas by default, see
  * {@link AdaptiveLimit}). Critical requests (a configured header, or {@code critical} paths) are shed last;
- * {@link OperatorEndpoint} and {@link SelfLimiting} servlets and {@code off} paths are never limited. Thread-safe.
+ * {@link OperatorEndpoint} and {@link SelfLimiting} servlets and {@code off} paths are never limited. Only the first
+ * dispatch takes a place; async, error and include dispatches belong to its request. A shed answer counts on its
+ * route even where this filter comes first. Thread-safe.
  */
-@Priority(Priority.CONCURRENCY_LIMIT)
-public class ConcurrencyLimitFilter implements Filter {
+public class ConcurrencyLimitFilter extends TimedFilter<Permit> {
     /** Seconds a shed client is asked to wait: the limit moves within a second of windows. */
     static final String RETRY_AFTER_SECONDS = "1";
 
@@ -64,7 +64,6 @@ public class ConcurrencyLimitFilter implements Filter {
     private ServletContext context;
     private MetricRegistry registry;
     private MetricCatalog catalog;
-    private FilterMetrics metrics;
     private Counter shed;
     private AdaptiveLimit limit;
 
@@ -78,15 +77,15 @@ public class ConcurrencyLimitFilter implements Filter {
     }
 
     @Override
-    public void init(FilterConfig filterConfig) throws ServletException {
+    protected void start(FilterConfig filterConfig) throws ServletException {
         config = ConcurrencyLimitConfig.read(ConfigReader.of(filterConfig));
         context = filterConfig.getServletContext();
-        ChainOrder.checkOnce(context);
         registry = BreakwaterMetrics.acquire(context);
         catalog = MetricCatalog.of(registry);
-        metrics = new FilterMetrics(registry, ConcurrencyLimitMetrics.FILTER);
+        FilterMetrics metrics = new FilterMetrics(registry, ConcurrencyLimitMetrics.FILTER);
         shed = metrics.counter(ConcurrencyLimitMetrics.SHED);
-        limit = new AdaptiveLimit(config);
+        measureIn(metrics);
+        limit = new AdaptiveLimit(config, clock);
         AdaptiveLimit current = limit;
         // replaced, not reused: a gauge of an earlier deployment on an app-supplied registry reads a dead limit
         catalog.remove(ConcurrencyLimitMetrics.LIMIT, ConcurrencyLimitMetrics.FILTER);
@@ -96,76 +95,24 @@ public class ConcurrencyLimitFilter implements Filter {
     }
 
     @Override
-    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
-            throws IOException, ServletException {
-        if (RouteAnswers.counts(req, res, chain, this)) {
-            return; // a shed answer counts on its route even where this filter comes first
-        }
-        // only the first dispatch takes a place; async, error and include dispatches belong to its request
-        if (!(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)
-                || req.getDispatcherType() != DispatcherType.REQUEST) {
-            chain.doFilter(req, res);
-            return;
-        }
-        long start = System.nanoTime();
-        HttpServletRequest request = (HttpServletRequest) req;
-        HttpServletResponse response = (HttpServletResponse) res;
+    protected Object admit(HttpServletRequest request, HttpServletResponse response, long start) throws IOException {
         Optional<PathMode> mode = config.hasPathModes() ? config.modeOf(pathOf(request)) : Optional.empty();
         if (mode.orElse(null) == PathMode.OFF || isUnlimitedServlet(request)) {
-            long end = System.nanoTime();
-            metrics.record(end - start, end);
-            chain.doFilter(request, response);
-            return;
+            return PASS;
         }
         boolean critical = mode.orElse(null) == PathMode.CRITICAL || isCritical(request, config.criticalHeader());
         Permit permit = limit.tryAcquire(critical, clock.at(start));
         if (permit == null) {
             shed(request, response);
-            long end = System.nanoTime();
-            metrics.record(end - start, end);
-            return;
+            return ANSWERED;
         }
-        long before = System.nanoTime();
-        long after = before;
-        try {
-            try {
-                chain.doFilter(request, response);
-            } catch (Throwable thrown) {
-                after = System.nanoTime();
-                permit.release(Outcome.IGNORED, clock.at(after));
-                throw thrown;
-            }
-            after = System.nanoTime();
-            AsyncContext cycle = AsyncStarts.startedCycle(request);
-            if (cycle != null) {
-                // the container completes an async cycle only after this dispatch returns: the listener is in time
-                cycle.addListener(AsyncCompletion.once(() -> permit.release(outcome(request, response),
-                        clock.now())));
-            } else {
-                permit.release(outcome(request, response), clock.at(after));
-            }
-        } finally {
-            long end = System.nanoTime();
-            metrics.record(before - start + end - after, end);
-        }
+        return permit;
     }
 
     private void shed(HttpServletRequest request, HttpServletResponse response) throws IOException {
         shed.inc();
         catalog.counter(RouteMetrics.SHED, Routes.of(request)).inc();
         ErrorResponse.send(request, response, ErrorCode.OVERLOADED, Map.of("Retry-After", RETRY_AFTER_SECONDS));
-    }
-
-    /**
-     * An answer's latency is a sample; a request past its deadline is a sign of overload; a failure (5xx) says
-     * nothing of the app's load (a fast one would pull the baseline down, a broken backend's timeout push it up).
-     */
-    private static Outcome outcome(HttpServletRequest request, HttpServletResponse response) {
-        Optional<Deadline> deadline = Deadline.of(request);
-        if (deadline.isPresent() && deadline.get().isExpired()) {
-            return Outcome.TIMED_OUT;
-        }
-        return response.getStatus() < 500 ? Outcome.ANSWERED : Outcome.IGNORED;
     }
 
     private static boolean isCritical(HttpServletRequest request, Optional<CriticalHeader> header) {

@@ -1,24 +1,17 @@
 package io.breakwater.metrics;
 
-import io.breakwater.config.ConfigReader;
-import io.breakwater.config.Parameter;
-import io.breakwater.config.Parsers;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.config.Parameter;
+import io.breakwater.core.config.Parsers;
 
-/** What {@link MetricsFilter} and the web app's registry are configured to do, read once at init. Immutable. */
+/** What {@link MetricsFilter} is configured to do, read once at init. Immutable. */
 public final class MetricsConfig {
     /**
      * How many distinct routes (servlet mapping patterns) get their own metrics; requests of any further route
-     * share the {@value RouteTable#OVERFLOW} route, so that the registry stays bounded.
+     * share the {@value io.breakwater.core.metric.RouteTable#OVERFLOW} route, so that the registry stays bounded.
      */
     public static final Parameter<Integer> MAX_ROUTES =
             Parameter.of("maxRoutes", "MetricsFilter", "100", Parsers.integer(1, 10_000));
-
-    /**
-     * The reservoir behind every Breakwater timer of a web app (routes and filters' own time), read once per app
-     * from its context-param, system property or environment when the registry is first taken.
-     */
-    public static final Parameter<TimerReservoir> RESERVOIR = Parameter.of("reservoir", "BreakwaterMetrics",
-            TimerReservoir.LOCK_FREE_EXPONENTIALLY_DECAYING.configName(), TimerReservoir.parser());
 
     private final int maxRoutes;
 

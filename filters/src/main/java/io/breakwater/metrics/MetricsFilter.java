@@ -2,92 +2,52 @@ package io.breakwater.metrics;
 
 import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
-import io.breakwater.chain.Routes;
-import io.breakwater.config.ConfigReader;
-import jakarta.servlet.DispatcherType;
-import jakarta.servlet.Filter;
-import jakarta.servlet.FilterChain;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.metric.BreakwaterMetrics;
+import io.breakwater.core.metric.FilterMetrics;
+import io.breakwater.core.metric.RouteTable;
+import io.breakwater.core.route.Routes;
+import io.breakwater.core.servlet.RouteAnswers;
+import io.breakwater.core.servlet.TimedFilter;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 
 /**
- * Measures every route (see {@link io.breakwater.chain.Routes} and {@link RouteMetrics}): latency, responses per
- * status class, active requests. Each answer is counted once, by the first Breakwater filter the request meets
- * ({@link RouteAnswers}), so answers of the filters in front of this one count too. An async request is timed to
- * its completion, however many dispatches it takes. An exception thrown through the counting filter counts with
- * the status the error contract answers it with (500, or a {@link io.breakwater.error.BreakwaterException}'s own).
- * Thread-safe.
+ * Measures every route (see {@link Routes} and {@link io.breakwater.core.metric.RouteMetrics}): latency, responses
+ * per status class, active requests. It keeps the web app's route table; each answer is counted once, by the first
+ * Breakwater filter the request meets ({@link RouteAnswers}), this one when it is the first, so answers of the
+ * filters in front of it count too. An async request is timed to its completion, however many dispatches it takes.
+ * An exception thrown through the counting filter counts with the status the error contract answers it with (500,
+ * or a {@link io.breakwater.core.error.BreakwaterException}'s own). Thread-safe.
  */
-@Priority(Priority.METRICS)
-public class MetricsFilter implements Filter {
+public class MetricsFilter extends TimedFilter<Void> {
     private ServletContext context;
     private RouteTable routes;
-    private FilterMetrics metrics;
 
     @Override
-    public void init(FilterConfig filterConfig) throws ServletException {
+    protected void start(FilterConfig filterConfig) throws ServletException {
         MetricsConfig config = MetricsConfig.read(ConfigReader.of(filterConfig));
         context = filterConfig.getServletContext();
-        ChainOrder.checkOnce(context);
         Routes.configure(context);
         var registry = BreakwaterMetrics.acquire(context);
-        metrics = new FilterMetrics(registry, "metrics");
-        synchronized (context) {
-            // one table per app, which every Breakwater filter in front of this one counts answers into
-            Object existing = context.getAttribute(RouteAnswers.TABLE_ATTRIBUTE);
-            routes = existing instanceof RouteTable ? (RouteTable) existing
-                    : new RouteTable(registry, config.maxRoutes());
-            context.setAttribute(RouteAnswers.TABLE_ATTRIBUTE, routes);
-        }
+        measureIn(new FilterMetrics(registry, "metrics"));
+        routes = RouteTable.shareIn(context, registry, config.maxRoutes());
     }
 
+    /** The count of the answer is all there is to do, and the chain filter does it around this filter's call. */
     @Override
-    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
-            throws IOException, ServletException {
-        // an async request's later dispatches belong to the request its first dispatch already counts
-        if (req.getDispatcherType() != DispatcherType.REQUEST || !(req instanceof HttpServletRequest)
-                || !(res instanceof HttpServletResponse)) {
-            chain.doFilter(req, res);
-            return;
-        }
-        long start = System.nanoTime();
-        HttpServletRequest request = (HttpServletRequest) req;
-        // counted here unless a Breakwater filter in front of this one already counts it
-        RouteAnswers.Answer answer = RouteAnswers.begin(request);
-        long beforeChain = System.nanoTime();
-        long afterChain;
-        try {
-            chain.doFilter(request, res);
-        } catch (Throwable thrown) {
-            afterChain = System.nanoTime();
-            if (answer != null) {
-                answer.end(RouteAnswers.statusOf(thrown));
-            }
-            long end = System.nanoTime();
-            metrics.record(beforeChain - start + end - afterChain, end);
-            throw thrown;
-        }
-        afterChain = System.nanoTime();
-        if (answer != null) {
-            answer.endWhenDone(request, (HttpServletResponse) res);
-        }
-        long end = System.nanoTime();
-        metrics.record(beforeChain - start + end - afterChain, end);
+    protected Object admit(HttpServletRequest request, HttpServletResponse response, long start) {
+        return PASS;
     }
 
     @Override
     public void destroy() {
         if (context != null) {
-            synchronized (context) {
-                if (context.getAttribute(RouteAnswers.TABLE_ATTRIBUTE) == routes) {
-                    context.removeAttribute(RouteAnswers.TABLE_ATTRIBUTE);
-                }
+            if (routes != null) {
+                routes.leave(context);
             }
             BreakwaterMetrics.release(context);
         }

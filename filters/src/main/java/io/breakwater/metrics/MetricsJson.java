@@ -8,7 +8,7 @@ import com.codahale.metrics.Metered;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Snapshot;
 import com.codahale.metrics.Timer;
-import io.breakwater.error.Json;
+import io.breakwater.core.json.Json;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;

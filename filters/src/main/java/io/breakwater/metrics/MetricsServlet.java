@@ -1,11 +1,12 @@
 package io.breakwater.metrics;
 
 import com.codahale.metrics.MetricRegistry;
-import io.breakwater.chain.OperatorEndpoint;
-import io.breakwater.config.AllowedAddresses;
-import io.breakwater.config.ConfigReader;
-import io.breakwater.error.ErrorCode;
-import io.breakwater.error.ErrorResponse;
+import io.breakwater.core.config.AllowedAddresses;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.error.ErrorCode;
+import io.breakwater.core.error.ErrorResponse;
+import io.breakwater.core.metric.BreakwaterMetrics;
+import io.breakwater.core.servlet.OperatorEndpoint;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;

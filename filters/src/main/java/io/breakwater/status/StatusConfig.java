@@ -1,9 +1,9 @@
 package io.breakwater.status;
 
-import io.breakwater.config.AllowedAddresses;
-import io.breakwater.config.ConfigReader;
-import io.breakwater.config.Parameter;
-import io.breakwater.config.Parsers;
+import io.breakwater.core.config.AllowedAddresses;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.config.Parameter;
+import io.breakwater.core.config.Parsers;
 
 /** What {@link StatusServlet} is configured to allow, read once at init. Immutable and thread-safe. */
 public final class StatusConfig {

@@ -1,20 +1,21 @@
 package io.breakwater.status;
 
+import io.breakwater.core.status.StatusSources;
 import java.time.Clock;
 import java.util.Map;
-import javax.management.JMException;
-import javax.management.ObjectName;
+import java.util.function.BiPredicate;
 
 /**
- * The status page's controls: a fixed list of actions, each one operation of a control MBean (never an
- * arbitrary one), guarded by a token that only a page served lately knows ({@link ControlTokens}). Thread-safe.
+ * The status page's controls: a fixed list of actions, each one control of the published {@link StatusSources}
+ * (never an arbitrary operation), guarded by a token that only a page served lately knows ({@link ControlTokens}).
+ * Thread-safe.
  */
 final class StatusControls {
-    /** The actions the page offers: what MBean type each acts on and which operation it invokes. */
-    private static final Map<String, String[]> ACTIONS = Map.of(
-            "reset", new String[] {"CircuitBreaker", "reset"},
-            "drain", new String[] {"Backend", "drain"},
-            "enable", new String[] {"Backend", "enable"});
+    /** The actions the page offers, each acting on the target of its name, or answering false without one. */
+    private static final Map<String, BiPredicate<StatusSources, String>> ACTIONS = Map.of(
+            "reset", StatusSources::reset,
+            "drain", StatusSources::drain,
+            "enable", StatusSources::enable);
 
     /** What a control request came to. */
     enum Outcome { DONE, UNKNOWN_ACTION, UNKNOWN_TARGET }
@@ -36,16 +37,11 @@ final class StatusControls {
         return tokens.accepts(presented);
     }
 
-    Outcome perform(String action, String target) throws JMException {
-        String[] operation = action == null ? null : ACTIONS.get(action);
-        if (operation == null) {
+    Outcome perform(String action, String target) {
+        BiPredicate<StatusSources, String> control = action == null ? null : ACTIONS.get(action);
+        if (control == null) {
             return Outcome.UNKNOWN_ACTION;
         }
-        ObjectName name = target == null ? null : sources.find(operation[0], target);
-        if (name == null) {
-            return Outcome.UNKNOWN_TARGET;
-        }
-        sources.invoke(name, operation[1]);
-        return Outcome.DONE;
+        return target != null && control.test(sources, target) ? Outcome.DONE : Outcome.UNKNOWN_TARGET;
     }
 }

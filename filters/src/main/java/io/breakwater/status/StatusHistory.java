@@ -1,7 +1,9 @@
 package io.breakwater.status;
 
 import com.codahale.metrics.Timer;
-import io.breakwater.metrics.RouteMetrics;
+import io.breakwater.core.journal.StateJournal;
+import io.breakwater.core.metric.RouteMetrics;
+import io.breakwater.core.status.BackendView;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,15 +27,15 @@ final class StatusHistory {
     private record Sample(long nanos, Map<String, Long> counts) {
     }
 
-    private final StatusSources sources;
+    private final StatusFigures figures;
     private final StateJournal journal;
     private final Clock clock;
     private final ArrayDeque<Sample> samples = new ArrayDeque<>(SAMPLES + 1);
     // only the sampling thread touches it
     private final Map<String, String> backendStates = new HashMap<>();
 
-    StatusHistory(StatusSources sources, StateJournal journal, Clock clock) {
-        this.sources = sources;
+    StatusHistory(StatusFigures figures, StateJournal journal, Clock clock) {
+        this.figures = figures;
         this.journal = journal;
         this.clock = clock;
     }
@@ -49,7 +51,7 @@ final class StatusHistory {
     /** Takes one sample now. */
     void sample() {
         Map<String, Long> counts = new HashMap<>();
-        List<BackendView> backends = sources.backends();
+        List<BackendView> backends = figures.backends();
         // a backend removed from the pool is forgotten; if it comes back, it starts afresh
         backendStates.keySet().retainAll(backends.stream().map(BackendView::id).toList());
         for (BackendView backend : backends) {
@@ -61,10 +63,10 @@ final class StatusHistory {
                 journal.record(clock.instant(), "backend", backend.url(), before, state);
             }
         }
-        for (Map.Entry<String, Timer> route : sources.routes().entrySet()) {
+        for (Map.Entry<String, Timer> route : figures.routes().entrySet()) {
             String name = route.getKey();
             counts.put(routeKey(name, "requests"), route.getValue().getCount());
-            counts.put(routeKey(name, "5xx"), sources.count(RouteMetrics.RESPONSES, name, "5xx"));
+            counts.put(routeKey(name, "5xx"), figures.count(RouteMetrics.RESPONSES, name, "5xx"));
         }
         Sample sample = new Sample(System.nanoTime(), counts);
         synchronized (samples) {

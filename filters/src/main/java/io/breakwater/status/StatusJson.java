@@ -2,9 +2,12 @@ package io.breakwater.status;
 
 import com.codahale.metrics.Snapshot;
 import com.codahale.metrics.Timer;
-import io.breakwater.error.Json;
-import io.breakwater.metrics.ConcurrencyLimitMetrics;
-import io.breakwater.metrics.RouteMetrics;
+import io.breakwater.core.journal.StateJournal;
+import io.breakwater.core.json.Json;
+import io.breakwater.core.metric.ConcurrencyLimitMetrics;
+import io.breakwater.core.metric.RouteMetrics;
+import io.breakwater.core.status.BackendView;
+import io.breakwater.core.status.BreakerView;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,18 +17,18 @@ import java.util.Map;
 
 /**
  * Writes the status page's JSON: every backend, breaker and route with its live counts (the registry's and the
- * MBeans' own values), its rates and sparkline from {@link StatusHistory}, the concurrency limit, and the journal's
- * last changes.
- * Stateless apart from its sources, and thread-safe.
+ * published sources' own values), its rates and sparkline from {@link StatusHistory}, the concurrency limit, and
+ * the journal's last changes.
+ * Stateless apart from its figures, and thread-safe.
  */
 final class StatusJson {
-    private final StatusSources sources;
+    private final StatusFigures figures;
     private final StatusHistory history;
     private final StateJournal journal;
     private final Clock clock;
 
-    StatusJson(StatusSources sources, StatusHistory history, StateJournal journal, Clock clock) {
-        this.sources = sources;
+    StatusJson(StatusFigures figures, StatusHistory history, StateJournal journal, Clock clock) {
+        this.figures = figures;
         this.history = history;
         this.journal = journal;
         this.clock = clock;
@@ -39,12 +42,12 @@ final class StatusJson {
         json.append(",\"controls\":").append(controls);
         json.append(",\"rateWindowSeconds\":").append(StatusHistory.RATE_WINDOW);
         json.append(",\"backends\":[");
-        List<BackendView> backends = sources.backends();
+        List<BackendView> backends = figures.backends();
         for (int i = 0; i < backends.size(); i++) {
             backend(json.append(i == 0 ? "" : ","), backends.get(i));
         }
         json.append("],\"breakers\":[");
-        List<BreakerView> breakers = sources.breakers();
+        List<BreakerView> breakers = figures.breakers();
         for (int i = 0; i < breakers.size(); i++) {
             breaker(json.append(i == 0 ? "" : ","), breakers.get(i), now);
         }
@@ -52,7 +55,7 @@ final class StatusJson {
         concurrencyLimit(json);
         json.append(",\"routes\":[");
         boolean first = true;
-        for (Map.Entry<String, Timer> route : sources.routes().entrySet()) {
+        for (Map.Entry<String, Timer> route : figures.routes().entrySet()) {
             route(json.append(first ? "" : ","), route.getKey(), route.getValue());
             first = false;
         }
@@ -75,9 +78,9 @@ final class StatusJson {
         field(json, "id", backend.id()).append(',');
         field(json, "url", backend.url()).append(',');
         field(json, "state", backend.state()).append(',');
-        field(json, "adminState", backend.adminState()).append(',');
+        field(json, "adminState", backend.adminState().name()).append(',');
         json.append("\"healthy\":").append(backend.healthy()).append(',');
-        field(json, "ejectedUntil", backend.ejectedUntil()).append(',');
+        field(json, "ejectedUntil", instant(backend.ejectedUntil())).append(',');
         json.append("\"inFlight\":").append(backend.inFlight());
         json.append(",\"requests\":").append(backend.requests());
         json.append(",\"failures\":").append(backend.failures());
@@ -85,7 +88,7 @@ final class StatusJson {
         number(json.append(",\"requestsPerSecond\":"), history.rate(requests));
         number(json.append(",\"errorPercent\":"),
                 history.percent(StatusHistory.backendKey(backend, "failures"), requests));
-        latencies(json, sources.backendLatency(backend));
+        latencies(json, backend.latency());
         history(json, history.perSecond(requests));
         json.append('}');
     }
@@ -98,12 +101,12 @@ final class StatusJson {
         number(json.append(",\"failureRate\":"), breaker.failureRate() < 0 ? Double.NaN : breaker.failureRate());
         number(json.append(",\"slowCallRate\":"), breaker.slowCallRate() < 0 ? Double.NaN : breaker.slowCallRate());
         json.append(",\"rejectedCalls\":").append(breaker.rejectedCalls()).append(',');
-        field(json, "probeAllowedAt", breaker.probeAllowedAt());
+        field(json, "probeAllowedAt", instant(breaker.probeAllowedAt()));
         json.append(",\"probeInSeconds\":");
-        if (breaker.probeAllowedAt().isEmpty()) {
+        if (breaker.probeAllowedAt() == null) {
             json.append("null");
         } else {
-            long millis = Duration.between(now, Instant.parse(breaker.probeAllowedAt())).toMillis();
+            long millis = Duration.between(now, breaker.probeAllowedAt()).toMillis();
             json.append(Math.max(0, (millis + 999) / 1000));
         }
         json.append('}');
@@ -113,9 +116,9 @@ final class StatusJson {
         json.append('{');
         field(json, "route", route);
         json.append(",\"requests\":").append(latency.getCount());
-        json.append(",\"responses5xx\":").append(sources.count(RouteMetrics.RESPONSES, route, "5xx"));
-        json.append(",\"timeouts\":").append(sources.count(RouteMetrics.TIMEOUTS, route));
-        json.append(",\"shed\":").append(sources.count(RouteMetrics.SHED, route));
+        json.append(",\"responses5xx\":").append(figures.count(RouteMetrics.RESPONSES, route, "5xx"));
+        json.append(",\"timeouts\":").append(figures.count(RouteMetrics.TIMEOUTS, route));
+        json.append(",\"shed\":").append(figures.count(RouteMetrics.SHED, route));
         String requests = StatusHistory.routeKey(route, "requests");
         number(json.append(",\"requestsPerSecond\":"), history.rate(requests));
         number(json.append(",\"percent5xx\":"), history.percent(StatusHistory.routeKey(route, "5xx"), requests));
@@ -126,14 +129,16 @@ final class StatusJson {
 
     /** The concurrency limit, the requests holding a place under it and those it shed; {@code null} without one. */
     private void concurrencyLimit(StringBuilder json) {
-        Object limit = sources.gaugeValue(ConcurrencyLimitMetrics.LIMIT, ConcurrencyLimitMetrics.FILTER);
+        Object limit = figures.gaugeValue(ConcurrencyLimitMetrics.LIMIT, ConcurrencyLimitMetrics.FILTER);
         if (limit == null) {
             json.append("null");
             return;
         }
         json.append("{\"limit\":").append(limit);
-        json.append(",\"inFlight\":").append(sources.gaugeValue(ConcurrencyLimitMetrics.IN_FLIGHT, ConcurrencyLimitMetrics.FILTER));
-        json.append(",\"shed\":").append(sources.count(ConcurrencyLimitMetrics.SHED, ConcurrencyLimitMetrics.FILTER)).append('}');
+        json.append(",\"inFlight\":")
+                .append(figures.gaugeValue(ConcurrencyLimitMetrics.IN_FLIGHT, ConcurrencyLimitMetrics.FILTER));
+        json.append(",\"shed\":")
+                .append(figures.count(ConcurrencyLimitMetrics.SHED, ConcurrencyLimitMetrics.FILTER)).append('}');
     }
 
     /** p50 and p99 in milliseconds, {@code null} before the first request. */
@@ -153,6 +158,11 @@ final class StatusJson {
             json.append(i == 0 ? "" : ",").append(points.get(i));
         }
         json.append(']');
+    }
+
+    /** ISO-8601, or {@code ""} for none. */
+    private static String instant(Instant at) {
+        return at == null ? "" : at.toString();
     }
 
     private static StringBuilder field(StringBuilder json, String name, String value) {

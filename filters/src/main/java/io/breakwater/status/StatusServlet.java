@@ -1,11 +1,13 @@
 package io.breakwater.status;
 
 import com.codahale.metrics.MetricRegistry;
-import io.breakwater.chain.OperatorEndpoint;
-import io.breakwater.config.ConfigReader;
-import io.breakwater.error.ErrorCode;
-import io.breakwater.error.ErrorResponse;
-import io.breakwater.metrics.BreakwaterMetrics;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.error.ErrorCode;
+import io.breakwater.core.error.ErrorResponse;
+import io.breakwater.core.journal.StateJournal;
+import io.breakwater.core.metric.BreakwaterMetrics;
+import io.breakwater.core.servlet.OperatorEndpoint;
+import io.breakwater.core.status.StatusSources;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRegistration;
@@ -19,7 +21,6 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import javax.management.JMException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,11 +67,12 @@ public class StatusServlet extends HttpServlet implements OperatorEndpoint {
         config = StatusConfig.read(ConfigReader.of(getServletConfig()));
         ServletContext context = getServletContext();
         MetricRegistry registry = BreakwaterMetrics.acquire(context);
-        StatusSources sources = new StatusSources(context, registry, ownRoutes());
+        StatusSources sources = StatusSources.of(context);
+        StatusFigures figures = new StatusFigures(sources, registry, ownRoutes());
         StateJournal journal = StateJournal.of(context);
-        StatusHistory history = new StatusHistory(sources, journal, clock);
+        StatusHistory history = new StatusHistory(figures, journal, clock);
         page = new StatusPage();
-        json = new StatusJson(sources, history, journal, clock);
+        json = new StatusJson(figures, history, journal, clock);
         controls = new StatusControls(sources, clock);
         String path = context.getContextPath().isEmpty() ? "ROOT" : context.getContextPath();
         sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -137,13 +139,7 @@ public class StatusServlet extends HttpServlet implements OperatorEndpoint {
         }
         String action = request.getParameter("action");
         String target = request.getParameter("target");
-        StatusControls.Outcome outcome;
-        try {
-            outcome = controls.perform(action, target);
-        } catch (JMException e) {
-            throw new IllegalStateException("status control " + action + " failed", e);
-        }
-        switch (outcome) {
+        switch (controls.perform(action, target)) {
             case UNKNOWN_ACTION -> ErrorResponse.send(request, response, UNKNOWN_ACTION);
             case UNKNOWN_TARGET -> ErrorResponse.send(request, response, UNKNOWN_TARGET);
             default -> {

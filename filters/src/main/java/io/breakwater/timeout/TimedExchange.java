@@ -1,9 +1,10 @@
 package io.breakwater.timeout;
 
-import io.breakwater.chain.AsyncStarts;
-import io.breakwater.error.BreakwaterException;
-import io.breakwater.error.ErrorCode;
-import io.breakwater.error.ErrorResponse;
+import io.breakwater.core.error.BreakwaterException;
+import io.breakwater.core.error.ErrorCode;
+import io.breakwater.core.error.ErrorResponse;
+import io.breakwater.core.servlet.AsyncStarts;
+import io.breakwater.core.time.TimeoutScheduler;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -240,7 +241,9 @@ final class TimedExchange {
 
     /**
      * Follows the async cycle that the handler started: its completion ends the deadline. The listener goes on the
-     * chain's own view of the cycle when there is one, so that an abort from a later dispatch ends it too.
+     * chain's own view of the cycle when there is one, so that an abort from a later dispatch ends it too. It is a
+     * listener of its own rather than a {@link io.breakwater.core.servlet.RequestEnd}: a timeout and a new cycle are
+     * moves of the state machine here, not ends, and the end is one compare-and-set already.
      */
     private void listen(AsyncContext started) {
         AsyncContext listened = AsyncStarts.startedCycle(request);

@@ -1,11 +1,11 @@
 package io.breakwater.timeout;
 
-import io.breakwater.config.ConfigReader;
-import io.breakwater.config.Parameter;
-import io.breakwater.config.Parsers;
-import io.breakwater.config.PathOverrides;
-import io.breakwater.config.ValueParser;
-import io.breakwater.error.ErrorCode;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.config.Parameter;
+import io.breakwater.core.config.Parsers;
+import io.breakwater.core.config.PathOverrides;
+import io.breakwater.core.config.ValueParser;
+import io.breakwater.core.error.ErrorCode;
 import java.time.Duration;
 
 /** What {@link TimeoutFilter} is configured to do, read once at init. Immutable and thread-safe. */
@@ -43,7 +43,7 @@ public final class TimeoutConfig {
         this.paths = paths;
     }
 
-    /** Reads every parameter; throws {@link io.breakwater.config.ConfigException} on the first invalid one. */
+    /** Reads every parameter; throws {@link io.breakwater.core.config.ConfigException} on the first invalid one. */
     public static TimeoutConfig read(ConfigReader reader) {
         return new TimeoutConfig(reader.get(TIMEOUT), reader.get(TIMEOUT_STATUS), reader.get(TIMEOUT_PATHS));
     }

@@ -3,18 +3,21 @@ package io.breakwater.timeout;
 import com.codahale.metrics.MetricRegistry;
 import io.breakwater.chain.ChainOrder;
 import io.breakwater.chain.Priority;
-import io.breakwater.chain.Routes;
-import io.breakwater.config.ConfigReader;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.error.BreakwaterException;
+import io.breakwater.core.error.RequestIds;
+import io.breakwater.core.metric.BreakwaterMetrics;
+import io.breakwater.core.metric.FilterMetrics;
 import io.breakwater.core.metric.MetricCatalog;
 import io.breakwater.core.metric.MetricFamily;
-import io.breakwater.error.BreakwaterException;
-import io.breakwater.error.RequestIds;
-import io.breakwater.metrics.BreakwaterMetrics;
-import io.breakwater.metrics.FilterMetrics;
-import io.breakwater.metrics.RouteAnswers;
-import io.breakwater.metrics.RouteMetrics;
+import io.breakwater.core.metric.RouteMetrics;
+import io.breakwater.core.route.Routes;
+import io.breakwater.core.servlet.RouteAnswers;
+import io.breakwater.core.servlet.TimedFilter;
+import io.breakwater.core.time.Deadline;
+import io.breakwater.core.time.NanoClock;
+import io.breakwater.core.time.TimeoutScheduler;
 import jakarta.servlet.DispatcherType;
-import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletContext;
@@ -36,10 +39,10 @@ import org.slf4j.MDC;
  * shared scheduler thread answers {@code TIMEOUT} (503, or the configured status) if the deadline passes first,
  * interrupts the handler and drops whatever it does afterwards. The deadline is in request attribute
  * {@value Deadline#ATTRIBUTE} for downstream code, and bounds async cycles too, on the same scheduler rather than
- * the container's async timeout (a lock per request on the container's scheduler). Thread-safe.
+ * the container's async timeout (a lock per request on the container's scheduler): an async dispatch keeps the
+ * deadline its request got. Thread-safe.
  */
-@Priority(Priority.TIMEOUT)
-public class TimeoutFilter implements Filter {
+public class TimeoutFilter extends TimedFilter<TimeoutRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(TimeoutFilter.class);
     static final MetricFamily TIMEOUTS = MetricFamily.counter("filter_timeouts",
             "Requests answered TIMEOUT.", "filter.{filter}.timeouts");
@@ -60,43 +63,35 @@ public class TimeoutFilter implements Filter {
     }
 
     @Override
-    public void init(FilterConfig filterConfig) throws ServletException {
+    protected void start(FilterConfig filterConfig) throws ServletException {
         config = TimeoutConfig.read(ConfigReader.of(filterConfig));
         context = filterConfig.getServletContext();
-        ChainOrder.checkOnce(context);
         Routes.configure(context);
         MetricRegistry registry = BreakwaterMetrics.acquire(context);
         catalog = MetricCatalog.of(registry);
         metrics = new FilterMetrics(registry, "timeout");
+        measureIn(metrics);
         String path = context.getContextPath();
         scheduler = new TimeoutScheduler(path.isEmpty() ? "ROOT" : path.substring(1).replace('/', '-'));
     }
 
+    /** An async dispatch of a request whose committed answer ran past its deadline fails, so that it is aborted. */
     @Override
-    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+    protected void passOn(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        if (RouteAnswers.counts(req, res, chain, this)) {
-            return; // this filter is the request's first: it ran inside the count of the answer
+        if (request.getDispatcherType() == DispatcherType.ASYNC
+                && request.getAttribute(TimedExchange.ABORT_ATTRIBUTE) != null) {
+            throw new BreakwaterException(config.errorCode());
         }
-        if (req.getDispatcherType() == DispatcherType.ASYNC
-                && req.getAttribute(TimedExchange.ABORT_ATTRIBUTE) != null) {
-            throw new BreakwaterException(config.errorCode()); // the async response was committed: abort it
-        }
-        if (!(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)
-                || req.getDispatcherType() != DispatcherType.REQUEST) {
-            chain.doFilter(req, res); // an async dispatch keeps the deadline its request got
-            return;
-        }
-        long start = System.nanoTime();
-        HttpServletRequest request = (HttpServletRequest) req;
-        HttpServletResponse response = (HttpServletResponse) res;
+        chain.doFilter(request, response);
+    }
+
+    @Override
+    protected Object admit(HttpServletRequest request, HttpServletResponse response, long start) {
         Duration timeout = config.hasPathOverrides()
                 ? config.timeoutFor(Routes.of(request), Routes.pathOf(request)) : config.timeout();
         if (timeout.isZero()) {
-            long end = System.nanoTime();
-            metrics.record(end - start, end);
-            chain.doFilter(request, response);
-            return;
+            return PASS;
         }
         Deadline deadline = Deadline.after(timeout, nanoClock, start);
         request.setAttribute(Deadline.ATTRIBUTE, deadline);
@@ -107,32 +102,34 @@ public class TimeoutFilter implements Filter {
         try {
             exchange.deadlineTask(scheduler.scheduleAt(exchange::expire, start + timeout.toNanos()));
         } catch (RejectedExecutionException stopping) {
-            chain.doFilter(request, response); // the app is being undeployed: no deadline for its last requests
-            return;
+            return PASS; // the app is being undeployed: no deadline for its last requests
         }
-        long downstream = 0;
-        Throwable failure = null;
-        long before = System.nanoTime();
-        try {
-            chain.doFilter(timedRequest, timedResponse);
-        } catch (Throwable thrown) {
-            failure = thrown;
-        } finally {
-            downstream = System.nanoTime() - before;
+        return timedRequest;
+    }
+
+    @Override
+    protected HttpServletRequest downstream(TimeoutRequest call, HttpServletRequest request) {
+        return call;
+    }
+
+    @Override
+    protected HttpServletResponse downstream(TimeoutRequest call, HttpServletResponse response) {
+        return call.timedResponse();
+    }
+
+    /** In time, the chain's return or failure stands; past the deadline, the timeout's answer does. */
+    @Override
+    protected Throwable returned(TimeoutRequest call, HttpServletRequest request, HttpServletResponse response,
+            Throwable failure, long after) throws IOException {
+        TimedExchange exchange = call.exchange();
+        if (exchange.returnedInTime(failure == null ? call.startedCycle() : null)) {
+            return failure;
         }
-        try {
-            if (exchange.returnedInTime(failure == null ? timedRequest.startedCycle() : null)) {
-                rethrow(failure);
-                return;
-            }
-            if (failure != null) {
-                LOG.debug("handler failed after its deadline", failure);
-            }
-            exchange.finishTimedOut();
-        } finally {
-            long end = System.nanoTime();
-            metrics.record(end - start - downstream, end);
+        if (failure != null) {
+            LOG.debug("handler failed after its deadline", failure);
         }
+        exchange.finishTimedOut();
+        return null;
     }
 
     /** The scheduler of this filter's deadlines, for tests that wait until every deadline due by now was handled. */
@@ -161,25 +158,6 @@ public class TimeoutFilter implements Filter {
                 MDC.put(RequestIds.MDC_KEY, previousId);
             }
         }
-    }
-
-    private static void rethrow(Throwable failure) throws IOException, ServletException {
-        if (failure == null) {
-            return;
-        }
-        if (failure instanceof IOException) {
-            throw (IOException) failure;
-        }
-        if (failure instanceof ServletException) {
-            throw (ServletException) failure;
-        }
-        if (failure instanceof RuntimeException) {
-            throw (RuntimeException) failure;
-        }
-        if (failure instanceof Error) {
-            throw (Error) failure;
-        }
-        throw new ServletException(failure);
     }
 
     @Override

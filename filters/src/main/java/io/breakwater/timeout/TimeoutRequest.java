@@ -1,7 +1,7 @@
 package io.breakwater.timeout;
 
-import io.breakwater.chain.ContainerLookups;
-import io.breakwater.chain.ForwardingAsyncContext;
+import io.breakwater.core.servlet.ContainerLookups;
+import io.breakwater.core.servlet.ForwardingAsyncContext;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRequest;
@@ -23,6 +23,16 @@ final class TimeoutRequest extends HttpServletRequestWrapper {
         super(request);
         this.response = response;
         this.exchange = exchange;
+    }
+
+    /** The response handed down the chain with this request. */
+    TimeoutResponse timedResponse() {
+        return response;
+    }
+
+    /** Who may still answer the request. */
+    TimedExchange exchange() {
+        return exchange;
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.breakwater.timeout;
 
-import io.breakwater.chain.WrappedOutput;
+import io.breakwater.core.servlet.WrappedOutput;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.Cookie;

@@ -4,7 +4,7 @@ import static io.breakwater.circuit.CircuitBreakerFixture.FAILING;
 import static io.breakwater.circuit.CircuitBreakerFixture.assertCircuitOpen;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.breakwater.metrics.Jmx;
+import io.breakwater.core.metric.Jmx;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.rmi.registry.LocateRegistry;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.MetricRegistry;
+import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.exception.ExceptionHandlingFilter;
-import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.testing.Await;
 import io.breakwater.testing.TestClock;
 import io.breakwater.testing.TestServer;

@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.breakwater.error.BreakwaterException;
-import io.breakwater.error.ErrorCode;
-import io.breakwater.error.ErrorResponse;
-import io.breakwater.error.Refusal;
+import io.breakwater.core.error.BreakwaterException;
+import io.breakwater.core.error.ErrorCode;
+import io.breakwater.core.error.ErrorResponse;
+import io.breakwater.core.error.Refusal;
+import io.breakwater.core.time.Deadline;
 import io.breakwater.testing.TestClock;
-import io.breakwater.timeout.Deadline;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Filter;

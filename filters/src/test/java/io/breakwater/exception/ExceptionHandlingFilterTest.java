@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.MetricRegistry;
+import io.breakwater.core.error.RequestIds;
+import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.error.ProblemErrorServlet;
-import io.breakwater.error.RequestIds;
-import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.testing.Await;
 import io.breakwater.testing.TestServer;
 import jakarta.servlet.AsyncContext;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.breakwater.core.health.Readiness;
 import io.breakwater.testing.Await;
 import io.breakwater.testing.TestServer;
 import jakarta.servlet.AsyncContext;

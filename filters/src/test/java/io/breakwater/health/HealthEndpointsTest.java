@@ -2,6 +2,7 @@ package io.breakwater.health;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.breakwater.core.health.Readiness;
 import io.breakwater.testing.TestServer;
 import java.net.http.HttpResponse;
 import java.util.Optional;

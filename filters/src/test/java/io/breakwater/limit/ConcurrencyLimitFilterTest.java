@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
-import io.breakwater.chain.SelfLimiting;
 import io.breakwater.circuit.BreakerRegistry;
 import io.breakwater.circuit.CircuitBreakerFilter;
+import io.breakwater.core.metric.BreakwaterMetrics;
+import io.breakwater.core.servlet.SelfLimiting;
 import io.breakwater.exception.ExceptionHandlingFilter;
 import io.breakwater.health.HealthServlet;
-import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.metrics.MetricsFilter;
 import io.breakwater.status.StatusServlet;
 import io.breakwater.testing.Await;
@@ -42,7 +42,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-
 import org.junit.jupiter.api.Test;
 
 class ConcurrencyLimitFilterTest {

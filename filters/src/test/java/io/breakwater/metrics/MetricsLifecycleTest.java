@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.MetricRegistry;
-import io.breakwater.config.ConfigException;
-import io.breakwater.config.ConfigReader;
+import io.breakwater.core.config.ConfigException;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.metric.BreakwaterMetrics;
+import io.breakwater.core.metric.TimerReservoir;
 import io.breakwater.testing.TestServer;
 import java.io.IOException;
 import java.net.http.HttpRequest;
@@ -137,11 +139,11 @@ class MetricsLifecycleTest {
                 () -> MetricsConfig.read(reader("maxRoutes", "0")));
         assertEquals("maxRoutes must be an integer between 1 and 10000, but was \"0\"", maxRoutes.getMessage());
         ConfigException reservoir = assertThrows(ConfigException.class,
-                () -> reader("reservoir", "hdr").get(MetricsConfig.RESERVOIR));
+                () -> reader("reservoir", "hdr").get(BreakwaterMetrics.RESERVOIR));
         assertEquals("reservoir must be one of lockFreeExponentiallyDecaying, exponentiallyDecaying,"
                 + " slidingTimeWindowArray, but was \"hdr\"", reservoir.getMessage());
         assertEquals(TimerReservoir.EXPONENTIALLY_DECAYING,
-                reader("reservoir", "exponentiallyDecaying").get(MetricsConfig.RESERVOIR));
+                reader("reservoir", "exponentiallyDecaying").get(BreakwaterMetrics.RESERVOIR));
         assertEquals(100, MetricsConfig.read(reader("other", "1")).maxRoutes());
     }
 

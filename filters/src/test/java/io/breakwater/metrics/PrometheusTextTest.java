@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
+import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.MetricCatalog;
 import io.breakwater.core.metric.MetricFamily;
+import io.breakwater.core.metric.RouteMetrics;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

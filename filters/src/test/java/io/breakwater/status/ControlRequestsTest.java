@@ -14,14 +14,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.MetricRegistry;
-import io.breakwater.metrics.Jmx;
 import io.breakwater.testing.TestClock;
 import io.breakwater.testing.TestServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,17 +31,12 @@ class ControlRequestsTest {
 
     private TestServer startWithControls() throws Exception {
         TestServer server = start(new MetricRegistry(), Map.of("statusControls", "true"));
-        register(backend);
+        register(server, backend);
         return server;
     }
 
     private static String drain(String token) {
         return "action=drain&target=" + encode(BACKEND_ID) + "&token=" + token;
-    }
-
-    @AfterEach
-    void unregisterBackend() {
-        Jmx.unregister(Jmx.name("", "Backend", BACKEND_ID));
     }
 
     @Test

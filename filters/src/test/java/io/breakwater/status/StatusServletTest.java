@@ -11,11 +11,13 @@ import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Snapshot;
 import com.codahale.metrics.Timer;
 import io.breakwater.circuit.CircuitBreakerFilter;
-import io.breakwater.config.AllowedAddresses;
-import io.breakwater.config.ConfigException;
+import io.breakwater.core.config.AllowedAddresses;
+import io.breakwater.core.config.ConfigException;
+import io.breakwater.core.journal.StateJournal;
+import io.breakwater.core.metric.BreakwaterMetrics;
+import io.breakwater.core.metric.Jmx;
+import io.breakwater.core.status.StatusSources;
 import io.breakwater.exception.ExceptionHandlingFilter;
-import io.breakwater.metrics.BreakwaterMetrics;
-import io.breakwater.metrics.Jmx;
 import io.breakwater.metrics.MetricsFilter;
 import io.breakwater.testing.JsonText;
 import io.breakwater.testing.TestServer;
@@ -41,7 +43,6 @@ import java.util.regex.Pattern;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class StatusServletTest {
@@ -55,7 +56,7 @@ class StatusServletTest {
         TestBackend backend = new TestBackend("http://127.0.0.1:9");
         backend.counts(41, 3);
         try (TestServer server = start(registry, Map.of())) {
-            register(backend);
+            register(server, backend);
             for (int i = 0; i < 7; i++) {
                 assertEquals(200, server.get("/hello").statusCode());
             }
@@ -86,6 +87,26 @@ class StatusServletTest {
             Map<String, Object> breaker = find(list(status, "breakers"), "name", "/hello");
             assertEquals("CLOSED", breaker.get("state"));
             assertEquals("", breaker.get("probeAllowedAt"));
+        }
+    }
+
+    @Test
+    void backendLatencyIsThePercentilesOfItsPublishedTimer() throws Exception {
+        TestBackend backend = new TestBackend("http://127.0.0.1:9");
+        try (TestServer server = start(new MetricRegistry(), Map.of())) {
+            register(server, backend);
+            Map<String, Object> before = find(list(awaitStatus(server, s -> true), "backends"), "id", BACKEND_ID);
+            assertNull(before.get("p50Millis"), "no timer: no latency");
+            Timer timer = new Timer();
+            timer.update(3, TimeUnit.MILLISECONDS);
+            timer.update(7, TimeUnit.MILLISECONDS);
+            timer.update(40, TimeUnit.MILLISECONDS);
+            backend.latency(timer);
+
+            Map<String, Object> shown = find(list(awaitStatus(server, s -> true), "backends"), "id", BACKEND_ID);
+            Snapshot snapshot = timer.getSnapshot();
+            assertEquals(snapshot.getMedian() / 1e6, ((Number) shown.get("p50Millis")).doubleValue(), 0.001);
+            assertEquals(snapshot.get99thPercentile() / 1e6, ((Number) shown.get("p99Millis")).doubleValue(), 0.001);
         }
     }
 
@@ -124,7 +145,7 @@ class StatusServletTest {
     void postIsRefusedWhenControlsAreOff() throws Exception {
         TestBackend backend = new TestBackend("http://127.0.0.1:9");
         try (TestServer server = start(new MetricRegistry(), Map.of())) {
-            register(backend);
+            register(server, backend);
             assertForbidden(post(server, "action=drain&target=" + encode(BACKEND_ID) + "&token="),
                     "Status controls are disabled");
             assertEquals("ACTIVE", backend.getState());
@@ -135,7 +156,7 @@ class StatusServletTest {
     void postWithoutOrWithAWrongTokenIsRefused() throws Exception {
         TestBackend backend = new TestBackend("http://127.0.0.1:9");
         try (TestServer server = start(new MetricRegistry(), Map.of("statusControls", "true"))) {
-            register(backend);
+            register(server, backend);
             String token = token(server);
             assertEquals(43, token.length());
             assertForbidden(post(server, "action=drain&target=" + encode(BACKEND_ID)),
@@ -152,7 +173,7 @@ class StatusServletTest {
     void postWithThePageTokenResetsBreakerAndDrainsAndEnablesBackendAndJournalsIt() throws Exception {
         TestBackend backend = new TestBackend("http://127.0.0.1:9");
         try (TestServer server = start(new MetricRegistry(), Map.of("statusControls", "true"))) {
-            register(backend);
+            register(server, backend);
             String token = token(server);
             assertEquals(200, server.get("/hello").statusCode());
             ObjectName breaker = Jmx.name("", "CircuitBreaker", "/hello");
@@ -282,14 +303,9 @@ class StatusServletTest {
         });
     }
 
-    /** Registers the backend's MBean, named as the proxy names it, until the test ends. */
-    static void register(TestBackend backend) {
-        Jmx.register(backend, Jmx.name("", "Backend", BACKEND_ID));
-    }
-
-    @AfterEach
-    void unregisterBackend() {
-        Jmx.unregister(Jmx.name("", "Backend", BACKEND_ID));
+    /** Publishes the backend in the server's web app, as a proxy there would. */
+    static void register(TestServer server, TestBackend backend) {
+        StatusSources.of(server.context().getServletContext()).publish("proxy", backend);
     }
 
     private static Map<String, Object> awaitStatus(TestServer server, Predicate<Map<String, Object>> done)

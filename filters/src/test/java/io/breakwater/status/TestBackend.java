@@ -1,17 +1,24 @@
 package io.breakwater.status;
 
+import com.codahale.metrics.Timer;
+import io.breakwater.core.status.BackendSource;
+import io.breakwater.core.status.BackendView;
+import java.util.List;
+
 /**
- * A stand-in for the proxy's {@code Backend} MBean (this module cannot see the proxy's), registered under the
- * same type and name shape, with figures a test sets. Thread-safe.
+ * A stand-in for a proxy (this module cannot see the proxy's): one backend, published as a {@link BackendSource}
+ * under the id shape the proxy gives, with figures a test sets. Thread-safe.
  */
-public final class TestBackend implements TestBackendMBean {
+final class TestBackend implements BackendSource {
+    private final String id;
     private final String url;
-    private volatile String state = "ACTIVE";
-    private volatile boolean healthy = true;
+    private volatile BackendView.AdminState state = BackendView.AdminState.ACTIVE;
     private volatile long requests;
     private volatile long failures;
+    private volatile Timer latency;
 
     TestBackend(String url) {
+        this.id = "proxy " + url;
         this.url = url;
     }
 
@@ -20,57 +27,35 @@ public final class TestBackend implements TestBackendMBean {
         failures = failureCount;
     }
 
-    void healthy(boolean value) {
-        healthy = value;
+    void latency(Timer timer) {
+        latency = timer;
+    }
+
+    /** The administrative state, as the proxy's MBean names it. */
+    String getState() {
+        return state.name();
     }
 
     @Override
-    public String getUrl() {
-        return url;
+    public List<BackendView> backends() {
+        return List.of(new BackendView(id, url, state, true, null, 0, requests, failures, latency));
     }
 
     @Override
-    public String getState() {
-        return state;
+    public boolean drain(String target) {
+        return moveTo(target, BackendView.AdminState.DRAINING);
     }
 
     @Override
-    public boolean isHealthy() {
-        return healthy;
+    public boolean enable(String target) {
+        return moveTo(target, BackendView.AdminState.ACTIVE);
     }
 
-    @Override
-    public String getEjectedUntil() {
-        return "";
-    }
-
-    @Override
-    public int getInFlight() {
-        return 0;
-    }
-
-    @Override
-    public long getRequests() {
-        return requests;
-    }
-
-    @Override
-    public long getFailures() {
-        return failures;
-    }
-
-    @Override
-    public void drain() {
-        state = "DRAINING";
-    }
-
-    @Override
-    public void disable() {
-        state = "DISABLED";
-    }
-
-    @Override
-    public void enable() {
-        state = "ACTIVE";
+    private boolean moveTo(String target, BackendView.AdminState next) {
+        if (!id.equals(target)) {
+            return false;
+        }
+        state = next;
+        return true;
     }
 }

@@ -1,6 +1,6 @@
 package io.breakwater.testing;
 
-import io.breakwater.config.ConfigException;
+import io.breakwater.core.config.ConfigException;
 
 /** Finds the configuration error behind a failed deployment, however the container wrapped it. Stateless. */
 public final class ConfigFailures {

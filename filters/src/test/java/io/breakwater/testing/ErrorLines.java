@@ -43,11 +43,17 @@ public final class ErrorLines implements AutoCloseable {
 
     /** The lines logged at ERROR so far. */
     public List<String> lines() {
+        return lines("ERROR");
+    }
+
+    /** The lines logged at {@code level} ({@code WARN}, {@code ERROR}) so far. */
+    public List<String> lines(String level) {
         String text;
         synchronized (captured) {
             text = captured.toString(StandardCharsets.UTF_8);
         }
-        return Arrays.stream(text.split("\n")).filter(line -> line.contains("] ERROR ")).collect(Collectors.toList());
+        return Arrays.stream(text.split("\n")).filter(line -> line.contains("] " + level + " "))
+                .collect(Collectors.toList());
     }
 
     @Override

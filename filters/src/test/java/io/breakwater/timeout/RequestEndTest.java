@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.MetricRegistry;
+import io.breakwater.core.time.TimeoutScheduler;
 import io.breakwater.exception.ExceptionHandlingFilter;
 import io.breakwater.metrics.MetricsFilter;
 import io.breakwater.testing.Await;

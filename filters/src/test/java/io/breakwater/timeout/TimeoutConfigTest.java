@@ -4,8 +4,8 @@ import static io.breakwater.testing.ConfigFailures.configException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.breakwater.config.ConfigException;
-import io.breakwater.config.ConfigReader;
+import io.breakwater.core.config.ConfigException;
+import io.breakwater.core.config.ConfigReader;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

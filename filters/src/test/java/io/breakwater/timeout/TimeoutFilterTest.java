@@ -9,8 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.MetricRegistry;
+import io.breakwater.core.metric.BreakwaterMetrics;
+import io.breakwater.core.time.Deadline;
 import io.breakwater.exception.ExceptionHandlingFilter;
-import io.breakwater.metrics.BreakwaterMetrics;
 import io.breakwater.testing.Await;
 import io.breakwater.testing.TestServer;
 import io.breakwater.testing.TestServlets.Handler;
@@ -22,9 +23,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -37,7 +38,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-
 import org.junit.jupiter.api.Test;
 
 class TimeoutFilterTest {

@@ -1,6 +1,6 @@
 package io.breakwater.proxy;
 
-import io.breakwater.chain.WrappedOutput;
+import io.breakwater.core.servlet.WrappedOutput;
 import jakarta.servlet.ServletOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,21 +1,21 @@
 package io.breakwater.proxy;
 
-import io.breakwater.chain.AsyncCompletion;
-import io.breakwater.chain.SelfLimiting;
-import io.breakwater.config.ConfigReader;
-import io.breakwater.error.ErrorCode;
-import io.breakwater.error.ErrorResponse;
-import io.breakwater.error.Refusal;
-import io.breakwater.error.RequestIds;
-import io.breakwater.health.DrainFilter;
-import io.breakwater.health.Readiness;
-import io.breakwater.metrics.BreakwaterMetrics;
-import io.breakwater.metrics.Jmx;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.error.ErrorCode;
+import io.breakwater.core.error.ErrorResponse;
+import io.breakwater.core.error.Refusal;
+import io.breakwater.core.error.RequestIds;
+import io.breakwater.core.health.Drain;
+import io.breakwater.core.health.Readiness;
+import io.breakwater.core.metric.BreakwaterMetrics;
+import io.breakwater.core.metric.Jmx;
+import io.breakwater.core.servlet.AsyncCompletion;
+import io.breakwater.core.servlet.SelfLimiting;
+import io.breakwater.core.time.TimeoutScheduler;
 import io.breakwater.proxy.FailoverPolicy.Failure;
 import io.breakwater.proxy.balance.Backend;
 import io.breakwater.proxy.balance.BackendPool;
 import io.breakwater.proxy.balance.BalanceStrategy;
-import io.breakwater.timeout.TimeoutScheduler;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -129,7 +129,7 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
     @Override
     public void destroy() {
         // Tomcat destroys servlets before filters: the requests in flight need this client until they end
-        DrainFilter.drain(getServletContext());
+        Drain.holdUntilIdle(getServletContext());
         if (pool != null) {
             Readiness.of(getServletContext()).unregister(readinessName());
         }

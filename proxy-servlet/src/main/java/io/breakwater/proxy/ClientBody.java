@@ -1,6 +1,6 @@
 package io.breakwater.proxy;
 
-import io.breakwater.timeout.Deadline;
+import io.breakwater.core.time.Deadline;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;

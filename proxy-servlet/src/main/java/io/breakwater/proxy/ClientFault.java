@@ -1,6 +1,6 @@
 package io.breakwater.proxy;
 
-import io.breakwater.error.ErrorCode;
+import io.breakwater.core.error.ErrorCode;
 import java.util.concurrent.TimeoutException;
 
 /**

@@ -1,6 +1,6 @@
 package io.breakwater.proxy;
 
-import io.breakwater.timeout.TimeoutScheduler;
+import io.breakwater.core.time.TimeoutScheduler;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package io.breakwater.proxy;
 
-import io.breakwater.error.ErrorCode;
-import io.breakwater.error.ErrorResponse;
-import io.breakwater.error.RequestIds;
+import io.breakwater.core.error.ErrorCode;
+import io.breakwater.core.error.ErrorResponse;
+import io.breakwater.core.error.RequestIds;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;

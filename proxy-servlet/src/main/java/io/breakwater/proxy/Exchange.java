@@ -1,8 +1,8 @@
 package io.breakwater.proxy;
 
+import io.breakwater.core.time.Deadline;
+import io.breakwater.core.time.TimeoutScheduler;
 import io.breakwater.proxy.balance.Backend;
-import io.breakwater.timeout.Deadline;
-import io.breakwater.timeout.TimeoutScheduler;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -1,6 +1,6 @@
 package io.breakwater.proxy;
 
-import io.breakwater.config.StatusSet;
+import io.breakwater.core.config.StatusSet;
 import org.eclipse.jetty.client.Result;
 
 /**

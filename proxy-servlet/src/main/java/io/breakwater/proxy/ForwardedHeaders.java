@@ -1,7 +1,7 @@
 package io.breakwater.proxy;
 
+import io.breakwater.core.config.AllowedAddresses;
 import jakarta.servlet.http.HttpServletRequest;
-import io.breakwater.config.AllowedAddresses;
 import java.util.EnumSet;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.client.Request;

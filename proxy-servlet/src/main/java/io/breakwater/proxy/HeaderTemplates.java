@@ -1,7 +1,7 @@
 package io.breakwater.proxy;
 
-import io.breakwater.config.Parsers;
-import io.breakwater.config.ValueParser;
+import io.breakwater.core.config.Parsers;
+import io.breakwater.core.config.ValueParser;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;

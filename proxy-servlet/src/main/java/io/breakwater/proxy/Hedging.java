@@ -1,8 +1,8 @@
 package io.breakwater.proxy;
 
+import io.breakwater.core.time.TimeoutScheduler;
 import io.breakwater.proxy.balance.Backend;
 import io.breakwater.proxy.balance.BackendPool;
-import io.breakwater.timeout.TimeoutScheduler;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;

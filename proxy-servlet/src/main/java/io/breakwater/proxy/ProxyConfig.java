@@ -1,11 +1,11 @@
 package io.breakwater.proxy;
 
-import io.breakwater.config.AllowedAddresses;
-import io.breakwater.config.ConfigReader;
-import io.breakwater.config.Parameter;
-import io.breakwater.config.Parsers;
-import io.breakwater.config.StatusSet;
-import io.breakwater.config.ValueParser;
+import io.breakwater.core.config.AllowedAddresses;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.config.Parameter;
+import io.breakwater.core.config.Parsers;
+import io.breakwater.core.config.StatusSet;
+import io.breakwater.core.config.ValueParser;
 import io.breakwater.proxy.balance.BackendSpec;
 import io.breakwater.proxy.balance.Strategies;
 import java.time.Duration;

@@ -4,10 +4,11 @@ import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
+import io.breakwater.core.metric.BreakwaterMetrics;
+import io.breakwater.core.metric.Jmx;
 import io.breakwater.core.metric.MetricCatalog;
 import io.breakwater.core.metric.MetricFamily;
-import io.breakwater.metrics.BreakwaterMetrics;
-import io.breakwater.metrics.Jmx;
+import io.breakwater.core.status.StatusSources;
 import io.breakwater.proxy.balance.Backend;
 import jakarta.servlet.ServletContext;
 import java.util.EnumMap;
@@ -22,7 +23,8 @@ import javax.management.ObjectName;
  * {@link #FAILURES}, {@link #IN_FLIGHT}, {@link #HEALTHY}, {@link #LATENCY}, labelled {@code host:port}) and the
  * counts of {@link #RETRIES}, {@link #FAILOVERS}, {@link #HEDGES}, {@link #HEDGE_WINS},
  * {@link #HEDGES_OVER_BUDGET}, {@link #RETRIES_OVER_BUDGET} and {@link #CLIENT_FAULTS} by kind (see {@link ClientFault});
- * and one {@code Backend} MBean per backend. Thread-safe.
+ * one {@code Backend} MBean per backend; and the backends on the status page ({@link BackendStatus}).
+ * Thread-safe.
  */
 final class ProxyMetrics {
     static final MetricFamily RETRIES = MetricFamily.counter("proxy_retries",
@@ -67,6 +69,7 @@ final class ProxyMetrics {
     private final Map<ClientFault, Counter> clientFaults = new EnumMap<>(ClientFault.class);
     private final Map<Backend, Timer> latencies = new ConcurrentHashMap<>();
     private final Map<Backend, ObjectName> mbeans = new ConcurrentHashMap<>();
+    private final BackendStatus status;
 
     ProxyMetrics(MetricRegistry registry, ServletContext context, String servletName) {
         this.catalog = MetricCatalog.of(registry);
@@ -81,6 +84,12 @@ final class ProxyMetrics {
         for (ClientFault fault : ClientFault.values()) {
             clientFaults.put(fault, catalog.counter(CLIENT_FAULTS, servletName, fault.metricName));
         }
+        this.status = new BackendStatus(servletName, latencies);
+        StatusSources.of(context).publish(statusName(), status);
+    }
+
+    private String statusName() {
+        return "proxy " + servletName;
     }
 
     void added(Backend backend) {
@@ -91,7 +100,7 @@ final class ProxyMetrics {
         catalog.gauge(HEALTHY, () -> (Gauge<Integer>) () -> backend.isAvailable() ? 1 : 0, servletName, at);
         // the reservoir the app chose, lock-free by default: the default one's lock was taken by every answer
         latencies.put(backend, catalog.timer(LATENCY, BreakwaterMetrics.timers(catalog.registry()), servletName, at));
-        mbeans.put(backend, Jmx.register(backend, Jmx.name(context, "Backend", servletName + " " + backend.key())));
+        mbeans.put(backend, Jmx.register(backend, Jmx.name(context, "Backend", status.id(backend))));
     }
 
     void removed(Backend backend) {
@@ -140,6 +149,7 @@ final class ProxyMetrics {
     }
 
     void close() {
+        StatusSources.of(context).withdraw(statusName());
         mbeans.keySet().forEach(this::removed);
         COUNTS.forEach(family -> catalog.remove(family, servletName));
         for (ClientFault fault : ClientFault.values()) {

@@ -1,7 +1,7 @@
 package io.breakwater.proxy;
 
-import io.breakwater.config.Parsers;
-import io.breakwater.config.ValueParser;
+import io.breakwater.core.config.Parsers;
+import io.breakwater.core.config.ValueParser;
 
 /**
  * Byte sizes in configuration: {@code 65536}, {@code 64KB}, {@code 10MB}, {@code 1GB} (1 KB = 1024 bytes). Stateless.

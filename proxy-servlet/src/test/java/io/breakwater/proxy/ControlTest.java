@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.breakwater.config.ConfigException;
+import io.breakwater.core.config.ConfigException;
 import io.breakwater.proxy.balance.Backend;
 import io.breakwater.testing.Await;
 import java.lang.management.ManagementFactory;

@@ -2,7 +2,7 @@ package io.breakwater.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.breakwater.timeout.Deadline;
+import io.breakwater.core.time.Deadline;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,8 +3,8 @@ package io.breakwater.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.breakwater.config.ConfigException;
-import io.breakwater.config.ConfigReader;
+import io.breakwater.core.config.ConfigException;
+import io.breakwater.core.config.ConfigReader;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

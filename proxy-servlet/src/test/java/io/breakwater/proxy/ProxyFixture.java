@@ -49,8 +49,8 @@ final class ProxyFixture implements AutoCloseable {
                 if (deadline != null) {
                     context.addFilter(new org.eclipse.jetty.ee10.servlet.FilterHolder(
                             (jakarta.servlet.Filter) (request, response, chain) -> {
-                                request.setAttribute(io.breakwater.timeout.Deadline.ATTRIBUTE,
-                                        io.breakwater.timeout.Deadline.after(deadline, java.time.Clock.systemUTC()));
+                                request.setAttribute(io.breakwater.core.time.Deadline.ATTRIBUTE,
+                                        io.breakwater.core.time.Deadline.after(deadline, java.time.Clock.systemUTC()));
                                 chain.doFilter(request, response);
                             }), "/*", java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
                 }
@@ -126,7 +126,7 @@ final class ProxyFixture implements AutoCloseable {
     /** The app's metric registry. */
     com.codahale.metrics.MetricRegistry registry() {
         return (com.codahale.metrics.MetricRegistry) proxy.context().getServletContext()
-                .getAttribute(io.breakwater.metrics.BreakwaterMetrics.REGISTRY_ATTRIBUTE);
+                .getAttribute(io.breakwater.core.metric.BreakwaterMetrics.REGISTRY_ATTRIBUTE);
     }
 
     long retries() {

@@ -3,7 +3,7 @@ package io.breakwater.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.breakwater.health.Readiness;
+import io.breakwater.core.health.Readiness;
 import io.breakwater.testing.Await;
 import java.time.Duration;
 import java.util.HashSet;

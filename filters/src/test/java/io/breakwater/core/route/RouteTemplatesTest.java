@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.breakwater.chain.Routes;
-import io.breakwater.config.ConfigException;
+import io.breakwater.core.config.ConfigException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

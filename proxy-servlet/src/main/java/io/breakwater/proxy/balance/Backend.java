@@ -109,8 +109,14 @@ public final class Backend implements BackendMBean {
 
     @Override
     public String getEjectedUntil() {
+        Instant until = ejectedUntil();
+        return until == null ? "" : until.toString();
+    }
+
+    /** When the passive ejection ends, or {@code null} when the backend is not ejected. */
+    public Instant ejectedUntil() {
         Instant until = ejectedUntil;
-        return until != Instant.MIN && clock.instant().isBefore(until) ? until.toString() : "";
+        return until != Instant.MIN && clock.instant().isBefore(until) ? until : null;
     }
 
     @Override

@@ -1,8 +1,8 @@
 package io.breakwater.proxy.balance;
 
-import io.breakwater.config.ConfigException;
-import io.breakwater.config.Parsers;
-import io.breakwater.config.ValueParser;
+import io.breakwater.core.config.ConfigException;
+import io.breakwater.core.config.Parsers;
+import io.breakwater.core.config.ValueParser;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;

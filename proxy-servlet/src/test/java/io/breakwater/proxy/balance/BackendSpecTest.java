@@ -3,9 +3,9 @@ package io.breakwater.proxy.balance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.breakwater.config.ConfigException;
-import io.breakwater.config.ConfigReader;
-import io.breakwater.config.Parameter;
+import io.breakwater.core.config.ConfigException;
+import io.breakwater.core.config.ConfigReader;
+import io.breakwater.core.config.Parameter;
 import java.net.URI;
 import java.util.List;
 import org.junit.jupiter.api.Test;

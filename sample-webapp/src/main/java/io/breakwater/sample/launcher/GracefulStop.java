@@ -1,6 +1,6 @@
 package io.breakwater.sample.launcher;
 
-import io.breakwater.config.Durations;
+import io.breakwater.core.config.Durations;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

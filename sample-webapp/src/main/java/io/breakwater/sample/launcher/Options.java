@@ -1,8 +1,8 @@
 package io.breakwater.sample.launcher;
 
-import io.breakwater.config.Durations;
-import io.breakwater.config.Parameter;
-import io.breakwater.config.Parsers;
+import io.breakwater.core.config.Durations;
+import io.breakwater.core.config.Parameter;
+import io.breakwater.core.config.Parsers;
 import io.breakwater.proxy.balance.BackendSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;

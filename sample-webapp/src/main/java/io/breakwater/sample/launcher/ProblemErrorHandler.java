@@ -1,8 +1,8 @@
 package io.breakwater.sample.launcher;
 
-import io.breakwater.error.ErrorCode;
-import io.breakwater.error.ErrorResponse;
-import io.breakwater.error.RequestIds;
+import io.breakwater.core.error.ErrorCode;
+import io.breakwater.core.error.ErrorResponse;
+import io.breakwater.core.error.RequestIds;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpHeader;

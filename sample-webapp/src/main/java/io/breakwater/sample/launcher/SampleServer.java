@@ -1,6 +1,6 @@
 package io.breakwater.sample.launcher;
 
-import io.breakwater.health.Readiness;
+import io.breakwater.core.health.Readiness;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

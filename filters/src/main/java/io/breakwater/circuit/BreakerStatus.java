@@ -1,0 +1,34 @@
+package io.breakwater.circuit;
+
+import io.breakwater.core.status.BreakerSource;
+import io.breakwater.core.status.BreakerView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One {@link CircuitBreakerFilter}'s breakers as the status page reads and resets them, over the filter's live map
+ * of breakers by name (an empty one: the route has no breaker). Thread-safe.
+ */
+final class BreakerStatus implements BreakerSource {
+    private final Map<String, Optional<RouteBreaker>> breakers;
+
+    BreakerStatus(Map<String, Optional<RouteBreaker>> breakers) {
+        this.breakers = breakers;
+    }
+
+    @Override
+    public List<BreakerView> breakers() {
+        List<BreakerView> views = new ArrayList<>();
+        breakers.values().forEach(breaker -> breaker.ifPresent(route -> views.add(route.view())));
+        return views;
+    }
+
+    @Override
+    public boolean reset(String name) {
+        Optional<RouteBreaker> breaker = breakers.getOrDefault(name, Optional.empty());
+        breaker.ifPresent(route -> route.breaker().reset());
+        return breaker.isPresent();
+    }
+}
