@@ -22,7 +22,8 @@ import javax.management.ObjectName;
  * The proxy's figures in the app's registry, labelled with the servlet's name: per backend ({@link #REQUESTS},
  * {@link #FAILURES}, {@link #IN_FLIGHT}, {@link #HEALTHY}, {@link #LATENCY}, labelled {@code host:port}) and the
  * counts of {@link #RETRIES}, {@link #FAILOVERS}, {@link #HEDGES}, {@link #HEDGE_WINS},
- * {@link #HEDGES_OVER_BUDGET}, {@link #RETRIES_OVER_BUDGET} and {@link #CLIENT_FAULTS} by kind (see {@code ClientFault});
+ * {@link #HEDGES_OVER_BUDGET}, {@link #RETRIES_OVER_BUDGET} and {@link #CLIENT_FAULTS} by kind (see
+ * {@code ClientFault});
  * one {@code Backend} MBean per backend; and the backends on the status page ({@link BackendStatus}).
  * Thread-safe.
  */
