@@ -89,9 +89,10 @@ final class TomcatDeployment implements Deployment {
 
     private static TomcatDeployment start(Tomcat tomcat, Context context, Map<String, String> contextParams,
             Path baseDir) throws Exception {
-        // Tomcat's own wait for requests in flight at a stop (2 s by default, before anything is destroyed) is off:
-        // the tests see Breakwater's drain alone hold an undeploy
-        ((StandardContext) context).setUnloadDelay(0);
+        // Tomcat's own wait for requests in flight at a stop (2 s by default, before anything is destroyed) is made
+        // short, so that the tests see Breakwater's drain alone hold an undeploy. Never 0: StandardWrapper.unload
+        // then waits with Object.wait(0), which is forever when the servlet's deallocation came just before it.
+        ((StandardContext) context).setUnloadDelay(100);
         contextParams.forEach(context::addParameter);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Handler failures = new Handler() {
