@@ -34,6 +34,7 @@ import io.breakwater.proxy.internal.RetryBudget;
 import io.breakwater.proxy.internal.Tries;
 import io.breakwater.proxy.internal.TryRequests;
 import io.breakwater.proxy.internal.TryRules;
+import io.breakwater.proxy.internal.Tunnels;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -77,6 +78,7 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
     private transient TimeoutScheduler timers;
     private transient Hedging hedging;
     private transient ObjectName poolMBean;
+    private transient Tunnels tunnels;
 
     public BalancingProxyServlet() {
         this(Clock.systemUTC());
@@ -92,10 +94,14 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
         config = new ProxyConfig(ConfigReader.of(getServletConfig()));
         super.init();
         String name = getServletName();
-        metrics = new ProxyMetrics(BreakwaterMetrics.acquire(getServletContext()), getServletContext(), name);
+        com.codahale.metrics.MetricRegistry registry = BreakwaterMetrics.acquire(getServletContext());
+        metrics = new ProxyMetrics(registry, getServletContext(), name);
         BackendPool.Ejection ejection = new BackendPool.Ejection(config.ejectAfterFailures, config.ejectionTime,
                 config.maxEjectionTime, config.maxEjectedPercent);
-        pool = new BackendPool(config.backends, clock, ejection, config.slowStart, metrics::added, metrics::removed);
+        pool = new BackendPool(config.backends, clock, ejection, config.slowStart, metrics::added, backend -> {
+            metrics.removed(backend);
+            tunnels.removed(backend);
+        });
         retryBudget = new RetryBudget(config.retryBudget, metrics.retriesOverBudget());
         forwarded = new ForwardedHeaders(config.trustedProxies);
         poolMBean = Jmx.register(pool, Jmx.name(getServletContext(), "BackendPool", name));
@@ -107,12 +113,14 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
             timers = new TimeoutScheduler("proxy-" + name);
         }
         hedging = new Hedging(config.hedgeAfter, config.hedgeBudget, timers, pool);
-        rules = new TryRules(pool, BalanceStrategy.named(config.strategy, pool),
+        BalanceStrategy strategy = BalanceStrategy.named(config.strategy, pool);
+        rules = new TryRules(pool, strategy,
                 new FailoverPolicy(config.maxAttempts, config.retryNonIdempotent, pool, retryBudget), hedging,
                 config.failoverStatuses, config.tryTimeout, config.maxAttempts, config.hashKey);
         TryRequests requests = new TryRequests(this, config.requestHeaders,
                 new ConnectionWait(config.connectionWait, timers), getHttpClient().getScheduler());
         tries = new Tries(this, rules, metrics, getHttpClient().getExecutor(), requests);
+        tunnels = new Tunnels(this, pool, strategy, config, forwarded, registry);
         Readiness.of(getServletContext()).register(readinessName(), () -> unready(pool, getServletName()));
     }
 
@@ -134,6 +142,9 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
         if (pool != null) {
             Readiness.of(getServletContext()).unregister(readinessName());
         }
+        if (tunnels != null) {
+            tunnels.stop(); // after the drain: open tunnels had the grace period
+        }
         if (healthChecker != null) {
             healthChecker.stop();
         }
@@ -153,6 +164,11 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
     /** Requests holding a place in the retry budget now, for tests. */
     int retryingNow() {
         return retryBudget.retrying();
+    }
+
+    /** WebSocket tunnels open now (handshakes under way included), for tests. */
+    int tunnelsOpen() {
+        return tunnels.openNow();
     }
 
     /** Hedges in flight now, for tests. */
@@ -215,6 +231,10 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
             // A reverse proxy opens no tunnels: CONNECT could reach any host and port.
             ErrorResponse.send(request, response, ErrorCode.BAD_REQUEST.withStatus(405),
                     Map.of("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH, TRACE"));
+            return;
+        }
+        if (Tunnels.wanted(request)) {
+            tunnels.open(request, response, requestId);
             return;
         }
         if (request.getContentLengthLong() > config.maxBodySize) {
