@@ -15,6 +15,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.annotations.OnWebSocketClose;
+import org.eclipse.jetty.websocket.api.annotations.OnWebSocketError;
 import org.eclipse.jetty.websocket.api.annotations.OnWebSocketMessage;
 import org.eclipse.jetty.websocket.api.annotations.OnWebSocketOpen;
 import org.eclipse.jetty.websocket.api.annotations.WebSocket;
@@ -92,6 +93,11 @@ final class EchoBackend implements AutoCloseable {
         @OnWebSocketMessage
         public void binary(ByteBuffer message, org.eclipse.jetty.websocket.api.Callback callback) {
             session.sendBinary(message, callback);
+        }
+
+        @OnWebSocketError
+        public void error(Throwable failure) {
+            // the other side went away: the close that follows counts it
         }
 
         @OnWebSocketClose

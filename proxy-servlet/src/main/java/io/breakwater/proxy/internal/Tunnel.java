@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * client's side through the servlet container's non-blocking {@link ReadListener} and {@link WriteListener} on the
  * {@link WebConnection}, the backend's through an asynchronous channel's completion handlers. Each direction has one
  * buffer and at most one operation in flight, so a side that stops reading stops the other side's reads (the
- * backpressure is TCP's). An end of one side's stream is passed on as a half-close; the tunnel closes when both sides
- * have ended, when either fails, when it carried nothing for the idle timeout, or when the proxy stops. Thread-safe:
- * each direction's steps run one after another, on whichever thread completed the last one.
+ * backpressure is TCP's). The end of the client's stream is passed on to the backend as a half-close; the tunnel
+ * closes when the backend's stream ends, when either side fails, when it carried nothing for the idle timeout, or
+ * when the proxy stops. Thread-safe: each direction's steps run one at a time ({@link Serial}), on whichever thread
+ * completed the last one.
  */
 final class Tunnel {
     private static final Logger LOG = LoggerFactory.getLogger(Tunnel.class);
@@ -38,14 +39,13 @@ final class Tunnel {
     private final ByteBuffer down = ByteBuffer.allocate(BUFFER_SIZE);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean clientEnded = new AtomicBoolean();
-    private final AtomicBoolean backendEnded = new AtomicBoolean();
-    /** What the backend sent after its 101's head, to pass on first; then {@code null}. */
+    /** What the backend sent after its 101's head, to pass on first; then {@code null}. ToClient's, in its steps. */
     private ByteBuffer first;
     private volatile WebConnection connection;
     private ServletInputStream in;
     private ServletOutputStream out;
     /** Bytes written to the client that the container may still hold: flushed before the backend is read again. */
-    private boolean flushDue;
+    private boolean flushDue; // ToClient's, in its steps
     private volatile long lastActive = System.nanoTime();
     private volatile TimeoutScheduler.Entry idleCheck;
 
@@ -137,7 +137,7 @@ final class Tunnel {
         }
     }
 
-    /** The client's stream ended: the backend's side is half-closed, and the tunnel closed if both have ended. */
+    /** The client's stream ended: the backend's side is half-closed; the backend's end closes the tunnel. */
     private void clientEnded() {
         if (!clientEnded.compareAndSet(false, true)) {
             return;
@@ -148,35 +148,58 @@ final class Tunnel {
             close();
             return;
         }
-        if (backendEnded.get()) {
-            close();
-        }
     }
 
-    /** The backend's stream ended: the client's side is half-closed, and the tunnel closed if both have ended. */
+    /**
+     * The backend's stream ended, and what it sent before is written: the tunnel closes. The Servlet API cannot
+     * half-close an upgraded connection (closing its output stream sends no FIN on Tomcat), and a client waits for
+     * the server's side to close its connection after a WebSocket close (RFC 6455, 7.1.1).
+     */
     private void backendEnded() {
-        if (!backendEnded.compareAndSet(false, true)) {
-            return;
+        close();
+    }
+
+    /**
+     * Runs a direction's step on one thread at a time, without a lock held while the container is called (its own
+     * locks would then wait on ours): a call while another thread is in the step makes that thread step once more.
+     */
+    private static final class Serial {
+        private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        private final Runnable step;
+
+        Serial(Runnable step) {
+            this.step = step;
         }
-        try {
-            out.close();
-        } catch (IOException | RuntimeException e) {
-            close();
-            return;
-        }
-        if (clientEnded.get()) {
-            close();
+
+        void run() {
+            if (calls.getAndIncrement() != 0) {
+                return;
+            }
+            do {
+                step.run();
+            } while (calls.decrementAndGet() != 0);
         }
     }
 
-    /** Client to backend: read what the client sent while it is ready, write it to the backend, read again. */
+    /**
+     * Client to backend: read what the client sent while it is ready, write it to the backend, read again. A
+     * container may call {@code onDataAvailable} while a write is still under way (Tomcat does): the write's end
+     * reads on, so such a call does nothing.
+     */
     private final class FromClient implements ReadListener, CompletionHandler<Integer, ByteBuffer> {
+        private final Serial serial = new Serial(this::step);
+        /** A write to the backend is under way. */
+        private volatile boolean writing;
+
         @Override
         public void onDataAvailable() {
-            relay();
+            serial.run();
         }
 
-        private void relay() {
+        private void step() {
+            if (writing) {
+                return;
+            }
             try {
                 while (!closed.get() && in.isReady()) {
                     int read = in.read(up);
@@ -188,6 +211,7 @@ final class Tunnel {
                         touch();
                         figures.sent().inc(read);
                         ByteBuffer bytes = ByteBuffer.wrap(up, 0, read);
+                        writing = true;
                         backend.write(bytes, bytes, this);
                         return;
                     }
@@ -202,10 +226,11 @@ final class Tunnel {
         public void completed(Integer written, ByteBuffer bytes) {
             if (bytes.hasRemaining()) {
                 backend.write(bytes, bytes, this);
-            } else {
-                touch();
-                relay();
+                return;
             }
+            touch();
+            writing = false;
+            serial.run();
         }
 
         @Override
@@ -226,11 +251,37 @@ final class Tunnel {
         }
     }
 
-    /** Backend to client: read what the backend sent, write it to the client, and read again once it is taken. */
+    /**
+     * Backend to client: read what the backend sent, write it to the client, and read again once it is taken. A
+     * container may call {@code onWritePossible} while a read is under way: the read's end writes on, so such a call
+     * does nothing.
+     */
     private final class ToClient implements WriteListener, CompletionHandler<Integer, Void> {
+        private final Serial serial = new Serial(this::step);
+        /** A read from the backend is under way. */
+        private volatile boolean reading;
+        /** Bytes of the last read, in {@code down}, not yet written to the client. */
+        private volatile int received;
+
         @Override
         public void onWritePossible() {
+            serial.run();
+        }
+
+        private void step() {
+            if (reading) {
+                return;
+            }
             try {
+                if (received > 0) {
+                    int count = received;
+                    received = 0;
+                    out.write(down.array(), 0, count);
+                    flushDue = true;
+                    if (!out.isReady()) {
+                        return;
+                    }
+                }
                 if (first != null) {
                     ByteBuffer bytes = first;
                     first = null;
@@ -250,6 +301,7 @@ final class Tunnel {
                 }
                 if (!closed.get()) {
                     down.clear();
+                    reading = true;
                     backend.read(down, null, this);
                 }
             } catch (IOException | RuntimeException e) {
@@ -266,16 +318,9 @@ final class Tunnel {
             }
             touch();
             figures.received().inc(read);
-            try {
-                out.write(down.array(), 0, read);
-                flushDue = true;
-                if (out.isReady()) {
-                    onWritePossible();
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("tunnel {}: writing to the client failed", requestId, e);
-                close();
-            }
+            received = read;
+            reading = false;
+            serial.run();
         }
 
         @Override

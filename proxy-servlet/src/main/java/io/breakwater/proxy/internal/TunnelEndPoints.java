@@ -1,6 +1,8 @@
 package io.breakwater.proxy.internal;
 
-import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
+import org.eclipse.jetty.ee10.servlet.ServletApiRequest;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 
 /**
@@ -14,7 +16,7 @@ final class TunnelEndPoints {
     private TunnelEndPoints() {
     }
 
-    static void leaveIdleToTunnel(HttpServletRequest request) {
+    static void leaveIdleToTunnel(ServletRequest request) {
         if (JETTY) {
             OnJetty.noIdleTimeout(request);
         }
@@ -29,12 +31,16 @@ final class TunnelEndPoints {
         }
     }
 
-    /** Loaded only on Jetty. */
+    /** Loaded only where Jetty's classes are, which may also be in a Tomcat's class path. */
     private static final class OnJetty {
-        static void noIdleTimeout(HttpServletRequest request) {
-            ServletContextRequest jetty = ServletContextRequest.getServletContextRequest(request);
-            if (jetty != null) {
-                jetty.getConnectionMetaData().getConnection().getEndPoint().setIdleTimeout(0);
+        static void noIdleTimeout(ServletRequest request) {
+            ServletRequest unwrapped = request;
+            while (unwrapped instanceof ServletRequestWrapper wrapper) {
+                unwrapped = wrapper.getRequest();
+            }
+            if (unwrapped instanceof ServletApiRequest jetty) {
+                ServletContextRequest.getServletContextRequest(jetty).getConnectionMetaData().getConnection()
+                        .getEndPoint().setIdleTimeout(0);
             }
         }
     }
