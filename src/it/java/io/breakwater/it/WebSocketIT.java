@@ -137,9 +137,14 @@ class WebSocketIT {
                 socket.socket.sendClose(1000, "");
             }
             assertEquals(4, backend.opened.get());
-            var answer = sample.send(java.net.http.HttpRequest.newBuilder(sample.uri("/elsewhere"))
-                    .header("X-Probe", "1").build());
-            assertEquals(403, answer.statusCode());
+            // the backend's own refusal of a handshake reaches the client as it is
+            java.util.concurrent.ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class,
+                    () -> ItWebSocketClient.connect(client, ws(sample, "/elsewhere")));
+            java.net.http.WebSocketHandshakeException handshake =
+                    (java.net.http.WebSocketHandshakeException) refused.getCause();
+            assertEquals(403, handshake.getResponse().statusCode());
+            assertEquals("no websocket at w1", handshake.getResponse().body());
             awaitNoTunnel(sample);
         }
     }

@@ -132,6 +132,9 @@ class TunnelTest {
         assertEquals("zweite Nachricht ✓", socket.echo("zweite Nachricht ✓"));
         // the request ended with its 101: the route holds nothing, the tunnel counts at the backend
         Await.until("route idle", WAIT, () -> routeActive() == 0);
+        var breaker = io.breakwater.circuit.internal.BreakerRegistry.of(proxy.context().getServletContext())
+                .getAllCircuitBreakers().iterator().next();
+        assertEquals(1, breaker.getMetrics().getNumberOfSuccessfulCalls()); // the handshake, judged once
         assertEquals(1, servlet.tunnelsOpen());
         assertEquals(1, figure("tunnelsOpen", backend));
         assertEquals(1, figure("tunnelsOpened", backend));
@@ -260,8 +263,36 @@ class TunnelTest {
         assertTrue(answer.startsWith("HTTP/1.1 403 "), answer);
         assertTrue(answer.endsWith("no websocket at b0"), answer);
         assertTrue(answer.contains("X-Saw-Upgrade: websocket"), answer);
-        assertEquals(0, servlet.tunnelsOpen());
+        awaitNoTunnel(); // the handshake's place is given back once its answer is passed on
         assertEquals(0, figure("tunnelsOpened", backend));
+    }
+
+    @Test
+    void passesAChunkedNon101AnswerThroughWithItsBody() throws Exception {
+        try (RawBackend backend = RawBackend.start(RawBackend.writing("HTTP/1.1 401 Unauthorized\r\n"
+                + "WWW-Authenticate: Bearer\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5\r\nhello\r\n6;x=1\r\n world\r\n0\r\n\r\n"))) {
+            proxy("20s", backend.url());
+            String answer = raw(handshake("/echo", "websocket"));
+            assertTrue(answer.startsWith("HTTP/1.1 401 "), answer);
+            assertTrue(answer.contains("WWW-Authenticate: Bearer"), answer);
+            assertTrue(answer.endsWith("\r\n\r\nhello world"), answer);
+            awaitNoTunnel();
+        }
+    }
+
+    @Test
+    void answersBackendTimeoutWhenNoBackendAnswersTheHandshakeInTime() throws Exception {
+        try (RawBackend backend = RawBackend.start(RawBackend.writing(""))) {
+            backend.script(backend.hanging(""));
+            proxy("20s", backend.url(), "tryTimeout", "200ms", "maxAttempts", "1");
+            String answer = raw(handshake("/echo", "websocket"));
+            ProxyFixture.assertProblem(answer, 504, "BACKEND_TIMEOUT");
+            long failures = (Long) ((Gauge<?>) registry().getGauges().get("proxy.proxy.backend."
+                    + backend.url().substring("http://".length()) + ".failures")).getValue();
+            assertEquals(1, failures);
+            awaitNoTunnel();
+        }
     }
 
     @Test
