@@ -151,6 +151,42 @@ class TunnelTest {
         assertTrue(figure("tunnelBytesReceived", backend) >= 5 + 4 + 20 + 3 * 2, "received bytes counted");
     }
 
+    /** A browser's handshake has no Content-Length: Jetty parses such a request to its end before the upgrade. */
+    @Test
+    void relaysForAHandshakeWithoutContentLengthAsABrowserSendsIt() throws Exception {
+        EchoBackend backend = backend("b0");
+        proxy("20s", backend.url());
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", proxy.port()), 5000);
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                    + "Origin: http://127.0.0.1\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = socket.getInputStream();
+            String head = head(in);
+            assertTrue(head.startsWith("HTTP/1.1 101 "), head);
+            assertTrue(head.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), head);
+            // the container's own Date and Server only: the backend's are not passed on beside them
+            assertEquals(2, head.split("\r\nDate:", -1).length + head.split("\r\nServer:", -1).length - 2, head);
+            // a masked text frame "hi"; the echo comes back unmasked
+            out.write(new byte[] {(byte) 0x81, (byte) 0x82, 1, 2, 3, 4, 'h' ^ 1, 'i' ^ 2});
+            assertArrayEquals(new byte[] {(byte) 0x81, 2, 'h', 'i'}, in.readNBytes(4));
+        }
+    }
+
+    private static String head(InputStream in) throws IOException {
+        ByteArrayOutputStream read = new ByteArrayOutputStream();
+        while (!read.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            read.write(b);
+        }
+        return read.toString(StandardCharsets.ISO_8859_1);
+    }
+
     @Test
     void outlivesTheRequestDeadline() throws Exception {
         EchoBackend backend = backend("b0");

@@ -42,8 +42,10 @@ final class Tunnel {
     /** What the backend sent after its 101's head, to pass on first; then {@code null}. ToClient's, in its steps. */
     private ByteBuffer first;
     private volatile WebConnection connection;
-    private ServletInputStream in;
-    private ServletOutputStream out;
+    /** On Jetty, the client's connection, read directly (see {@link TunnelEndPoints}); else {@code null}. */
+    private final TunnelEndPoints.ClientConnection jettyEndPoint;
+    private volatile ServletInputStream in;
+    private volatile ServletOutputStream out;
     /** Bytes written to the client that the container may still hold: flushed before the backend is read again. */
     private boolean flushDue; // ToClient's, in its steps
     private volatile long lastActive = System.nanoTime();
@@ -51,8 +53,10 @@ final class Tunnel {
 
     Tunnel(AsynchronousSocketChannel backend, ByteBuffer first, TunnelMetrics.Figures figures,
             TimeoutScheduler timers, long idleNanos, String requestId,
+            TunnelEndPoints.ClientConnection jettyEndPoint,
             java.util.function.Consumer<Tunnel> onClosed) {
         this.backend = backend;
+        this.jettyEndPoint = jettyEndPoint;
         this.first = first.hasRemaining() ? first : null;
         this.figures = figures;
         this.timers = timers;
@@ -73,7 +77,11 @@ final class Tunnel {
             out = upgraded.getOutputStream();
             scheduleIdleCheck();
             out.setWriteListener(new ToClient());
-            in.setReadListener(new FromClient());
+            if (jettyEndPoint != null) {
+                new FromEndPoint(jettyEndPoint).relay();
+            } else {
+                in.setReadListener(new FromClient());
+            }
         } catch (IOException | RuntimeException e) {
             LOG.debug("tunnel {} could not start", requestId, e);
             close();
@@ -121,6 +129,10 @@ final class Tunnel {
         WebConnection client = connection;
         if (client != null) {
             closeQuietly(client);
+            TunnelEndPoints.closeTomcatSocket(out);
+            if (jettyEndPoint != null) {
+                jettyEndPoint.close();
+            }
         }
         onClosed.accept(this);
     }
@@ -247,6 +259,62 @@ final class Tunnel {
         @Override
         public void onError(Throwable failure) {
             LOG.debug("tunnel {}: the client's connection failed", requestId, failure);
+            close();
+        }
+    }
+
+    /**
+     * Client to backend on Jetty, read from Jetty's connection ({@link TunnelEndPoints}): fills while bytes are
+     * there, writes them to the backend, and asks to be told of more.
+     */
+    private final class FromEndPoint implements CompletionHandler<Integer, ByteBuffer> {
+        private final TunnelEndPoints.ClientConnection endPoint;
+        private final ByteBuffer bytes = ByteBuffer.allocate(BUFFER_SIZE);
+
+        FromEndPoint(TunnelEndPoints.ClientConnection endPoint) {
+            this.endPoint = endPoint;
+        }
+
+        void relay() {
+            try {
+                if (closed.get()) {
+                    return;
+                }
+                bytes.clear().limit(0); // Jetty fills after the limit
+                int read = endPoint.fill(bytes);
+                if (read < 0) {
+                    clientEnded();
+                } else if (read == 0) {
+                    endPoint.fillInterested(this::relay, this::failed);
+                } else {
+                    touch();
+                    figures.sent().inc(read);
+                    backend.write(bytes, bytes, this);
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("tunnel {}: reading the client failed", requestId, e);
+                close();
+            }
+        }
+
+        private void failed(Throwable failure) {
+            LOG.debug("tunnel {}: the client's connection failed", requestId, failure);
+            close();
+        }
+
+        @Override
+        public void completed(Integer written, ByteBuffer buffer) {
+            if (buffer.hasRemaining()) {
+                backend.write(buffer, buffer, this);
+            } else {
+                touch();
+                relay();
+            }
+        }
+
+        @Override
+        public void failed(Throwable failure, ByteBuffer buffer) {
+            LOG.debug("tunnel {}: writing to the backend failed", requestId, failure);
             close();
         }
     }

@@ -45,9 +45,12 @@ public final class Tunnels {
     private static final Logger LOG = LoggerFactory.getLogger(Tunnels.class);
     /** The largest body of a backend's non-101 answer to a handshake that is passed on; larger is a failure. */
     static final int MAX_ANSWER_BODY = 1024 * 1024;
-    /** Headers of a backend's answer that belong to its own connection, never passed on. */
+    /**
+     * Headers of a backend's answer never passed on: those of its own connection, and {@code Server} and
+     * {@code Date}, which the container writes itself.
+     */
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
-            "transfer-encoding", "te", "trailer", "upgrade", "content-length", "proxy-authenticate");
+            "transfer-encoding", "te", "trailer", "upgrade", "content-length", "proxy-authenticate", "server", "date");
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     private final BalancingProxyServlet servlet;
@@ -230,7 +233,7 @@ public final class Tunnels {
         response.setHeader("Connection", "Upgrade");
         Runnable drained = Drain.begin(context);
         Tunnel tunnel = new Tunnel(handshake.channel(), handshake.afterHead(), figures, timers(),
-                config.tunnelIdleTimeout.toNanos(), requestId, closed -> {
+                config.tunnelIdleTimeout.toNanos(), requestId, TunnelEndPoints.jettyEndPoint(request), closed -> {
                     if (open.remove(closed)) {
                         figures.open().decrementAndGet();
                         backend.end();
@@ -240,7 +243,6 @@ public final class Tunnels {
         open.add(tunnel);
         figures.opened().inc();
         handler.tunnel(tunnel);
-        TunnelEndPoints.leaveIdleToTunnel(request);
         if (stopped) {
             tunnel.close();
         }
