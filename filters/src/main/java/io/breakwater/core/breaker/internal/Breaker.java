@@ -3,6 +3,7 @@ package io.breakwater.core.breaker.internal;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
+import io.breakwater.core.error.RequestIds;
 import io.breakwater.core.journal.internal.StateJournal;
 import io.breakwater.core.metric.internal.Jmx;
 import io.breakwater.core.metric.internal.MetricCatalog;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import javax.management.ObjectName;
 import org.slf4j.Logger;
+import org.slf4j.MDC;
 
 /**
  * One Resilience4j breaker (a route's, or a guarded filter's) with what Breakwater adds around it: the
@@ -31,10 +33,16 @@ import org.slf4j.Logger;
  * MBean. Thread-safe.
  */
 public final class Breaker {
+    /** Resilience4j's states in lower case, by the ordinal that the state figures hold. */
+    private static final List<String> STATES = Arrays.stream(State.values())
+            .sorted(Comparator.comparingInt(State::getOrder))
+            .map(state -> state.name().toLowerCase(Locale.ROOT)).collect(Collectors.toList());
     static final MetricFamily STATE = MetricFamily.state("circuit_state",
-            "The breaker's state: 1 for the state it is in, 0 for the others.", "circuit.{breaker}.state",
-            Arrays.stream(State.values()).sorted(Comparator.comparingInt(State::getOrder))
-                    .map(state -> state.name().toLowerCase(Locale.ROOT)).collect(Collectors.toList()));
+            "The breaker's state: 1 for the state it is in, 0 for the others.", "circuit.{breaker}.state", STATES);
+    /** The state of a guarded filter's breaker, among that filter's figures. */
+    public static final MetricFamily FILTER_STATE = MetricFamily.state("filter_breaker_state",
+            "The guarded filter's breaker state: 1 for the state it is in, 0 for the others.",
+            "filter.{filter}.breakerState", STATES);
     static final MetricFamily FAILURE_RATE = MetricFamily.gauge("circuit_failure",
             "Share of failed calls in the breaker's window; NaN until it has its minimum of calls.",
             "circuit.{breaker}.failureRate", "ratio", Breaker::percentToRatio);
@@ -135,6 +143,11 @@ public final class Breaker {
         return breaker.getState() == State.OPEN ? probeAllowedAt : null;
     }
 
+    /** The ordinal of its state, as the state figures hold it. */
+    public int stateOrder() {
+        return breaker.getState().getOrder();
+    }
+
     /** Whole seconds until the breaker will let a probe through, at least 1. */
     public long retryAfterSeconds() {
         Duration wait;
@@ -165,8 +178,9 @@ public final class Breaker {
             probeAllowedAt = clock.instant().plus(settings.waitInOpen(openings.incrementAndGet()));
         }
         if (transition.getFromState() != to) {
-            log.warn("circuit breaker state change: " + subject + "={} from={} to={} failureRate={}", breaker.getName(),
-                    transition.getFromState(), to, breaker.getMetrics().getFailureRate());
+            log.warn("circuit breaker state change: " + subject + "={} from={} to={} failureRate={} requestId={}",
+                    breaker.getName(), transition.getFromState(), to, breaker.getMetrics().getFailureRate(),
+                    MDC.get(RequestIds.MDC_KEY));
             StateJournal changes = journal;
             if (changes != null) {
                 changes.record(clock.instant(), "breaker", breaker.getName(), transition.getFromState().name(),
