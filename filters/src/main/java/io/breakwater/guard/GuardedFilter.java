@@ -237,11 +237,11 @@ public class GuardedFilter implements Filter {
             filter.destroy();
             filterStarted = false;
         }
-        if (context == null) {
-            return;
-        }
         if (scheduler != null) {
             scheduler.stop();
+        }
+        if (breaker == null) {
+            return; // its start failed before it published anything
         }
         StatusSources.of(context).withdraw(statusName);
         breaker.unpublish();
