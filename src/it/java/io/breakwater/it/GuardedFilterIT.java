@@ -5,12 +5,31 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.codahale.metrics.MetricRegistry;
+import io.breakwater.chain.BreakwaterChain;
+import io.breakwater.chain.Priority;
+import io.breakwater.core.metric.BreakwaterMetrics;
+import io.breakwater.core.time.Deadline;
 import io.breakwater.testing.Await;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -100,6 +119,76 @@ class GuardedFilterIT {
                 () -> SampleWar.deploy(container, Map.of("breakwater.onOpen", "skip")).close());
         assertEquals("onOpen must be fail unless optional is true, but was \"skip\"",
                 ExceptionHandlingIT.rootMessage(failure));
+    }
+
+    @Test
+    void filterGuardedFromCodeKeepsItsPriorityAndGetsItsDeadlineAndBreaker() throws Exception {
+        BreakwaterChain chain = new BreakwaterChain().guarding(AuthProbe.class,
+                Map.of("guardTimeout", "300ms", "minimumCalls", "2", "realm", "acme"));
+        Map<String, HttpServlet> servlets = Map.of("/hello", new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                response.getWriter().write("hello");
+            }
+        });
+        Deployment app = switch (container) {
+            case JETTY -> JettyDeployment.inCode(chain, servlets, Map.of());
+            case TOMCAT -> TomcatDeployment.inCode(chain, servlets, Map.of());
+        };
+        try {
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            URI hello = URI.create("http://127.0.0.1:" + app.port() + "/hello");
+            HttpResponse<String> passed = client.send(HttpRequest.newBuilder(hello).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, passed.statusCode());
+            // its own init-param reached it, and it ran after TimeoutFilter (200), at its own priority (250)
+            assertEquals("realm=acme deadline=true", passed.headers().firstValue("X-Auth").orElse(null));
+
+            assertProblem(client.send(HttpRequest.newBuilder(URI.create(hello + "?hang=1")).build(),
+                    HttpResponse.BodyHandlers.ofString()), 503, "TIMEOUT");
+            MetricRegistry metrics = (MetricRegistry) app.servletContext()
+                    .getAttribute(BreakwaterMetrics.REGISTRY_ATTRIBUTE);
+            // one success and one timeout in a window of two: the breaker hears of the timeout once the hung
+            // filter's thread is back, after the client had its answer
+            Await.until("the guard's breaker open", Duration.ofSeconds(10), () -> Integer.valueOf(
+                    CircuitBreaker.State.OPEN.getOrder()).equals(
+                    metrics.getGauges().get("filter.AuthProbe.breakerState").getValue()));
+
+            HttpResponse<String> rejected = client.send(HttpRequest.newBuilder(hello).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertProblem(rejected, 503, "CIRCUIT_OPEN");
+            assertEquals("10", rejected.headers().firstValue("Retry-After").orElse(null));
+        } finally {
+            app.stop();
+        }
+    }
+
+    /** An app's authentication filter after the request's deadline is set; {@code ?hang=1} blocks it. */
+    @Priority(250)
+    public static final class AuthProbe implements Filter {
+        private String realm;
+
+        @Override
+        public void init(FilterConfig config) {
+            realm = config.getInitParameter("realm");
+        }
+
+        @Override
+        public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+                throws IOException, ServletException {
+            if (request.getParameter("hang") != null) {
+                try {
+                    new CountDownLatch(1).await(); // an identity server that never answers
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+            ((HttpServletResponse) response).setHeader("X-Auth", "realm=" + realm + " deadline="
+                    + (request.getAttribute(Deadline.ATTRIBUTE) != null));
+            chain.doFilter(request, response);
+        }
     }
 
     private static void assertProblem(HttpResponse<String> response, int status, String code) {
