@@ -5,7 +5,10 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Instant;
 import java.util.function.Consumer;
 
-/** The MBean of one breaker (a route's or a guarded filter's): Resilience4j's state and rates, and its manual transitions. Thread-safe. */
+/**
+ * The MBean of one breaker (a route's or a guarded filter's): Resilience4j's state and rates, and its manual
+ * transitions. Thread-safe.
+ */
 public final class CircuitBreakerControl implements CircuitBreakerControlMBean {
     private final Breaker route;
 
