@@ -1,5 +1,6 @@
 package io.breakwater.circuit.internal;
 
+import io.breakwater.core.breaker.internal.OpenWaits;
 import io.breakwater.core.config.ConfigException;
 import io.breakwater.core.config.internal.ConfigReader;
 import io.breakwater.core.config.internal.Durations;
@@ -21,7 +22,7 @@ import java.util.regex.Pattern;
  * What {@code CircuitBreakerFilter} is configured to do, read once at init, and the Resilience4j configuration of
  * each route's breaker derived from it. Immutable and thread-safe.
  */
-public final class CircuitBreakerSettings {
+public final class CircuitBreakerSettings implements OpenWaits {
     private static final String COMPONENT = "CircuitBreakerFilter";
     private static final Duration NEVER_SLOW = Duration.ofDays(365);
     private static final Pattern FIXED_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -130,7 +131,7 @@ public final class CircuitBreakerSettings {
                 .build());
     }
 
-    /** The wait in open after the given number of openings without a close in between (1 for the first). */
+    @Override
     public Duration waitInOpen(int openings) {
         return Duration.ofMillis(waitInterval().apply(Math.max(1, openings)));
     }
@@ -151,6 +152,7 @@ public final class CircuitBreakerSettings {
         return breakerName;
     }
 
+    @Override
     public Duration baseWaitInOpen() {
         return waitInOpen;
     }

@@ -1,5 +1,6 @@
 package io.breakwater.circuit.internal;
 
+import io.breakwater.core.breaker.internal.Breaker;
 import io.breakwater.core.error.BreakwaterException;
 import io.breakwater.core.error.ErrorCode;
 import io.breakwater.core.error.Refusal;
@@ -24,7 +25,7 @@ public final class GuardedCall extends RequestEnd {
     private static final Throwable FAILURE_STATUS = new CallFailure("failure status");
     private static final Throwable TIMED_OUT = new CallFailure("request timed out");
 
-    private final RouteBreaker breaker;
+    private final Breaker breaker;
     private final CircuitBreakerSettings settings;
     private final NanoClock clock;
     /** When the call began, on {@link #clock}. */
@@ -40,7 +41,7 @@ public final class GuardedCall extends RequestEnd {
      * A call that began at {@code start} on {@code clock} (the breaker's clock, so that slow calls are judged on the
      * same time as its windows).
      */
-    public GuardedCall(RouteBreaker breaker, CircuitBreakerSettings settings, NanoClock clock,
+    public GuardedCall(Breaker breaker, CircuitBreakerSettings settings, NanoClock clock,
             HttpServletRequest request, long start) {
         this.breaker = breaker;
         this.settings = settings;

@@ -31,6 +31,16 @@ public final class FilterMetrics {
             "filter.{filter}.lastExecution", "seconds", millis -> millis / 1e3);
     public static final MetricFamily FAILURES = MetricFamily.counter("filter_failures",
             "Failures of the filter's own work, by exception class.", "filter.{filter}.failures.{exception}");
+    public static final MetricFamily TIMEOUTS = MetricFamily.counter("filter_timeouts",
+            "Requests the filter answered TIMEOUT: past the request's deadline, or past a guarded filter's own.",
+            "filter.{filter}.timeouts");
+    public static final MetricFamily REJECTIONS = MetricFamily.counter("filter_rejections",
+            "Requests answered CIRCUIT_OPEN.", "filter.{filter}.rejections");
+    public static final MetricFamily SKIPS = MetricFamily.counter("filter_skips",
+            "Requests that bypassed an optional guarded filter while its breaker was open.", "filter.{filter}.skips");
+    /** Meters, so that the JSON shows their rates: {@code success} or {@code failure} of the filter's own work. */
+    public static final MetricFamily OUTCOMES = MetricFamily.counter("filter_outcomes",
+            "Calls of a guarded filter by outcome of its own work.", "filter.{filter}.outcomes.{outcome}");
 
     private static final long NANOS_PER_MILLI = 1_000_000;
 
