@@ -5,6 +5,8 @@ import io.breakwater.core.error.BreakwaterException;
 import io.breakwater.core.error.ErrorCode;
 import io.breakwater.core.error.Refusal;
 import io.breakwater.core.error.internal.ClientGone;
+import io.breakwater.core.error.internal.ContainerRejection;
+import io.breakwater.core.servlet.internal.ClientConnection;
 import io.breakwater.core.servlet.internal.RequestEnd;
 import io.breakwater.core.time.Deadline;
 import io.breakwater.core.time.internal.NanoClock;
@@ -24,6 +26,8 @@ public final class GuardedCall extends RequestEnd {
     private static final int MAX_CAUSES = 16;
     private static final Throwable FAILURE_STATUS = new CallFailure("failure status");
     private static final Throwable TIMED_OUT = new CallFailure("request timed out");
+    /** What the container reported when the client's connection failed during the async cycle. */
+    private static final Throwable CLIENT_LEFT = new CallFailure("client went away");
 
     private final Breaker breaker;
     private final CircuitBreakerSettings settings;
@@ -53,7 +57,9 @@ public final class GuardedCall extends RequestEnd {
     /** The request ended at {@code nanoTime}: with an answer, or with a failure thrown or met in its async cycle. */
     @Override
     protected void ended(HttpServletRequest request, HttpServletResponse response, Throwable failure, long nanoTime) {
-        if (failure != null) {
+        if (failure == CLIENT_LEFT || failure != null && ClientConnection.failed(response)) {
+            breaker.released(); // the route may be fine, so the call is not judged
+        } else if (failure != null) {
             threw(failure, clock.at(nanoTime));
         } else {
             answered(request, response, clock.at(nanoTime));
@@ -79,9 +85,7 @@ public final class GuardedCall extends RequestEnd {
 
     /** The chain threw, or the async cycle failed or timed out, at {@code end} on the clock. */
     private void threw(Throwable thrown, long end) {
-        if (ClientGone.isCause(thrown)) { // the route may be fine, so the call is not judged
-            breaker.released();
-        } else if (isClientError(thrown)) {
+        if (isClientError(thrown)) {
             breaker.succeeded(end - start);
         } else {
             breaker.failed(end - start, thrown);
@@ -95,11 +99,18 @@ public final class GuardedCall extends RequestEnd {
 
     @Override
     public void onError(AsyncEvent event) {
-        endNow(event.getThrowable());
+        Throwable reported = event.getThrowable();
+        endNow(ClientGone.reportedByContainer(reported) ? CLIENT_LEFT : reported);
     }
 
-    /** A {@code BAD_REQUEST}, {@code PAYLOAD_TOO_LARGE} or the like: the client's mistake, not the route's. */
+    /**
+     * A {@code BAD_REQUEST}, {@code PAYLOAD_TOO_LARGE} or the like, or the container's rejection of a malformed
+     * request: the client's mistake, not the route's.
+     */
     private static boolean isClientError(Throwable thrown) {
+        if (ContainerRejection.isCause(thrown)) {
+            return true;
+        }
         int depth = 0;
         for (Throwable t = thrown; t != null && depth < MAX_CAUSES; t = t.getCause(), depth++) {
             if (t instanceof BreakwaterException) {

@@ -5,9 +5,12 @@ import io.breakwater.core.route.internal.Routes;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletRequestWrapper;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
+import java.io.BufferedReader;
+import java.io.IOException;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashSet;
@@ -28,9 +31,12 @@ public final class AsyncStarts {
     private AsyncStarts() {
     }
 
-    /** The request to hand down the chain, so that a later {@link #startedCycle} can skip the container's lock. */
-    public static HttpServletRequest track(HttpServletRequest request) {
-        return new Tracked(request);
+    /**
+     * The request to hand down the chain, so that a later {@link #startedCycle} can skip the container's lock, and
+     * whose body is read through {@code connection}, which notes a failed read.
+     */
+    public static HttpServletRequest track(HttpServletRequest request, ClientConnection connection) {
+        return new Tracked(request, connection);
     }
 
     /**
@@ -78,9 +84,29 @@ public final class AsyncStarts {
         /** Volatile like the id: the request's route and its answer's count, read by listeners on other threads. */
         private volatile String route;
         private volatile Object answer;
+        private final ClientConnection connection;
+        private ServletInputStream input;
+        private BufferedReader reader;
 
-        Tracked(HttpServletRequest request) {
+        Tracked(HttpServletRequest request, ClientConnection connection) {
             super(request);
+            this.connection = connection;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() throws IOException {
+            if (input == null) {
+                input = connection.watch(super.getInputStream());
+            }
+            return input;
+        }
+
+        @Override
+        public BufferedReader getReader() throws IOException {
+            if (reader == null) {
+                reader = connection.watch(super.getReader());
+            }
+            return reader;
         }
 
         @Override
