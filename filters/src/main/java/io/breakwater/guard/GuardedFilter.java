@@ -11,12 +11,12 @@ import io.breakwater.core.error.BreakwaterException;
 import io.breakwater.core.error.ErrorCode;
 import io.breakwater.core.error.Refusal;
 import io.breakwater.core.error.RequestIds;
-import io.breakwater.core.error.internal.ClientGone;
 import io.breakwater.core.error.internal.ErrorResponse;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.internal.FilterMetrics;
 import io.breakwater.core.metric.internal.MetricCatalog;
 import io.breakwater.core.route.internal.Routes;
+import io.breakwater.core.servlet.internal.ClientConnection;
 import io.breakwater.core.servlet.internal.GatedResponse;
 import io.breakwater.core.status.internal.StatusSources;
 import io.breakwater.core.time.internal.TimeoutScheduler;
@@ -169,7 +169,7 @@ public class GuardedFilter implements Filter {
             breaker.succeeded(own);
             return;
         }
-        judge(request, thrown, rest, own);
+        judge(request, response, thrown, rest, own);
         throw GuardedFilter.<RuntimeException>unchecked(thrown);
     }
 
@@ -191,8 +191,9 @@ public class GuardedFilter implements Filter {
      * not judged; a client that went away says nothing; a client's mistake ({@code BAD_REQUEST} and the like) is no
      * failure of the filter; anything else is its own failure.
      */
-    private void judge(HttpServletRequest request, Throwable thrown, GuardChain rest, long own) {
-        if (rest.threwDownstream(thrown) || ClientGone.isCause(thrown)) {
+    private void judge(HttpServletRequest request, HttpServletResponse response, Throwable thrown, GuardChain rest,
+            long own) {
+        if (rest.threwDownstream(thrown) || ClientConnection.failed(response)) {
             breaker.released();
             return;
         }
