@@ -3,6 +3,7 @@ package io.breakwater.spring;
 import com.codahale.metrics.MetricRegistry;
 import io.breakwater.chain.Priority;
 import io.breakwater.circuit.CircuitBreakerFilter;
+import io.breakwater.core.config.internal.ConfigReader;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.exception.ExceptionHandlingFilter;
 import io.breakwater.limit.ConcurrencyLimitFilter;
@@ -17,9 +18,11 @@ import io.breakwater.spring.internal.SpringKeys;
 import io.breakwater.spring.internal.SpringSettings;
 import io.breakwater.status.StatusServlet;
 import io.breakwater.timeout.TimeoutFilter;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
-import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.HashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -75,12 +78,17 @@ public class BreakwaterAutoConfiguration {
     ServletContextInitializer breakwaterContext(SpringSettings settings, MetricRegistry registry) {
         return context -> {
             context.setAttribute(BreakwaterMetrics.REGISTRY_ATTRIBUTE, registry);
+            Map<String, String> origins = new HashMap<>();
             settings.contextParameters().forEach((name, value) -> {
-                if (!context.setInitParameter(name, value)) {
+                if (context.setInitParameter(name, value)) {
+                    origins.put(name, settings.origins().get(name));
+                } else {
                     LOG.warn("{} is set both as a context parameter ({}) and in the Spring configuration ({}):"
                             + " the context parameter wins", name, context.getInitParameter(name), value);
                 }
             });
+            // the filters' start-up lines name the Spring key of each value set here
+            context.setAttribute(ConfigReader.ORIGINS_ATTRIBUTE, Map.copyOf(origins));
         };
     }
 

@@ -19,9 +19,9 @@ import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
- * Adds Spring MVC's handler patterns (controllers' and Actuator's endpoints') to the app's routes, so that a request a controller answers has the route of
- * its mapping ({@code /orders/{id}}) in the breaker, the timeout overrides, the metrics and the status page, with
- * no {@code routes} listed by hand. It runs once every singleton exists (the handler mappings know every handler
+ * Adds Spring MVC's handler patterns (the controllers' and Actuator's endpoints') to the app's routes, so that a
+ * request a handler answers has the route of its mapping ({@code /orders/{id}}) in the breaker, the timeout
+ * overrides, the metrics and the status page, with no {@code routes} listed by hand. It runs once every singleton exists (the handler mappings know every handler
  * then), before the web server takes its first request: the route is known before dispatch, from the same
  * {@link RouteTemplates} the {@code routes} parameter fills, after the templates listed there. Patterns are ordered
  * most specific first, as Spring chooses between them ({@code /orders/new} before {@code /orders/{id}}); a

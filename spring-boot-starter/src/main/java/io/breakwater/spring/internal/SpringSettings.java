@@ -24,10 +24,13 @@ import org.springframework.core.env.StandardEnvironment;
  */
 public final class SpringSettings {
     private final Map<String, String> contextParameters;
+    private final Map<String, String> origins;
     private final Map<String, String> proxyParameters;
 
-    private SpringSettings(Map<String, String> contextParameters, Map<String, String> proxyParameters) {
+    private SpringSettings(Map<String, String> contextParameters, Map<String, String> origins,
+            Map<String, String> proxyParameters) {
         this.contextParameters = Map.copyOf(contextParameters);
+        this.origins = Map.copyOf(origins);
         this.proxyParameters = Map.copyOf(proxyParameters);
     }
 
@@ -35,6 +38,7 @@ public final class SpringSettings {
     public static SpringSettings read(ConfigurableEnvironment environment, ParameterTable table) {
         Binder binder = new Binder(ConfigurationPropertySources.from(applicationSources(environment)));
         Map<String, String> context = new LinkedHashMap<>();
+        Map<String, String> origins = new LinkedHashMap<>();
         Map<String, String> proxy = new LinkedHashMap<>();
         for (Parameter<?> parameter : table.parameters()) {
             List<String> values = binder.bind(ParameterTable.key(parameter), Bindable.listOf(String.class))
@@ -48,14 +52,23 @@ public final class SpringSettings {
                 proxy.put(parameter.name(), value);
             } else {
                 context.put(ConfigReader.PREFIX + parameter.name(), value);
+                origins.put(ConfigReader.PREFIX + parameter.name(), "Spring property " + ParameterTable.key(parameter));
             }
         }
-        return new SpringSettings(context, proxy);
+        return new SpringSettings(context, origins, proxy);
     }
 
     /** The context-params to set, {@code breakwater.<name>} to its value. */
     public Map<String, String> contextParameters() {
         return contextParameters;
+    }
+
+    /**
+     * Where each context-param came from, {@code Spring property breakwater.timeout}, for the context attribute
+     * {@link ConfigReader#ORIGINS_ATTRIBUTE}: the filters' start-up lines name the Spring key.
+     */
+    public Map<String, String> origins() {
+        return origins;
     }
 
     /** The proxy servlet's init-params. */
