@@ -51,7 +51,7 @@ import org.springframework.web.servlet.mvc.method.RequestMappingInfoHandlerMappi
  * parameter of the table under {@code breakwater.*}, read and checked at start; {@code BalancingProxyServlet} on
  * {@code breakwater.proxy.path}; routes from Spring MVC's handler patterns; the figures bound to Micrometer and the
  * readiness in Actuator's health; the status page and the metrics servlet when enabled. Every bean backs off for
- * one of the app's own.
+ * one of the app's own. Its beans are made once, at start; the filters and servlets they register are thread-safe.
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
