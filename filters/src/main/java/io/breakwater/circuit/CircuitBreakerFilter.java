@@ -72,7 +72,7 @@ public class CircuitBreakerFilter extends TimedFilter<GuardedCall> {
 
     @Override
     protected void start(FilterConfig filterConfig) throws ServletException {
-        settings = CircuitBreakerSettings.read(ConfigReader.of(filterConfig));
+        settings = ConfigReader.read(filterConfig, CircuitBreakerSettings::read);
         context = filterConfig.getServletContext();
         Routes.configure(context);
         registry = BreakerRegistry.of(context);

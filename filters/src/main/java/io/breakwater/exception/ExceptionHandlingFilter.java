@@ -67,7 +67,7 @@ public class ExceptionHandlingFilter extends ChainFilter {
 
     @Override
     protected void start(FilterConfig filterConfig) throws ServletException {
-        config = ExceptionHandlingConfig.read(ConfigReader.of(filterConfig));
+        config = ConfigReader.read(filterConfig, ExceptionHandlingConfig::read);
         context = filterConfig.getServletContext();
         Routes.configure(context);
         metrics = new FilterMetrics(BreakwaterMetrics.acquire(context), "exceptionHandling");

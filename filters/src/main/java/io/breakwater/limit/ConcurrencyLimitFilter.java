@@ -80,7 +80,7 @@ public class ConcurrencyLimitFilter extends TimedFilter<Permit> {
 
     @Override
     protected void start(FilterConfig filterConfig) throws ServletException {
-        config = ConcurrencyLimitConfig.read(ConfigReader.of(filterConfig));
+        config = ConfigReader.read(filterConfig, ConcurrencyLimitConfig::read);
         context = filterConfig.getServletContext();
         registry = BreakwaterMetrics.acquire(context);
         catalog = MetricCatalog.of(registry);

@@ -30,7 +30,7 @@ public class MetricsFilter extends TimedFilter<Void> {
 
     @Override
     protected void start(FilterConfig filterConfig) throws ServletException {
-        MetricsConfig config = MetricsConfig.read(ConfigReader.of(filterConfig));
+        MetricsConfig config = ConfigReader.read(filterConfig, MetricsConfig::read);
         context = filterConfig.getServletContext();
         Routes.configure(context);
         var registry = BreakwaterMetrics.acquire(context);

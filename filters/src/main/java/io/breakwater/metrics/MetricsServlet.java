@@ -35,7 +35,7 @@ public class MetricsServlet extends HttpServlet implements OperatorEndpoint {
 
     @Override
     public void init() throws ServletException {
-        allowFrom = ConfigReader.of(getServletConfig()).get(AllowedAddresses.OPERATOR_ALLOW_FROM);
+        allowFrom = ConfigReader.read(getServletConfig(), reader -> reader.get(AllowedAddresses.OPERATOR_ALLOW_FROM));
         registry = BreakwaterMetrics.acquire(getServletContext());
     }
 

@@ -71,7 +71,7 @@ public class StatusServlet extends HttpServlet implements OperatorEndpoint {
 
     @Override
     public void init() throws ServletException {
-        config = StatusConfig.read(ConfigReader.of(getServletConfig()));
+        config = ConfigReader.read(getServletConfig(), StatusConfig::read);
         ServletContext context = getServletContext();
         MetricRegistry registry = BreakwaterMetrics.acquire(context);
         StatusSources sources = StatusSources.of(context);

@@ -65,7 +65,7 @@ public class TimeoutFilter extends TimedFilter<TimeoutRequest> {
 
     @Override
     protected void start(FilterConfig filterConfig) throws ServletException {
-        config = TimeoutConfig.read(ConfigReader.of(filterConfig));
+        config = ConfigReader.read(filterConfig, TimeoutConfig::read);
         context = filterConfig.getServletContext();
         Routes.configure(context);
         MetricRegistry registry = BreakwaterMetrics.acquire(context);

@@ -89,7 +89,7 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
 
     @Override
     public void init() throws ServletException {
-        config = new ProxyConfig(ConfigReader.of(getServletConfig()));
+        config = ConfigReader.read(getServletConfig(), ProxyConfig::new);
         super.init();
         String name = getServletName();
         metrics = new ProxyMetrics(BreakwaterMetrics.acquire(getServletContext()), getServletContext(), name);
