@@ -9,7 +9,6 @@ import io.breakwater.core.health.internal.Drain;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.internal.Jmx;
 import io.breakwater.core.servlet.SelfLimiting;
-import io.breakwater.core.servlet.internal.AsyncCompletion;
 import io.breakwater.core.time.internal.TimeoutScheduler;
 import io.breakwater.proxy.balance.Backend;
 import io.breakwater.proxy.balance.BalanceStrategy;
@@ -96,7 +95,8 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
         BackendPool.Ejection ejection = new BackendPool.Ejection(config.ejectAfterFailures, config.ejectionTime,
                 config.maxEjectionTime, config.maxEjectedPercent);
         pool = new BackendPool(config.backends, clock, ejection, config.slowStart, metrics::added, metrics::removed);
-        retryBudget = new RetryBudget(config.retryBudget, metrics.retriesOverBudget());
+        retryBudget = new RetryBudget(config.retryBudget, config.retryBudgetMinPerSecond, clock,
+                metrics.retriesOverBudget());
         forwarded = new ForwardedHeaders(config.trustedProxies);
         poolMBean = Jmx.register(pool, Jmx.name(getServletContext(), "BackendPool", name));
         if (config.healthChecks()) {
@@ -150,9 +150,9 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
         super.destroy();
     }
 
-    /** Requests holding a place in the retry budget now, for tests. */
-    int retryingNow() {
-        return retryBudget.retrying();
+    /** Retries the budget allows now, for tests. */
+    long retriesAvailable() {
+        return retryBudget.available();
     }
 
     /** Hedges in flight now, for tests. */
@@ -264,8 +264,7 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
         if (!request.isAsyncStarted()) {
             request.startAsync().setTimeout(0);
         }
-        retryBudget.started();
-        request.getAsyncContext().addListener(AsyncCompletion.once(() -> retryBudget.ended(exchange.attempts())));
+        retryBudget.deposit();
         tries.first(exchange, backend);
         return exchange;
     }

@@ -68,9 +68,9 @@ public final class FailoverPolicy {
         if (failure == Failure.NOT_SENT) {
             return true;
         }
-        // Too many requests are retrying already: more tries would pile onto backends that are failing them.
-        // Asked last, so that only a retry that would otherwise go takes a place in the budget.
-        return budget.admit(exchange);
+        // The recent traffic paid for no more retries: more tries would pile onto backends that are failing them.
+        // Asked last, so that only a retry that would otherwise go is withdrawn from the budget.
+        return budget.withdraw();
     }
 
     static boolean isIdempotent(String method) {
