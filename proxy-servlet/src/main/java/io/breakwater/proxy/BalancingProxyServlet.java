@@ -112,7 +112,7 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
                 config.failoverStatuses, config.tryTimeout, config.maxAttempts, config.hashKey);
         TryRequests requests = new TryRequests(this, config.requestHeaders,
                 new ConnectionWait(config.connectionWait, timers), getHttpClient().getScheduler());
-        tries = new Tries(this, rules, metrics, getHttpClient().getExecutor(), requests);
+        tries = new Tries(this, rules, metrics, getHttpClient(), requests);
         Readiness.of(getServletContext()).register(readinessName(), () -> unready(pool, getServletName()));
     }
 

@@ -4,6 +4,9 @@ import io.breakwater.core.error.RequestIds;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.RejectedExecutionException;
+import org.eclipse.jetty.client.AbstractConnectionPool;
+import org.eclipse.jetty.client.Destination;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
@@ -18,9 +21,11 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * the client when it won, reads a lost one to its end and drops it, drops one set aside for its failover status, or
  * reads and keeps it (up to {@link #KEPT_ANSWER_LIMIT}) while a try beside it may bring a better one; at the end,
  * carries out the move the end decided ({@link Tries#carryOut}). Jetty calls it one event at a time; the answer
- * timer is the only field another thread touches.
+ * timer is the only field another thread touches. It records, as Jetty tells it, where the try is
+ * ({@link Attempt.Phase}): the request's and the answer's sides are told on their own threads, and the phase only
+ * moves forward.
  */
-public final class TryListener implements Response.Listener {
+public final class TryListener implements Response.Listener, Request.Listener {
     /**
      * The largest body of a failover answer kept for the client while a try beside it may still answer (a
      * backend's error page; a longer one is dropped as before).
@@ -63,6 +68,18 @@ public final class TryListener implements Response.Listener {
         answerTimer = timer;
     }
 
+    /** The request took a connection and begins to leave, before any byte of it is written. */
+    @Override
+    public void onBegin(Request proxyRequest) {
+        attempt.connected();
+    }
+
+    /** The request was sent whole: the backend's answer head is awaited. */
+    @Override
+    public void onSuccess(Request proxyRequest) {
+        attempt.reached(Attempt.Phase.HEAD);
+    }
+
     @Override
     public void onBegin(Response serverResponse) {
         answer = exchange.attempts().answerBegan(attempt, serverResponse.getStatus());
@@ -83,6 +100,7 @@ public final class TryListener implements Response.Listener {
 
     @Override
     public void onHeaders(Response serverResponse) {
+        attempt.reached(Attempt.Phase.BODY);
         if (answer == Move.Answer.DROP || answer == Move.Answer.KEEP && (keeping == null
                 || serverResponse.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH) > KEPT_ANSWER_LIMIT)) {
             drop(serverResponse);
@@ -159,6 +177,41 @@ public final class TryListener implements Response.Listener {
      * Ends the try. A failed one, or one whose status calls for failover, may lead to an error body or a kept
      * answer being written: that is a pool thread's work, off the client's network thread.
      */
+    /**
+     * A backend may answer a request before it has read all of its body (a 401 or a 413 to an upload) and close
+     * the connection: the request's side then fails, but the answer came whole, and it is the client's, complete.
+     */
+    private Result answeredEarly(Result result) {
+        if (result.getResponseFailure() == null && answer != null) {
+            return new Result(result.getRequest(), null, result.getResponse(), null);
+        }
+        return result;
+    }
+
+    /**
+     * Where a try that failed before it took a connection failed, from its failure site: Jetty refused to queue it
+     * (its queue for the backend is full: the proxy's own overload), its connect failed or is still pending (the
+     * backend did not take the connection: the backend's), or it waited for a connection busy with other requests
+     * (the proxy's own queue).
+     */
+    private Attempt.Phase whereQueuedTryFailed(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof RejectedExecutionException) {
+                return Attempt.Phase.REJECTED; // thrown by Jetty's queue itself, "max requests queued"
+            }
+            if (t instanceof java.net.ConnectException || t instanceof java.net.SocketTimeoutException
+                    || t instanceof java.nio.channels.UnresolvedAddressException) {
+                return Attempt.Phase.CONNECTING; // failed by the connect itself
+            }
+        }
+        Destination destination = tries.client().resolveDestination(request);
+        if (destination.getConnectionPool() instanceof AbstractConnectionPool pool
+                && pool.getPendingConnectionCount() > 0) {
+            return Attempt.Phase.CONNECTING; // a connect to the backend is under way and not taken yet
+        }
+        return Attempt.Phase.QUEUED;
+    }
+
     @Override
     public void onComplete(Result result) {
         if (result.isFailed() || tries.rules().failoverStatuses.holds(result.getResponse().getStatus())) {
@@ -168,10 +221,17 @@ public final class TryListener implements Response.Listener {
         }
     }
 
-    private void end(Result result) {
+    private void end(Result ending) {
         Scheduler.Task timer = answerTimer;
         if (timer != null) {
             timer.cancel();
+        }
+        Result result = ending;
+        if (ending.isFailed()) {
+            result = answeredEarly(ending);
+            if (result.isFailed()) {
+                attempt.failedQueued(whereQueuedTryFailed(result.getFailure()));
+            }
         }
         long nanos = System.nanoTime() - attempt.startNanos;
         attempt.backend.end();

@@ -58,9 +58,18 @@ public final class AsyncStarts {
      * started no cycle through a {@link #track tracked} request.
      */
     public static void aborting(ServletRequest request) {
+        aborting(request, null);
+    }
+
+    /**
+     * Like {@link #aborting(ServletRequest)}, with what broke the answer ({@code null}: nothing the app or its
+     * backend did, such as the client going away): each filter's {@link RequestEnd} ends with it as if the chain had
+     * thrown it, so that a breaker counts an answer cut short by a failing backend as the failure it is.
+     */
+    public static void aborting(ServletRequest request, Throwable failure) {
         Object cycle = request.getAttribute(ListenedCycle.ATTRIBUTE);
         if (cycle instanceof ListenedCycle) {
-            ((ListenedCycle) cycle).aborting();
+            ((ListenedCycle) cycle).aborting(failure);
         }
     }
 

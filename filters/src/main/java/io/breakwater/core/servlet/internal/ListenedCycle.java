@@ -27,6 +27,8 @@ final class ListenedCycle extends ForwardingAsyncContext {
     /** The listeners added, each with the request and response it was given; guarded by itself. */
     private final List<Listened> listeners = new ArrayList<>(4);
     private boolean aborted;
+    /** What broke the aborted answer, or {@code null}; written under {@link #listeners}' lock with {@link #aborted}. */
+    private Throwable failure;
 
     private ListenedCycle(AsyncContext real) {
         super(real);
@@ -43,14 +45,18 @@ final class ListenedCycle extends ForwardingAsyncContext {
         return cycle;
     }
 
-    /** Tells every listener, once, that the request is over; from then on, one added is told at once. */
-    void aborting() {
+    /**
+     * Tells every listener, once, that the request is over, a {@link RequestEnd} with {@code failure} (what broke
+     * the answer, or {@code null}); from then on, one added is told at once.
+     */
+    void aborting(Throwable brokenBy) {
         List<Listened> toTell;
         synchronized (listeners) {
             if (aborted) {
                 return;
             }
             aborted = true;
+            failure = brokenBy;
             toTell = new ArrayList<>(listeners);
         }
         for (Listened listened : toTell) {
@@ -95,7 +101,15 @@ final class ListenedCycle extends ForwardingAsyncContext {
         void complete(ListenedCycle cycle) {
             ServletRequest req = request == null ? cycle.getRequest() : request;
             ServletResponse res = response == null ? cycle.getResponse() : response;
+            Throwable failure;
+            synchronized (cycle.listeners) {
+                failure = cycle.failure;
+            }
             try {
+                if (failure != null && listener instanceof RequestEnd) {
+                    ((RequestEnd) listener).aborted(failure);
+                    return;
+                }
                 listener.onComplete(new AsyncEvent(cycle, req, res));
             } catch (IOException | RuntimeException e) {
                 // one listener's failure must not keep the others from learning that the request is over
