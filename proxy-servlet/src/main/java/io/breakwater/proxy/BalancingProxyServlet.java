@@ -237,6 +237,9 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
 
                     @Override
                     public void failed(ClientFault fault, Exchange exchange) {
+                        if (exchange != null && exchange.attempts().answered()) {
+                            return; // the backend answered before it read the whole body: the rest is moot
+                        }
                         metrics.clientFault(fault);
                         if (exchange == null) {
                             ErrorAnswers.answerFault(request, response, fault);

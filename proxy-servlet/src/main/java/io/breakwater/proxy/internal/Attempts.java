@@ -169,7 +169,8 @@ public final class Attempts<K> {
             if (keptAnswer != null && failure == null) {
                 kept = keptAnswer;
             }
-            blamed = rules.attribution.blame(clientFault, attempt.phase(), failure, status);
+            blamed = rules.attribution.blame(clientFault, attempt.phase(), failure, status,
+                    failure != null && isExpired());
             next = decide(attempt, setAside, blamed, failure);
         }
         if (attempt.hedge) {
@@ -178,7 +179,7 @@ public final class Attempts<K> {
         switch (blamed) {
             case BACKEND -> rules.pool.failed(attempt.backend);
             case NONE -> attempt.backend.succeeded(nanos);
-            case CLIENT, PROXY -> {
+            case CLIENT, PROXY, DEADLINE -> {
                 // neither: the backend did nothing wrong, nor was it shown to be well
             }
         }
@@ -324,6 +325,14 @@ public final class Attempts<K> {
         }
         clientFault = fault;
         return true;
+    }
+
+    /**
+     * Whether the winning answer ended: what the client's body does from now on (a stall, an early end) no longer
+     * matters, as when a backend answered an upload before reading all of it.
+     */
+    public synchronized boolean answered() {
+        return winner != null && winner.stage == Stage.ENDED;
     }
 
     /** The client's fault, or {@code null} when it did nothing wrong (so far). */

@@ -20,7 +20,7 @@ import io.breakwater.proxy.internal.Attempt.Phase;
  * CONNECTING (a connect still pending)   CLIENT                BACKEND
  * SENDING    (the request on its way)    CLIENT                BACKEND
  * HEAD       (waiting for the head)      CLIENT                BACKEND
- * BODY       (the answer's body)         CLIENT                BACKEND
+ * BODY       (the answer's body)         CLIENT                BACKEND (DEADLINE past the request's deadline)
  * answered with a failover status        -                     BACKEND
  * answered otherwise                     -                     NONE (the breaker judges the status)
  * </pre>
@@ -34,6 +34,11 @@ public final class FaultAttribution {
         BACKEND,
         /** The proxy's own queue for the backend: full, or no connection free in time. Nobody's failure. */
         PROXY,
+        /**
+         * The request's deadline ended the answer's body: the timeout answered and counted it for the route, and
+         * whether the backend was slow to send or the client to read, neither is charged.
+         */
+        DEADLINE,
         /** Nobody: the backend answered, and its answer is passed on (the breaker judges it by its status). */
         NONE
     }
@@ -44,8 +49,11 @@ public final class FaultAttribution {
         this.failoverStatuses = failoverStatuses;
     }
 
-    /** {@code failure} {@code null}: the backend answered with {@code status}. */
-    Party blame(ClientFault clientFault, Phase phase, Throwable failure, int status) {
+    /**
+     * {@code failure} {@code null}: the backend answered with {@code status}; {@code deadlinePassed}: the request's
+     * deadline had passed when the try ended.
+     */
+    Party blame(ClientFault clientFault, Phase phase, Throwable failure, int status, boolean deadlinePassed) {
         // A read or a write on the client's connection failed, or its body was spoiled: asked first, because the
         // try the client cut short fails on the backend's side too.
         if (clientFault != null) {
@@ -54,6 +62,10 @@ public final class FaultAttribution {
         // The try failed in the proxy's own queue before any connection was being opened for it.
         if (failure != null && (phase == Phase.REJECTED || phase == Phase.QUEUED)) {
             return Party.PROXY;
+        }
+        // The deadline passed while the answer's body was passed on: the timeout refused the proxy's writes.
+        if (failure != null && phase == Phase.BODY && deadlinePassed) {
+            return Party.DEADLINE;
         }
         // The backend did not take the connection in time, refused it, reset it, did not answer in time, switched
         // protocols unasked, broke its answer, or had its answer dropped for a failover status.

@@ -84,7 +84,12 @@ public final class Tries {
             case COMPLETE -> complete(exchange, result);
             case RESET_AND_REOPEN -> {
                 // Dropped before the win is given up, so that no other try's answer is under way yet.
-                response.reset();
+                try {
+                    response.reset();
+                } catch (IllegalStateException committed) {
+                    abort(exchange, result.getResponse(), result.getFailure()); // it reached the client after all
+                    return;
+                }
                 carryOut(exchange, ended, exchange.attempts().reopened(ended, result.getFailure()), result);
             }
             case TRY_BESIDE -> tryBeside(exchange);
@@ -176,6 +181,7 @@ public final class Tries {
     /** Jetty's end of a passed answer: completes the client's response, or aborts it when the answer broke. */
     private void complete(Exchange exchange, Result result) {
         if (result.isSucceeded()) {
+            AsyncStarts.answered(exchange.request()); // before a deadline can fire between this and onComplete
             servlet.succeeded(exchange.request(), exchange.response(), result.getResponse());
         } else {
             abort(exchange, result.getResponse(), result.getFailure());
@@ -217,6 +223,7 @@ public final class Tries {
             abort(exchange, kept.response(), e);
             return;
         }
+        AsyncStarts.answered(request);
         servlet.succeeded(request, response, kept.response());
     }
 

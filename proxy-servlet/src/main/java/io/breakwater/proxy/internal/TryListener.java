@@ -21,7 +21,9 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * the client when it won, reads a lost one to its end and drops it, drops one set aside for its failover status, or
  * reads and keeps it (up to {@link #KEPT_ANSWER_LIMIT}) while a try beside it may bring a better one; at the end,
  * carries out the move the end decided ({@link Tries#carryOut}). Jetty calls it one event at a time; the answer
- * timer is the only field another thread touches. It records, as Jetty tells it, where the try is
+ * timer and the writes under way (guarded by this listener's monitor) are the only fields another thread touches:
+ * a try that ends while a part of its answer is being written to the client ends once that write is done, so that
+ * no part of a broken answer lands after the response was reset for another. It records, as Jetty tells it, where the try is
  * ({@link Attempt.Phase}): the request's and the answer's sides are told on their own threads, and the phase only
  * moves forward.
  */
@@ -45,6 +47,12 @@ public final class TryListener implements Response.Listener, Request.Listener {
     private ByteArrayOutputStream keeping;
     /** Whether part of this answer's body went to {@link #pass} already. */
     private boolean passing;
+    /** The bytes of the answer's body passed on so far. */
+    private long passed;
+    /** Parts of the answer handed to the client's response and not written yet; guarded by this. */
+    private int writing;
+    /** The end of the try, held while a part of its answer is still being written; guarded by this. */
+    private Result endAfterWrite;
 
     TryListener(Tries tries, Exchange exchange, Attempt attempt) {
         this.tries = tries;
@@ -137,9 +145,20 @@ public final class TryListener implements Response.Listener, Request.Listener {
     private void pass(Response serverResponse, Content.Chunk chunk, Runnable demander) {
         boolean first = !passing;
         passing = true;
+        passed += chunk.remaining();
         chunk.retain();
-        Callback sent = Callback.from(chunk::release, Callback.from(demander, failure -> clientGone(serverResponse,
-                failure)));
+        synchronized (this) {
+            writing++;
+        }
+        Callback sent = Callback.from(() -> {
+            chunk.release();
+            demander.run();
+            written();
+        }, failure -> {
+            chunk.release();
+            clientGone(serverResponse, failure);
+            written();
+        });
         if (first && chunk.remaining() == serverResponse.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH)) {
             try {
                 if (AnswerPassing.sendWhole(exchange.response().getOutputStream(), chunk.getByteBuffer(), sent)) {
@@ -159,8 +178,31 @@ public final class TryListener implements Response.Listener, Request.Listener {
         });
     }
 
-    /** Writing the answer to the client failed: the client went away, which is no fault of the backend's. */
+    /**
+     * A write of the answer to the client is done: a try that ended meanwhile ends now, so that no part of its
+     * answer is still on its way to the client while another answer replaces it or the response is reset.
+     */
+    private void written() {
+        Result deferred;
+        synchronized (this) {
+            if (--writing > 0 || endAfterWrite == null) {
+                return;
+            }
+            deferred = endAfterWrite;
+            endAfterWrite = null;
+        }
+        tries.offload(() -> end(deferred));
+    }
+
+    /**
+     * Writing the answer to the client failed: the client went away, which is no fault of the backend's. Past the
+     * request's deadline, the timeout refused the write: the client did nothing, and is not counted gone.
+     */
     private void clientGone(Response serverResponse, Throwable failure) {
+        if (exchange.attempts().isExpired()) {
+            serverResponse.abort(failure);
+            return;
+        }
         if (exchange.attempts().clientFault(ClientFault.GONE)) {
             tries.metrics().clientFault(ClientFault.GONE);
         }
@@ -182,10 +224,16 @@ public final class TryListener implements Response.Listener, Request.Listener {
      * the connection: the request's side then fails, but the answer came whole, and it is the client's, complete.
      */
     private Result answeredEarly(Result result) {
-        if (result.getResponseFailure() == null && answer != null) {
+        if (answer != null && (result.getResponseFailure() == null || passes() && passedWhole(result.getResponse()))) {
             return new Result(result.getRequest(), null, result.getResponse(), null);
         }
         return result;
+    }
+
+    /** Whether the answer's body, as long as its {@code Content-Length} says, was passed on whole. */
+    private boolean passedWhole(Response serverResponse) {
+        long length = serverResponse.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
+        return length >= 0 && passed == length;
     }
 
     /**
@@ -214,6 +262,12 @@ public final class TryListener implements Response.Listener, Request.Listener {
 
     @Override
     public void onComplete(Result result) {
+        synchronized (this) {
+            if (writing > 0) {
+                endAfterWrite = result; // a part of the answer is on its way to the client: it ends after that
+                return;
+            }
+        }
         if (result.isFailed() || tries.rules().failoverStatuses.holds(result.getResponse().getStatus())) {
             tries.offload(() -> end(result));
         } else {
