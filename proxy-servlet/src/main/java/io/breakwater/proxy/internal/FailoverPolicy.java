@@ -111,6 +111,15 @@ public final class FailoverPolicy {
         }
     }
 
+    /** Ends the sending of a request whose whole answer came first; no stack trace, it is no error. */
+    static final class AnsweredEarly extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        AnsweredEarly() {
+            super("answered before the request was sent whole", null, false, false);
+        }
+    }
+
     /** Marks a 101 Switching Protocols to a request that asked for no upgrade: the backend's failure. */
     public static final class UnrequestedUpgrade extends Exception {
         private static final long serialVersionUID = 1L;

@@ -23,9 +23,9 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * carries out the move the end decided ({@link Tries#carryOut}). Jetty calls it one event at a time; the answer
  * timer and the writes under way (guarded by this listener's monitor) are the only fields another thread touches:
  * a try that ends while a part of its answer is being written to the client ends once that write is done, so that
- * no part of a broken answer lands after the response was reset for another. It records, as Jetty tells it, where the try is
- * ({@link Attempt.Phase}): the request's and the answer's sides are told on their own threads, and the phase only
- * moves forward.
+ * no part of a broken answer lands after the response was reset for another. It records, as Jetty tells it, where
+ * the try is ({@link Attempt.Phase}): the request's and the answer's sides are told on their own threads, and the
+ * phase only moves forward.
  */
 public final class TryListener implements Response.Listener, Request.Listener {
     /**
@@ -47,6 +47,8 @@ public final class TryListener implements Response.Listener, Request.Listener {
     private ByteArrayOutputStream keeping;
     /** Whether part of this answer's body went to {@link #pass} already. */
     private boolean passing;
+    /** Whether the request was sent whole; told on the request's side, read on the answer's. */
+    private volatile boolean requestSent;
     /** The bytes of the answer's body passed on so far. */
     private long passed;
     /** Parts of the answer handed to the client's response and not written yet; guarded by this. */
@@ -82,9 +84,22 @@ public final class TryListener implements Response.Listener, Request.Listener {
         attempt.connected();
     }
 
+    /**
+     * The answer came whole while the request was still being sent (a backend that answers an upload early, a 401
+     * or a 413): the rest of the body is not sent, and the try ends with its answer rather than waiting on the
+     * client's next bytes.
+     */
+    @Override
+    public void onSuccess(Response serverResponse) {
+        if (!requestSent) {
+            request.abort(new FailoverPolicy.AnsweredEarly());
+        }
+    }
+
     /** The request was sent whole: the backend's answer head is awaited. */
     @Override
     public void onSuccess(Request proxyRequest) {
+        requestSent = true;
         attempt.reached(Attempt.Phase.HEAD);
     }
 

@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
  * request that ends by an abort still ends for them. Jetty aborts a committed response (its proxy's
  * {@code sendError(-1)}, a failure thrown from an async dispatch) by marking the request completed without calling
  * any listener's {@code onComplete}, so a filter that counts active requests, holds a breaker's permit or waits to
- * cancel a deadline would wait for good. Whoever aborts calls {@link #aborting()} first, while the request is still
- * alive: every listener is told {@code onComplete} once, and one added later (a filter whose chain has not returned
- * yet) is told as it is added. One per request, kept in a request attribute; thread-safe.
+ * cancel a deadline would wait for good. Whoever aborts calls {@link #aborting(Throwable)} first, while the request
+ * is still alive: every listener is told {@code onComplete} once (a {@link RequestEnd}, with what broke the answer),
+ * and one added later (a filter whose chain has not returned yet) is told as it is added. A whole answer's end may
+ * be told the same way before the container's own. One per request, kept in a request attribute; thread-safe.
  */
 final class ListenedCycle extends ForwardingAsyncContext {
     private static final Logger LOG = LoggerFactory.getLogger(ListenedCycle.class);
