@@ -91,7 +91,8 @@ public final class TryListener implements Response.Listener, Request.Listener {
      */
     @Override
     public void onSuccess(Response serverResponse) {
-        if (!requestSent) {
+        if (!requestSent && exchange.streamedBody() != null) {
+            // only a streamed body can still be waiting on the client; any other request ends of itself at once
             request.abort(new FailoverPolicy.AnsweredEarly());
         }
     }
