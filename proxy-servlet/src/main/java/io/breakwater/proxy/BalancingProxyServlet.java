@@ -9,7 +9,6 @@ import io.breakwater.core.health.internal.Drain;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.internal.Jmx;
 import io.breakwater.core.servlet.SelfLimiting;
-import io.breakwater.core.servlet.internal.AsyncCompletion;
 import io.breakwater.core.time.internal.TimeoutScheduler;
 import io.breakwater.proxy.balance.Backend;
 import io.breakwater.proxy.balance.BalanceStrategy;
@@ -96,7 +95,8 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
         BackendPool.Ejection ejection = new BackendPool.Ejection(config.ejectAfterFailures, config.ejectionTime,
                 config.maxEjectionTime, config.maxEjectedPercent);
         pool = new BackendPool(config.backends, clock, ejection, config.slowStart, metrics::added, metrics::removed);
-        retryBudget = new RetryBudget(config.retryBudget, metrics.retriesOverBudget());
+        retryBudget = new RetryBudget(config.retryBudget, config.retryBudgetMinPerSecond, clock,
+                metrics.retriesOverBudget());
         forwarded = new ForwardedHeaders(config.trustedProxies);
         poolMBean = Jmx.register(pool, Jmx.name(getServletContext(), "BackendPool", name));
         if (config.healthChecks()) {
@@ -112,7 +112,7 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
                 config.failoverStatuses, config.tryTimeout, config.maxAttempts, config.hashKey);
         TryRequests requests = new TryRequests(this, config.requestHeaders,
                 new ConnectionWait(config.connectionWait, timers), getHttpClient().getScheduler());
-        tries = new Tries(this, rules, metrics, getHttpClient().getExecutor(), requests);
+        tries = new Tries(this, rules, metrics, getHttpClient(), requests);
         Readiness.of(getServletContext()).register(readinessName(), () -> unready(pool, getServletName()));
     }
 
@@ -150,9 +150,9 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
         super.destroy();
     }
 
-    /** Requests holding a place in the retry budget now, for tests. */
-    int retryingNow() {
-        return retryBudget.retrying();
+    /** Retries the budget allows now, for tests. */
+    long retriesAvailable() {
+        return retryBudget.available();
     }
 
     /** Hedges in flight now, for tests. */
@@ -237,6 +237,9 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
 
                     @Override
                     public void failed(ClientFault fault, Exchange exchange) {
+                        if (exchange != null && exchange.attempts().answered()) {
+                            return; // the backend answered before it read the whole body: the rest is moot
+                        }
                         metrics.clientFault(fault);
                         if (exchange == null) {
                             ErrorAnswers.answerFault(request, response, fault);
@@ -264,8 +267,7 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
         if (!request.isAsyncStarted()) {
             request.startAsync().setTimeout(0);
         }
-        retryBudget.started();
-        request.getAsyncContext().addListener(AsyncCompletion.once(() -> retryBudget.ended(exchange.attempts())));
+        retryBudget.deposit();
         tries.first(exchange, backend);
         return exchange;
     }

@@ -83,7 +83,7 @@ class ProxyConfigTest {
 
     @Test
     void everyParameterIsListed() {
-        assertEquals(30, ProxyConfig.PARAMETERS.size());
+        assertEquals(31, ProxyConfig.PARAMETERS.size());
         assertEquals(List.of("backends"), ProxyConfig.PARAMETERS.stream().filter(p -> p.defaultText() == null)
                 .map(p -> p.name()).toList());
     }

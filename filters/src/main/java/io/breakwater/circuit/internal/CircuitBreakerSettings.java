@@ -51,6 +51,12 @@ public final class CircuitBreakerSettings implements OpenWaits {
             Parsers.duration(Duration.ofMillis(100), Duration.ofHours(24)));
     public static final Parameter<Integer> HALF_OPEN_CALLS =
             Parameter.of("halfOpenCalls", COMPONENT, "3", Parsers.integer(1, 1000));
+    /**
+     * How long a half-open breaker waits for its probes' ends before it opens again: a probe whose end is never
+     * told (a request lost without an end) must not leave the route refused for good.
+     */
+    public static final Parameter<Duration> MAX_WAIT_IN_HALF_OPEN = Parameter.of("maxWaitInHalfOpen", COMPONENT,
+            "1m", Parsers.duration(Duration.ofMillis(100), Duration.ofHours(1)));
     public static final Parameter<StatusSet> FAILURE_STATUSES =
             Parameter.of("failureStatuses", COMPONENT, "500,502,503,504", serverErrorStatuses());
     /** {@code route}: one breaker per servlet mapping; {@code servlet}: per servlet; else one fixed name. */
@@ -74,6 +80,7 @@ public final class CircuitBreakerSettings implements OpenWaits {
     private final double waitInOpenMultiplier;
     private final Duration maxWaitInOpen;
     private final int halfOpenCalls;
+    private final Duration maxWaitInHalfOpen;
     private final StatusSet failureStatuses;
     private final String breakerName;
     private final PathOverrides<Optional<Float>> failureRateThresholdOverrides;
@@ -91,6 +98,7 @@ public final class CircuitBreakerSettings implements OpenWaits {
         waitInOpenMultiplier = reader.get(WAIT_IN_OPEN_MULTIPLIER);
         maxWaitInOpen = reader.get(MAX_WAIT_IN_OPEN);
         halfOpenCalls = reader.get(HALF_OPEN_CALLS);
+        maxWaitInHalfOpen = reader.get(MAX_WAIT_IN_HALF_OPEN);
         failureStatuses = reader.get(FAILURE_STATUSES);
         breakerName = reader.get(BREAKER_NAME);
         failureRateThresholdOverrides = reader.get(FAILURE_RATE_THRESHOLD_OVERRIDES);
@@ -150,6 +158,11 @@ public final class CircuitBreakerSettings implements OpenWaits {
     /** {@code route}, {@code servlet} or a fixed name. */
     public String breakerName() {
         return breakerName;
+    }
+
+    @Override
+    public Duration maxWaitInHalfOpen() {
+        return maxWaitInHalfOpen;
     }
 
     @Override

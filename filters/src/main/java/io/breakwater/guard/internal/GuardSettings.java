@@ -57,10 +57,12 @@ public final class GuardSettings implements OpenWaits {
             Parsers.duration(Duration.ofMillis(100), Duration.ofHours(1)));
     public static final Parameter<Integer> HALF_OPEN_CALLS =
             Parameter.of("halfOpenCalls", COMPONENT, "3", Parsers.integer(1, 1000));
+    public static final Parameter<Duration> MAX_WAIT_IN_HALF_OPEN = Parameter.of("maxWaitInHalfOpen", COMPONENT,
+            "1m", Parsers.duration(Duration.ofMillis(100), Duration.ofHours(1)));
 
     /** The guard's own parameters, which the guarded filter never sees among its init-params. */
     public static final Set<String> OWN_NAMES = Set.copyOf(List.of(FILTER, GUARD_TIMEOUT, ON_OPEN, OPTIONAL,
-            WINDOW_SIZE, MINIMUM_CALLS, FAILURE_RATE_THRESHOLD, WAIT_IN_OPEN, HALF_OPEN_CALLS).stream()
+            WINDOW_SIZE, MINIMUM_CALLS, FAILURE_RATE_THRESHOLD, WAIT_IN_OPEN, HALF_OPEN_CALLS, MAX_WAIT_IN_HALF_OPEN).stream()
             .map(Parameter::name).toList());
 
     private final Duration guardTimeout;
@@ -70,6 +72,7 @@ public final class GuardSettings implements OpenWaits {
     private final float failureRateThreshold;
     private final Duration waitInOpen;
     private final int halfOpenCalls;
+    private final Duration maxWaitInHalfOpen;
 
     private GuardSettings(ConfigReader reader) {
         guardTimeout = reader.get(GUARD_TIMEOUT);
@@ -84,6 +87,7 @@ public final class GuardSettings implements OpenWaits {
         failureRateThreshold = reader.get(FAILURE_RATE_THRESHOLD);
         waitInOpen = reader.get(WAIT_IN_OPEN);
         halfOpenCalls = reader.get(HALF_OPEN_CALLS);
+        maxWaitInHalfOpen = reader.get(MAX_WAIT_IN_HALF_OPEN);
     }
 
     /** Reads every parameter; throws {@link ConfigException} on the first invalid one. */
@@ -130,5 +134,10 @@ public final class GuardSettings implements OpenWaits {
     @Override
     public Duration baseWaitInOpen() {
         return waitInOpen;
+    }
+
+    @Override
+    public Duration maxWaitInHalfOpen() {
+        return maxWaitInHalfOpen;
     }
 }

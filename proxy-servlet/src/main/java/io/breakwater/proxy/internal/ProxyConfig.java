@@ -57,6 +57,9 @@ public final class ProxyConfig {
             Parameter.of("hedgeBudget", COMPONENT, "20", Parsers.percentage());
     public static final Parameter<Float> RETRY_BUDGET =
             Parameter.of("retryBudget", COMPONENT, "20", Parsers.percentage());
+    /** Retries a second allowed whatever the traffic deposited in the retry budget. */
+    public static final Parameter<Integer> RETRY_BUDGET_MIN_PER_SECOND =
+            Parameter.of("retryBudgetMinPerSecond", COMPONENT, "10", Parsers.integer(0, 100_000));
     public static final Parameter<Integer> EJECT_AFTER_FAILURES =
             Parameter.of("ejectAfterFailures", COMPONENT, "3", Parsers.integer(1, 1000));
     public static final Parameter<Duration> EJECTION_TIME = Parameter.of("ejectionTime", COMPONENT, "30s",
@@ -93,8 +96,8 @@ public final class ProxyConfig {
     public static final List<Parameter<?>> PARAMETERS = List.of(BACKENDS, STRATEGY, SLOW_START, HASH_KEY, MAX_ATTEMPTS,
             TRY_TIMEOUT, CONNECT_TIMEOUT, FAILOVER_STATUSES, RETRY_NON_IDEMPOTENT, REPLAY_BUFFER_SIZE,
             BODY_READ_TIMEOUT, MAX_BODY_SIZE, MAX_CONNECTIONS_PER_BACKEND, MAX_QUEUED_PER_BACKEND, CONNECTION_WAIT,
-            HEDGE_AFTER, HEDGE_BUDGET, RETRY_BUDGET, EJECT_AFTER_FAILURES, EJECTION_TIME, MAX_EJECTION_TIME,
-            MAX_EJECTED_PERCENT, HEALTH_CHECK_PATH,
+            HEDGE_AFTER, HEDGE_BUDGET, RETRY_BUDGET, RETRY_BUDGET_MIN_PER_SECOND, EJECT_AFTER_FAILURES, EJECTION_TIME,
+            MAX_EJECTION_TIME, MAX_EJECTED_PERCENT, HEALTH_CHECK_PATH,
             HEALTH_CHECK_INTERVAL, HEALTH_CHECK_TIMEOUT, HEALTH_CHECK_STATUSES, HEALTHY_AFTER, UNHEALTHY_AFTER,
             TRUSTED_PROXIES, REQUEST_HEADERS);
 
@@ -116,6 +119,7 @@ public final class ProxyConfig {
     public final Duration hedgeAfter;
     public final float hedgeBudget;
     public final float retryBudget;
+    public final int retryBudgetMinPerSecond;
     public final int ejectAfterFailures;
     public final Duration ejectionTime;
     public final Duration maxEjectionTime;
@@ -148,6 +152,7 @@ public final class ProxyConfig {
         hedgeAfter = reader.get(HEDGE_AFTER);
         hedgeBudget = reader.get(HEDGE_BUDGET);
         retryBudget = reader.get(RETRY_BUDGET);
+        retryBudgetMinPerSecond = reader.get(RETRY_BUDGET_MIN_PER_SECOND);
         ejectAfterFailures = reader.get(EJECT_AFTER_FAILURES);
         ejectionTime = reader.get(EJECTION_TIME);
         maxEjectionTime = reader.get(MAX_EJECTION_TIME);

@@ -4,6 +4,9 @@ import io.breakwater.core.error.RequestIds;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.RejectedExecutionException;
+import org.eclipse.jetty.client.AbstractConnectionPool;
+import org.eclipse.jetty.client.Destination;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
@@ -18,9 +21,13 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * the client when it won, reads a lost one to its end and drops it, drops one set aside for its failover status, or
  * reads and keeps it (up to {@link #KEPT_ANSWER_LIMIT}) while a try beside it may bring a better one; at the end,
  * carries out the move the end decided ({@link Tries#carryOut}). Jetty calls it one event at a time; the answer
- * timer is the only field another thread touches.
+ * timer and the writes under way (guarded by this listener's monitor) are the only fields another thread touches:
+ * a try that ends while a part of its answer is being written to the client ends once that write is done, so that
+ * no part of a broken answer lands after the response was reset for another. It records, as Jetty tells it, where
+ * the try is ({@link Attempt.Phase}): the request's and the answer's sides are told on their own threads, and the
+ * phase only moves forward.
  */
-public final class TryListener implements Response.Listener {
+public final class TryListener implements Response.Listener, Request.Listener {
     /**
      * The largest body of a failover answer kept for the client while a try beside it may still answer (a
      * backend's error page; a longer one is dropped as before).
@@ -40,6 +47,14 @@ public final class TryListener implements Response.Listener {
     private ByteArrayOutputStream keeping;
     /** Whether part of this answer's body went to {@link #pass} already. */
     private boolean passing;
+    /** Whether the request was sent whole; told on the request's side, read on the answer's. */
+    private volatile boolean requestSent;
+    /** The bytes of the answer's body passed on so far. */
+    private long passed;
+    /** Parts of the answer handed to the client's response and not written yet; guarded by this. */
+    private int writing;
+    /** The end of the try, held while a part of its answer is still being written; guarded by this. */
+    private Result endAfterWrite;
 
     TryListener(Tries tries, Exchange exchange, Attempt attempt) {
         this.tries = tries;
@@ -63,6 +78,32 @@ public final class TryListener implements Response.Listener {
         answerTimer = timer;
     }
 
+    /** The request took a connection and begins to leave, before any byte of it is written. */
+    @Override
+    public void onBegin(Request proxyRequest) {
+        attempt.connected();
+    }
+
+    /**
+     * The answer came whole while the request was still being sent (a backend that answers an upload early, a 401
+     * or a 413): the rest of the body is not sent, and the try ends with its answer rather than waiting on the
+     * client's next bytes.
+     */
+    @Override
+    public void onSuccess(Response serverResponse) {
+        if (!requestSent && exchange.streamedBody() != null) {
+            // only a streamed body can still be waiting on the client; any other request ends of itself at once
+            request.abort(new FailoverPolicy.AnsweredEarly());
+        }
+    }
+
+    /** The request was sent whole: the backend's answer head is awaited. */
+    @Override
+    public void onSuccess(Request proxyRequest) {
+        requestSent = true;
+        attempt.reached(Attempt.Phase.HEAD);
+    }
+
     @Override
     public void onBegin(Response serverResponse) {
         answer = exchange.attempts().answerBegan(attempt, serverResponse.getStatus());
@@ -83,6 +124,7 @@ public final class TryListener implements Response.Listener {
 
     @Override
     public void onHeaders(Response serverResponse) {
+        attempt.reached(Attempt.Phase.BODY);
         if (answer == Move.Answer.DROP || answer == Move.Answer.KEEP && (keeping == null
                 || serverResponse.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH) > KEPT_ANSWER_LIMIT)) {
             drop(serverResponse);
@@ -119,9 +161,20 @@ public final class TryListener implements Response.Listener {
     private void pass(Response serverResponse, Content.Chunk chunk, Runnable demander) {
         boolean first = !passing;
         passing = true;
+        passed += chunk.remaining();
         chunk.retain();
-        Callback sent = Callback.from(chunk::release, Callback.from(demander, failure -> clientGone(serverResponse,
-                failure)));
+        synchronized (this) {
+            writing++;
+        }
+        Callback sent = Callback.from(() -> {
+            chunk.release();
+            demander.run();
+            written();
+        }, failure -> {
+            chunk.release();
+            clientGone(serverResponse, failure);
+            written();
+        });
         if (first && chunk.remaining() == serverResponse.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH)) {
             try {
                 if (AnswerPassing.sendWhole(exchange.response().getOutputStream(), chunk.getByteBuffer(), sent)) {
@@ -141,8 +194,31 @@ public final class TryListener implements Response.Listener {
         });
     }
 
-    /** Writing the answer to the client failed: the client went away, which is no fault of the backend's. */
+    /**
+     * A write of the answer to the client is done: a try that ended meanwhile ends now, so that no part of its
+     * answer is still on its way to the client while another answer replaces it or the response is reset.
+     */
+    private void written() {
+        Result deferred;
+        synchronized (this) {
+            if (--writing > 0 || endAfterWrite == null) {
+                return;
+            }
+            deferred = endAfterWrite;
+            endAfterWrite = null;
+        }
+        tries.offload(() -> end(deferred));
+    }
+
+    /**
+     * Writing the answer to the client failed: the client went away, which is no fault of the backend's. Past the
+     * request's deadline, the timeout refused the write: the client did nothing, and is not counted gone.
+     */
     private void clientGone(Response serverResponse, Throwable failure) {
+        if (exchange.attempts().isExpired()) {
+            serverResponse.abort(failure);
+            return;
+        }
         if (exchange.attempts().clientFault(ClientFault.GONE)) {
             tries.metrics().clientFault(ClientFault.GONE);
         }
@@ -159,8 +235,55 @@ public final class TryListener implements Response.Listener {
      * Ends the try. A failed one, or one whose status calls for failover, may lead to an error body or a kept
      * answer being written: that is a pool thread's work, off the client's network thread.
      */
+    /**
+     * A backend may answer a request before it has read all of its body (a 401 or a 413 to an upload) and close
+     * the connection: the request's side then fails, but the answer came whole, and it is the client's, complete.
+     */
+    private Result answeredEarly(Result result) {
+        if (answer != null && (result.getResponseFailure() == null || passes() && passedWhole(result.getResponse()))) {
+            return new Result(result.getRequest(), null, result.getResponse(), null);
+        }
+        return result;
+    }
+
+    /** Whether the answer's body, as long as its {@code Content-Length} says, was passed on whole. */
+    private boolean passedWhole(Response serverResponse) {
+        long length = serverResponse.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
+        return length >= 0 && passed == length;
+    }
+
+    /**
+     * Where a try that failed before it took a connection failed, from its failure site: Jetty refused to queue it
+     * (its queue for the backend is full: the proxy's own overload), its connect failed or is still pending (the
+     * backend did not take the connection: the backend's), or it waited for a connection busy with other requests
+     * (the proxy's own queue).
+     */
+    private Attempt.Phase whereQueuedTryFailed(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof RejectedExecutionException) {
+                return Attempt.Phase.REJECTED; // thrown by Jetty's queue itself, "max requests queued"
+            }
+            if (t instanceof java.net.ConnectException || t instanceof java.net.SocketTimeoutException
+                    || t instanceof java.nio.channels.UnresolvedAddressException) {
+                return Attempt.Phase.CONNECTING; // failed by the connect itself
+            }
+        }
+        Destination destination = tries.client().resolveDestination(request);
+        if (destination.getConnectionPool() instanceof AbstractConnectionPool pool
+                && pool.getPendingConnectionCount() > 0) {
+            return Attempt.Phase.CONNECTING; // a connect to the backend is under way and not taken yet
+        }
+        return Attempt.Phase.QUEUED;
+    }
+
     @Override
     public void onComplete(Result result) {
+        synchronized (this) {
+            if (writing > 0) {
+                endAfterWrite = result; // a part of the answer is on its way to the client: it ends after that
+                return;
+            }
+        }
         if (result.isFailed() || tries.rules().failoverStatuses.holds(result.getResponse().getStatus())) {
             tries.offload(() -> end(result));
         } else {
@@ -168,10 +291,17 @@ public final class TryListener implements Response.Listener {
         }
     }
 
-    private void end(Result result) {
+    private void end(Result ending) {
         Scheduler.Task timer = answerTimer;
         if (timer != null) {
             timer.cancel();
+        }
+        Result result = ending;
+        if (ending.isFailed()) {
+            result = answeredEarly(ending);
+            if (result.isFailed()) {
+                attempt.failedQueued(whereQueuedTryFailed(result.getFailure()));
+            }
         }
         long nanos = System.nanoTime() - attempt.startNanos;
         attempt.backend.end();

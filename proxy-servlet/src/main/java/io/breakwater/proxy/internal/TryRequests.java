@@ -61,7 +61,7 @@ public final class TryRequests {
         }
         // Begin comes before any byte is written, on the sending thread: a try that never began never reached
         // the backend. (Commit is no such proof: its notice can race with the failure of a closed connection.)
-        proxyRequest.onRequestBegin(begun -> attempt.connected());
+        proxyRequest.onRequestListener(listener); // records the try's phases: a begun try may have reached its backend
         connectionWait.limit(proxyRequest, attempt);
         return proxyRequest;
     }

@@ -12,6 +12,7 @@ import io.breakwater.core.status.internal.BreakerView;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.StateTransition;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.IllegalStateTransitionException;
 import jakarta.servlet.ServletContext;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,6 +63,8 @@ public final class Breaker {
     /** Openings without a close in between, as Resilience4j counts them to grow the wait. */
     private final AtomicInteger openings = new AtomicInteger();
     private volatile Instant probeAllowedAt = Instant.MIN;
+    /** When the breaker last went half-open, on {@link #clock}. */
+    private volatile Instant halfOpenSince = Instant.MIN;
     private ObjectName mbean;
     private volatile StateJournal journal;
 
@@ -105,12 +108,24 @@ public final class Breaker {
         return breaker;
     }
 
-    /** Whether a call may go to the route; a refusal is counted. */
+    /**
+     * Whether a call may go to the route; a refusal is counted. A half-open breaker whose probes have not all
+     * ended within {@code maxWaitInHalfOpen} opens again (as Resilience4j's {@code maxWaitDurationInHalfOpenState}
+     * does, without its timer thread): a lost probe delays the route's next probe, it never refuses it for good.
+     */
     public boolean tryAcquire() {
         if (breaker.tryAcquirePermission()) {
             return true;
         }
         rejected.inc();
+        if (breaker.getState() == State.HALF_OPEN
+                && !clock.instant().isBefore(halfOpenSince.plus(settings.maxWaitInHalfOpen()))) {
+            try {
+                breaker.transitionToOpenState();
+            } catch (IllegalStateTransitionException moved) {
+                // another call moved it first
+            }
+        }
         return false;
     }
 
@@ -176,6 +191,8 @@ public final class Breaker {
             openings.set(0);
         } else if (to == State.OPEN) {
             probeAllowedAt = clock.instant().plus(settings.waitInOpen(openings.incrementAndGet()));
+        } else if (to == State.HALF_OPEN) {
+            halfOpenSince = clock.instant();
         }
         if (transition.getFromState() != to) {
             log.warn("circuit breaker state change: " + subject + "={} from={} to={} failureRate={} requestId={}",

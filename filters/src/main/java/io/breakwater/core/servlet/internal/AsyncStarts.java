@@ -64,9 +64,30 @@ public final class AsyncStarts {
      * started no cycle through a {@link #track tracked} request.
      */
     public static void aborting(ServletRequest request) {
+        aborting(request, null);
+    }
+
+    /**
+     * Tells the filters' async listeners that the request's answer is whole, before whoever answered it completes
+     * its async cycle: the container's {@code onComplete} comes later, on its own time, and a deadline that fires
+     * in between must find the request over rather than count a timeout for an answer that was delivered. Each
+     * listener is told once (the container's own {@code onComplete} then finds them ended). Call it while the
+     * request is alive; nothing happens for a request whose chain started no cycle through a {@link #track tracked}
+     * request.
+     */
+    public static void answered(ServletRequest request) {
+        aborting(request, null);
+    }
+
+    /**
+     * Like {@link #aborting(ServletRequest)}, with what broke the answer ({@code null}: nothing the app or its
+     * backend did, such as the client going away): each filter's {@link RequestEnd} ends with it as if the chain had
+     * thrown it, so that a breaker counts an answer cut short by a failing backend as the failure it is.
+     */
+    public static void aborting(ServletRequest request, Throwable failure) {
         Object cycle = request.getAttribute(ListenedCycle.ATTRIBUTE);
         if (cycle instanceof ListenedCycle) {
-            ((ListenedCycle) cycle).aborting();
+            ((ListenedCycle) cycle).aborting(failure);
         }
     }
 
