@@ -16,6 +16,11 @@ public enum ClientFault {
     BAD_BODY("badBody", ErrorCode.BAD_REQUEST),
     /** The client sent nothing of its body for {@code bodyReadTimeout}. */
     STALLED("stalled", ErrorCode.REQUEST_TIMEOUT),
+    /**
+     * The path or query cannot be forwarded as the container received it (a space, control or non-ASCII character,
+     * a {@code //} that begins the path): see {@code ForwardedTarget}.
+     */
+    BAD_TARGET("badTarget", ErrorCode.BAD_REQUEST),
     /** A streamed body ran past {@code maxBodySize}. */
     TOO_LARGE("tooLarge", ErrorCode.PAYLOAD_TOO_LARGE),
     /** The client reset its connection or stopped taking the answer: nobody is left to answer. */

@@ -2,7 +2,6 @@ package io.breakwater.proxy.internal;
 
 import io.breakwater.core.error.RequestIds;
 import io.breakwater.proxy.BalancingProxyServlet;
-import io.breakwater.proxy.balance.Backend;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +32,8 @@ public final class TryRequests {
     /** One try's request to the chosen backend, with its headers, body and timeout; not sent yet. */
     Request build(Exchange exchange, Attempt attempt, TryListener listener) {
         HttpServletRequest request = exchange.request();
-        Request proxyRequest = servlet.proxyRequest(request, target(attempt.backend, request));
+        Request proxyRequest = servlet.proxyRequest(request, attempt.backend.uri());
+        ForwardedTarget.carry(proxyRequest, ForwardedTarget.of(request));
         Map<String, String> extra = requestHeaders.resolve(exchange.clientAddress(), exchange.requestId());
         proxyRequest.headers(headers -> {
             if (!headers.contains(HttpHeader.HOST)) {
@@ -69,16 +69,6 @@ public final class TryRequests {
     private static String contentType(HttpServletRequest request) {
         String type = request.getContentType();
         return type != null ? type : "application/octet-stream";
-    }
-
-    /** The chosen backend and the client's path and query: neither the target's host nor Host can change it. */
-    private static String target(Backend backend, HttpServletRequest request) {
-        StringBuilder target = new StringBuilder(backend.key()).append(request.getRequestURI());
-        String query = request.getQueryString();
-        if (query != null) {
-            target.append('?').append(query);
-        }
-        return target.toString();
     }
 
 }
