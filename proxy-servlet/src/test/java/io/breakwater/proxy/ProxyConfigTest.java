@@ -25,6 +25,7 @@ class ProxyConfigTest {
         assertEquals("round-robin", config.strategy);
         assertEquals(FailoverPolicy.DEFAULT_MAX_ATTEMPTS, config.maxAttempts);
         assertEquals(Duration.ofSeconds(5), config.tryTimeout);
+        assertEquals(Duration.ofSeconds(30), config.bodyReadTimeout);
         assertEquals(Set.of(502, 503, 504), config.failoverStatuses);
         assertEquals(64 * 1024, config.replayBufferSize);
         assertEquals(10 * 1024 * 1024, config.maxBodySize);

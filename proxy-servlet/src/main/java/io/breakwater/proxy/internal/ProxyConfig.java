@@ -40,8 +40,12 @@ public final class ProxyConfig {
             Parameter.of("retryNonIdempotent", COMPONENT, "false", Parsers.bool());
     public static final Parameter<Long> REPLAY_BUFFER_SIZE =
             Parameter.of("replayBufferSize", COMPONENT, "64KB", Sizes.size(0, 16 * 1024 * 1024));
-    /** The longest the client may send nothing of its body (408 REQUEST_TIMEOUT), below TimeoutFilter's default. */
-    public static final Parameter<Duration> BODY_READ_TIMEOUT = Parameter.of("bodyReadTimeout", COMPONENT, "2s",
+    /**
+     * The longest the client may send nothing of its body (408 REQUEST_TIMEOUT): idle time between two reads, long
+     * enough for a phone that changes cells (nginx's {@code client_body_timeout} is 60s); the request's deadline,
+     * where there is one, still answers 408 before it.
+     */
+    public static final Parameter<Duration> BODY_READ_TIMEOUT = Parameter.of("bodyReadTimeout", COMPONENT, "30s",
             Parsers.duration(Duration.ofMillis(1), Duration.ofMinutes(10)));
     public static final Parameter<Long> MAX_BODY_SIZE =
             Parameter.of("maxBodySize", COMPONENT, "10MB", Sizes.size(0, 1024L * 1024 * 1024));
