@@ -105,15 +105,13 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
             healthChecker = new HealthChecker(pool, config, name);
             healthChecker.start();
         }
-        if (!config.connectionWait.isZero() || !config.hedgeAfter.isZero()) {
-            timers = new TimeoutScheduler("proxy-" + name);
-        }
+        timers = new TimeoutScheduler("proxy-" + name);
         hedging = new Hedging(config.hedgeAfter, config.hedgeBudget, timers, pool);
         rules = new TryRules(pool, BalanceStrategy.named(config.strategy, pool),
                 new FailoverPolicy(config.maxAttempts, config.retryNonIdempotent, pool, retryBudget), hedging,
                 config.failoverStatuses, config.tryTimeout, config.maxAttempts, config.hashKey);
-        TryRequests requests = new TryRequests(this, config.requestHeaders,
-                new ConnectionWait(config.connectionWait, timers), getHttpClient().getScheduler());
+        TryRequests requests = new TryRequests(this, config, new ConnectionWait(config.connectionWait, timers),
+                timers);
         tries = new Tries(this, rules, metrics, getHttpClient().getExecutor(), requests);
         Readiness.of(getServletContext()).register(readinessName(), () -> unready(pool, getServletName()));
     }

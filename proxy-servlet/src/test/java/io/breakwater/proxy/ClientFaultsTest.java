@@ -205,7 +205,7 @@ class ClientFaultsTest {
         }
     }
 
-    private static long faults(ProxyFixture fixture) {
+    static long faults(ProxyFixture fixture) {
         long sum = 0;
         for (ClientFault fault : ClientFault.values()) {
             sum += fixture.clientFaults(fault.metricName);

@@ -25,6 +25,8 @@ class ProxyConfigTest {
         assertEquals("round-robin", config.strategy);
         assertEquals(FailoverPolicy.DEFAULT_MAX_ATTEMPTS, config.maxAttempts);
         assertEquals(Duration.ofSeconds(5), config.tryTimeout);
+        assertEquals(Duration.ofSeconds(5), config.backendIdleTimeout);
+        assertEquals(Duration.ofSeconds(30), config.clientIdleTimeout);
         assertEquals(Duration.ofSeconds(30), config.bodyReadTimeout);
         assertEquals(Set.of(502, 503, 504), config.failoverStatuses);
         assertEquals(64 * 1024, config.replayBufferSize);
@@ -91,7 +93,7 @@ class ProxyConfigTest {
 
     @Test
     void everyParameterIsListed() {
-        assertEquals(30, ProxyConfig.PARAMETERS.size());
+        assertEquals(32, ProxyConfig.PARAMETERS.size());
         assertEquals(List.of("backends"), ProxyConfig.PARAMETERS.stream().filter(p -> p.defaultText() == null)
                 .map(p -> p.name()).toList());
     }
