@@ -59,7 +59,7 @@ final class TryTimer implements Runnable {
     private final Expiry expiry;
     /** The phase and when it began, packed; a HEAD of time 0 until the timer starts. */
     private volatile long state = pack(0, Phase.HEAD);
-    /** When the answer head is due; written before the first entry is scheduled, which publishes it. */
+    /** When the answer head is due; written before {@link #started} and the first entry, which publish it. */
     private long headDue;
     /** When the request's deadline passes, where it has one. */
     private long deadlineDue;
@@ -112,12 +112,15 @@ final class TryTimer implements Runnable {
         long next = pack(System.nanoTime(), phase);
         for (long current = state; current != DONE; current = state) {
             if (STATE.compareAndSet(this, current, next)) {
-                long due = due(next);
-                if (started && due - scheduledDue < 0) {
-                    TimeoutScheduler.Entry later = entry;
-                    schedule(due);
-                    if (later != null) {
-                        later.cancel();
+                // started read first: its write published the due times that start() set
+                if (started) {
+                    long due = due(next);
+                    if (due - scheduledDue < 0) {
+                        TimeoutScheduler.Entry later = entry;
+                        schedule(due);
+                        if (later != null) {
+                            later.cancel();
+                        }
                     }
                 }
                 return;
