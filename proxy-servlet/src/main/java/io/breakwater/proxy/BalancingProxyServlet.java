@@ -22,6 +22,7 @@ import io.breakwater.proxy.internal.ErrorAnswers;
 import io.breakwater.proxy.internal.Exchange;
 import io.breakwater.proxy.internal.FailoverPolicy;
 import io.breakwater.proxy.internal.ForwardedHeaders;
+import io.breakwater.proxy.internal.ForwardedTarget;
 import io.breakwater.proxy.internal.HealthChecker;
 import io.breakwater.proxy.internal.Hedging;
 import io.breakwater.proxy.internal.InterimAnswers;
@@ -37,6 +38,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -103,15 +105,13 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
             healthChecker = new HealthChecker(pool, config, name);
             healthChecker.start();
         }
-        if (!config.connectionWait.isZero() || !config.hedgeAfter.isZero()) {
-            timers = new TimeoutScheduler("proxy-" + name);
-        }
+        timers = new TimeoutScheduler("proxy-" + name);
         hedging = new Hedging(config.hedgeAfter, config.hedgeBudget, timers, pool);
         rules = new TryRules(pool, BalanceStrategy.named(config.strategy, pool),
                 new FailoverPolicy(config.maxAttempts, config.retryNonIdempotent, pool, retryBudget), hedging,
                 config.failoverStatuses, config.tryTimeout, config.maxAttempts, config.hashKey);
-        TryRequests requests = new TryRequests(this, config.requestHeaders,
-                new ConnectionWait(config.connectionWait, timers), getHttpClient().getScheduler());
+        TryRequests requests = new TryRequests(this, config, new ConnectionWait(config.connectionWait, timers),
+                timers);
         tries = new Tries(this, rules, metrics, getHttpClient(), requests);
         Readiness.of(getServletContext()).register(readinessName(), () -> unready(pool, getServletName()));
     }
@@ -217,6 +217,12 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
                     Map.of("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH, TRACE"));
             return;
         }
+        if (!ForwardedTarget.forwardable(request)) {
+            // Answered before any body is read or backend chosen: the client's fault, no backend's or route's.
+            metrics.clientFault(ClientFault.BAD_TARGET);
+            ErrorAnswers.answerFault(request, response, ClientFault.BAD_TARGET);
+            return;
+        }
         if (request.getContentLengthLong() > config.maxBodySize) {
             ErrorResponse.send(request, response, ErrorCode.PAYLOAD_TOO_LARGE);
             return;
@@ -278,11 +284,13 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
     }
 
     /**
-     * A try's request to {@code target}, with the client's headers and the proxy's own, as Jetty builds it: for
-     * the proxy's internal tries; not for users.
+     * A try's request to the backend at {@code origin}, with the client's headers and the proxy's own, as Jetty
+     * builds it but for its target, which is never read through {@code URI.create}: the caller gives it the path
+     * and query the client sent. For the proxy's internal tries; not for users.
      */
-    public Request proxyRequest(HttpServletRequest request, String target) {
-        Request proxyRequest = newProxyRequest(request, target);
+    public Request proxyRequest(HttpServletRequest request, URI origin) {
+        Request proxyRequest = getHttpClient().newRequest(origin).method(request.getMethod())
+                .attribute(CLIENT_REQUEST_ATTRIBUTE, request);
         copyRequestHeaders(request, proxyRequest);
         addProxyHeaders(request, proxyRequest);
         return proxyRequest;

@@ -60,11 +60,40 @@ final class RawClient implements AutoCloseable {
         socket.close();
     }
 
+    /** Bytes of an answer that arrived and are not read yet. */
+    int available() throws IOException {
+        return socket.getInputStream().available();
+    }
+
     /** Reads some of the answer, at least its first bytes. */
     void readSome() throws IOException {
         if (socket.getInputStream().read(new byte[8192]) < 0) {
             throw new IOException("closed before any answer");
         }
+    }
+
+    /** The answer's status line and headers. */
+    String readHead() throws IOException {
+        String head = RawBackend.readHead(socket.getInputStream());
+        if (head == null) {
+            throw new IOException("closed before the end of the head");
+        }
+        return head;
+    }
+
+    /** What the server sends until it closes or resets the connection. */
+    String answerOrReset() {
+        java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        try {
+            InputStream in = socket.getInputStream();
+            for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+                answer.write(buffer, 0, read);
+            }
+        } catch (IOException reset) {
+            // an aborted answer may end in a reset
+        }
+        return answer.toString(StandardCharsets.ISO_8859_1);
     }
 
     /** Everything the server sends until it closes the connection. */

@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.AbstractConnectionPool;
 import org.eclipse.jetty.client.Destination;
 import org.eclipse.jetty.client.Request;
@@ -14,20 +15,21 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * Receives one try's answer from Jetty's client and tells its {@link Attempts} what happened: passes the answer to
  * the client when it won, reads a lost one to its end and drops it, drops one set aside for its failover status, or
  * reads and keeps it (up to {@link #KEPT_ANSWER_LIMIT}) while a try beside it may bring a better one; at the end,
- * carries out the move the end decided ({@link Tries#carryOut}). Jetty calls it one event at a time; the answer
- * timer and the writes under way (guarded by this listener's monitor) are the only fields another thread touches:
- * a try that ends while a part of its answer is being written to the client ends once that write is done, so that
- * no part of a broken answer lands after the response was reset for another. It records, as Jetty tells it, where
- * the try is ({@link Attempt.Phase}): the request's and the answer's sides are told on their own threads, and the
- * phase only moves forward.
+ * carries out the move the end decided ({@link Tries#carryOut}). Its {@link TryTimer} bounds each phase, and ends
+ * the try when the side it waits on takes too long. Jetty calls it one event at a time; it is also the callback of
+ * the piece of an answer being passed to the client (one at a time: the next is asked for only once it is out),
+ * and the timer's expiry, which runs on the timer's thread and touches only thread-safe parts. A try that ends
+ * while a piece of its answer is being written ends once that write is done (guarded by this listener's monitor),
+ * so that no part of a broken answer lands after the response was reset for another. It records, as Jetty tells
+ * it, where the try is ({@link Attempt.Phase}): the request's and the answer's sides are told on their own threads,
+ * and the phase only moves forward.
  */
-public final class TryListener implements Response.Listener, Request.Listener {
+public final class TryListener implements Response.Listener, Request.Listener, Callback, TryTimer.Expiry {
     /**
      * The largest body of a failover answer kept for the client while a try beside it may still answer (a
      * backend's error page; a longer one is dropped as before).
@@ -39,8 +41,8 @@ public final class TryListener implements Response.Listener, Request.Listener {
     private final Attempt attempt;
     /** The try's request, once built. */
     private Request request;
-    /** The timeout of a try with a streamed body, armed when the body is sent; {@code null} before. */
-    private volatile Scheduler.Task answerTimer;
+    /** Bounds each phase of the try; set with the request. */
+    private TryTimer timer;
     /** What became of the answer when it began; {@code null} before. */
     private Move.Answer answer;
     /** The body of an answer being kept; {@code null} when it is not. */
@@ -50,10 +52,13 @@ public final class TryListener implements Response.Listener, Request.Listener {
     /** Whether the request was sent whole; told on the request's side, read on the answer's. */
     private volatile boolean requestSent;
     /** The bytes of the answer's body passed on so far. */
-    private long passed;
-    /** Parts of the answer handed to the client's response and not written yet; guarded by this. */
+    private long passedBytes;
+    /** The piece of the answer being passed to the client and how to ask for the next, until it is out. */
+    private volatile Content.Chunk passed;
+    private volatile Runnable demander;
+    /** Pieces of the answer handed to the client's response and not written yet; guarded by this. */
     private int writing;
-    /** The end of the try, held while a part of its answer is still being written; guarded by this. */
+    /** The end of the try, held while a piece of its answer is still being written; guarded by this. */
     private Result endAfterWrite;
 
     TryListener(Tries tries, Exchange exchange, Attempt attempt) {
@@ -74,8 +79,8 @@ public final class TryListener implements Response.Listener, Request.Listener {
         request = built;
     }
 
-    void answerTimer(Scheduler.Task timer) {
-        answerTimer = timer;
+    void timer(TryTimer built) {
+        timer = built;
     }
 
     /** The request took a connection and begins to leave, before any byte of it is written. */
@@ -125,6 +130,7 @@ public final class TryListener implements Response.Listener, Request.Listener {
     @Override
     public void onHeaders(Response serverResponse) {
         attempt.reached(Attempt.Phase.BODY);
+        timer.waitingOnBackend();
         if (answer == Move.Answer.DROP || answer == Move.Answer.KEEP && (keeping == null
                 || serverResponse.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH) > KEPT_ANSWER_LIMIT)) {
             drop(serverResponse);
@@ -142,11 +148,13 @@ public final class TryListener implements Response.Listener, Request.Listener {
     public void onContent(Response serverResponse, Content.Chunk chunk, Runnable demander) {
         if (answer == Move.Answer.LOSE) {
             // Read to its end and dropped, so that the connection stays usable.
+            timer.waitingOnBackend();
             demander.run();
         } else if (passes()) {
             pass(serverResponse, chunk, demander);
         } else if (keeping != null && keeping.size() + chunk.remaining() <= KEPT_ANSWER_LIMIT) {
             keeping.writeBytes(BufferUtil.toArray(chunk.getByteBuffer()));
+            timer.waitingOnBackend();
             demander.run();
         } else if (keeping != null) {
             drop(serverResponse);
@@ -156,32 +164,27 @@ public final class TryListener implements Response.Listener, Request.Listener {
     /**
      * Passes part of the winning answer to the client. A whole answer read at once is sent here, on the client's
      * network thread, without blocking; anything else is written by a pool thread, as Jetty's listener would be,
-     * since a write can block on a client that reads slowly. The next part is asked for once this one is out.
+     * since a write can block on a client that reads slowly. The next part is asked for once this one is out
+     * ({@link #succeeded}); meanwhile the try waits on the client.
      */
     private void pass(Response serverResponse, Content.Chunk chunk, Runnable demander) {
         boolean first = !passing;
         passing = true;
-        passed += chunk.remaining();
+        passedBytes += chunk.remaining();
         chunk.retain();
         synchronized (this) {
             writing++;
         }
-        Callback sent = Callback.from(() -> {
-            chunk.release();
-            demander.run();
-            written();
-        }, failure -> {
-            chunk.release();
-            clientGone(serverResponse, failure);
-            written();
-        });
+        this.demander = demander;
+        passed = chunk;
+        timer.waitingOnClient();
         if (first && chunk.remaining() == serverResponse.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH)) {
             try {
-                if (AnswerPassing.sendWhole(exchange.response().getOutputStream(), chunk.getByteBuffer(), sent)) {
+                if (AnswerPassing.sendWhole(exchange.response().getOutputStream(), chunk.getByteBuffer(), this)) {
                     return;
                 }
             } catch (IOException | RuntimeException e) {
-                sent.failed(e);
+                failed(e);
                 return;
             }
         }
@@ -190,8 +193,43 @@ public final class TryListener implements Response.Listener, Request.Listener {
             byte[] copy = bytes.hasArray() ? null : BufferUtil.toArray(bytes);
             tries.servlet().passContent(exchange.request(), exchange.response(), serverResponse,
                     copy != null ? copy : bytes.array(), copy != null ? 0 : bytes.arrayOffset() + bytes.position(),
-                    bytes.remaining(), sent);
+                    bytes.remaining(), this);
         });
+    }
+
+    /** The piece passed is out: the next is asked for, and the try waits on the backend again. */
+    @Override
+    public void succeeded() {
+        Runnable next = demander;
+        release();
+        timer.waitingOnBackend();
+        next.run();
+        written();
+    }
+
+    /**
+     * Writing the answer to the client failed: the client went away, or took nothing until the container's own
+     * idle timeout, which is no fault of the backend's. Past the request's deadline, the timeout refused the write:
+     * the client did nothing, and is not counted.
+     */
+    @Override
+    public void failed(Throwable failure) {
+        release();
+        if (!exchange.attempts().isExpired()) {
+            ClientFault fault = ClientFault.ofWriteFailure(failure);
+            if (exchange.attempts().clientFault(fault)) {
+                tries.metrics().clientFault(fault);
+            }
+        }
+        request.abort(failure);
+        written();
+    }
+
+    private void release() {
+        Content.Chunk chunk = passed;
+        passed = null;
+        demander = null;
+        chunk.release();
     }
 
     /**
@@ -211,18 +249,25 @@ public final class TryListener implements Response.Listener, Request.Listener {
     }
 
     /**
-     * Writing the answer to the client failed: the client went away, which is no fault of the backend's. Past the
-     * request's deadline, the timeout refused the write: the client did nothing, and is not counted gone.
+     * The side the try waited on took too long: the backend (no answer head within the try's time, or nothing of
+     * its body for {@code backendIdleTimeout} or past the request's deadline), which is the backend's failure, or
+     * the client, which took nothing for {@code clientIdleTimeout}: a stalled client, whose connection is aborted.
      */
-    private void clientGone(Response serverResponse, Throwable failure) {
-        if (exchange.attempts().isExpired()) {
-            serverResponse.abort(failure);
-            return;
+    @Override
+    public void expired(TryTimer.Phase phase) {
+        switch (phase) {
+            case HEAD -> request.abort(new TimeoutException("no answer within " + attempt.budget.toMillis() + " ms"));
+            case BACKEND -> request.abort(new TimeoutException("the answer stalled: nothing of its body in time"));
+            case CLIENT -> {
+                if (exchange.attempts().clientFault(ClientFault.STALLED)) {
+                    tries.metrics().clientFault(ClientFault.STALLED);
+                }
+                request.abort(new ClientFault.Failure(ClientFault.STALLED));
+            }
+            case DONE -> {
+                // never expires
+            }
         }
-        if (exchange.attempts().clientFault(ClientFault.GONE)) {
-            tries.metrics().clientFault(ClientFault.GONE);
-        }
-        serverResponse.abort(failure);
     }
 
     /** Gives up a dropped answer: its connection is closed rather than read to the end. */
@@ -249,7 +294,7 @@ public final class TryListener implements Response.Listener, Request.Listener {
     /** Whether the answer's body, as long as its {@code Content-Length} says, was passed on whole. */
     private boolean passedWhole(Response serverResponse) {
         long length = serverResponse.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
-        return length >= 0 && passed == length;
+        return length >= 0 && passedBytes == length;
     }
 
     /**
@@ -278,9 +323,10 @@ public final class TryListener implements Response.Listener, Request.Listener {
 
     @Override
     public void onComplete(Result result) {
+        timer.end(); // before a failed end is handed over: an ended try never expires
         synchronized (this) {
             if (writing > 0) {
-                endAfterWrite = result; // a part of the answer is on its way to the client: it ends after that
+                endAfterWrite = result; // a piece of the answer is on its way to the client: it ends after that
                 return;
             }
         }
@@ -292,10 +338,6 @@ public final class TryListener implements Response.Listener, Request.Listener {
     }
 
     private void end(Result ending) {
-        Scheduler.Task timer = answerTimer;
-        if (timer != null) {
-            timer.cancel();
-        }
         Result result = ending;
         if (ending.isFailed()) {
             result = answeredEarly(ending);
