@@ -19,6 +19,7 @@ import io.breakwater.core.route.internal.Routes;
 import io.breakwater.core.servlet.internal.ClientConnection;
 import io.breakwater.core.servlet.internal.GatedResponse;
 import io.breakwater.core.status.internal.StatusSources;
+import io.breakwater.core.time.internal.ContextScheduler;
 import io.breakwater.core.time.internal.TimeoutScheduler;
 import io.breakwater.guard.internal.GuardChain;
 import io.breakwater.guard.internal.GuardSettings;
@@ -119,13 +120,11 @@ public class GuardedFilter implements Filter {
         metrics.gauge(Breaker.FILTER_STATE, () -> (Gauge<Integer>) published::stateOrder);
         statusName = "guard " + name;
         StatusSources.of(context).publish(statusName, new GuardStatus(breaker));
-        if (!settings.guardTimeout().isZero()) {
-            String path = context.getContextPath();
-            scheduler = new TimeoutScheduler("guard-" + (path.isEmpty() ? "ROOT" : path.substring(1).replace('/', '-'))
-                    + "-" + name);
-        }
         filter.init(new GuardedFilterConfig(filterConfig, GuardSettings.OWN_NAMES));
         filterStarted = true;
+        if (!settings.guardTimeout().isZero()) {
+            scheduler = ContextScheduler.acquire(context); // the app's one deadline thread, whatever its filters
+        }
     }
 
     @Override
@@ -239,7 +238,8 @@ public class GuardedFilter implements Filter {
             filterStarted = false;
         }
         if (scheduler != null) {
-            scheduler.stop();
+            ContextScheduler.release(context);
+            scheduler = null;
         }
         if (breaker == null) {
             return; // its start failed before it published anything
@@ -254,7 +254,7 @@ public class GuardedFilter implements Filter {
         return name;
     }
 
-    /** The scheduler of this guard's deadlines, for tests; {@code null} when {@code guardTimeout} is off. */
+    /** The app's scheduler this guard's deadlines are on, for tests; {@code null} when {@code guardTimeout} is off. */
     TimeoutScheduler scheduler() {
         return scheduler;
     }
