@@ -56,6 +56,8 @@ public class GuardedFilter implements Filter {
     private static final Logger LOG = LoggerFactory.getLogger(GuardedFilter.class);
     private static final Throwable TIMED_OUT = new GuardFailure("the filter ran past its own deadline");
     private static final int MAX_CAUSES = 16;
+    /** The guard's own name labels its figures, breaker and status row. */
+    private static final String FILTER_NAME = "filter-name";
 
     private final Clock clock;
     private Filter filter;
@@ -101,10 +103,14 @@ public class GuardedFilter implements Filter {
         ConfigReader reader = ConfigReader.of(filterConfig);
         settings = GuardSettings.read(reader);
         context = filterConfig.getServletContext();
+        name = filterConfig.getFilterName();
+        if (FilterMetrics.SUITE_FILTERS.contains(name)) {
+            throw ConfigException.rejected(FILTER_NAME, "a name other than those of Breakwater's own filters' figures ("
+                    + String.join(", ", FilterMetrics.SUITE_FILTERS) + ")", name);
+        }
         if (filter == null) {
             filter = instantiate(filterClass != null ? filterClass : loadFilterClass(reader));
         }
-        name = filterConfig.getFilterName();
         Routes.configure(context);
         MetricRegistry registry = BreakwaterMetrics.acquire(context);
         metrics = new FilterMetrics(registry, name);

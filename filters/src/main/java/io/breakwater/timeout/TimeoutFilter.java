@@ -71,7 +71,7 @@ public class TimeoutFilter extends TimedFilter<TimeoutRequest> {
         Routes.configure(context);
         MetricRegistry registry = BreakwaterMetrics.acquire(context);
         catalog = MetricCatalog.of(registry);
-        metrics = new FilterMetrics(registry, "timeout");
+        metrics = new FilterMetrics(registry, FilterMetrics.TIMEOUT_FILTER);
         measureIn(metrics);
         scheduler = ContextScheduler.acquire(context);
     }
