@@ -7,10 +7,10 @@ import com.codahale.metrics.MetricRegistry;
 import io.breakwater.core.breaker.internal.Breaker;
 import io.breakwater.core.config.ConfigException;
 import io.breakwater.core.config.internal.ConfigReader;
-import io.breakwater.core.error.BreakwaterException;
 import io.breakwater.core.error.ErrorCode;
 import io.breakwater.core.error.Refusal;
 import io.breakwater.core.error.RequestIds;
+import io.breakwater.core.error.internal.ClientMistake;
 import io.breakwater.core.error.internal.ErrorResponse;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.internal.FilterMetrics;
@@ -55,7 +55,6 @@ import org.slf4j.MDC;
 public class GuardedFilter implements Filter {
     private static final Logger LOG = LoggerFactory.getLogger(GuardedFilter.class);
     private static final Throwable TIMED_OUT = new GuardFailure("the filter ran past its own deadline");
-    private static final int MAX_CAUSES = 16;
     /** The guard's own name labels its figures, breaker and status row. */
     private static final String FILTER_NAME = "filter-name";
 
@@ -193,8 +192,9 @@ public class GuardedFilter implements Filter {
 
     /**
      * What the filter threw in time: the rest of the chain's failure passing through is the route's, and the call is
-     * not judged; a client that went away says nothing; a client's mistake ({@code BAD_REQUEST} and the like) is no
-     * failure of the filter; anything else is its own failure.
+     * not judged; a client that went away says nothing; a client's mistake ({@code BAD_REQUEST} and the like, or the
+     * container's rejection of a malformed request the filter read) is no failure of the filter; anything else is its
+     * own failure.
      */
     private void judge(HttpServletRequest request, HttpServletResponse response, Throwable thrown, GuardChain rest,
             long own) {
@@ -202,7 +202,7 @@ public class GuardedFilter implements Filter {
             breaker.released();
             return;
         }
-        if (isClientError(thrown)) {
+        if (ClientMistake.isCause(thrown)) {
             successes.mark();
             breaker.succeeded(own);
             return;
@@ -293,18 +293,6 @@ public class GuardedFilter implements Filter {
             throw ConfigException.rejected(GuardSettings.FILTER.name(), GuardSettings.FILTER.accepted()
                     + " and has a public no-argument constructor", type.getName());
         }
-    }
-
-    /** A {@code BAD_REQUEST}, {@code PAYLOAD_TOO_LARGE} or the like: the client's mistake, not the filter's. */
-    private static boolean isClientError(Throwable thrown) {
-        int depth = 0;
-        for (Throwable t = thrown; t != null && depth < MAX_CAUSES; t = t.getCause(), depth++) {
-            if (t instanceof BreakwaterException) {
-                ErrorCode code = ((BreakwaterException) t).errorCode();
-                return code.status() < 500;
-            }
-        }
-        return false;
     }
 
     /** Rethrows what the filter threw as it was: {@code doFilter} declares what the filter may throw. */
