@@ -48,6 +48,9 @@ class PrometheusIT {
                     text);
             assertTrue(text.contains("breakwater_route_latency_seconds_count{route=\"/orders/{id}\"} 3\n"), text);
             assertTrue(text.contains("breakwater_route_latency_seconds_count{route=\"/static/*\"} 1\n"), text);
+            assertTrue(Pattern.compile("\nbreakwater_route_concurrency_limit\\{route=\"/demo/hello\"} [1-9]")
+                    .matcher(text).find(), text);
+            assertTrue(text.contains("# TYPE breakwater_route_concurrency_in_flight gauge\n"), text);
             assertTrue(text.contains("breakwater_circuit_state{breaker=\"/demo/fail\",state=\"open\"} 1.0\n"), text);
             assertTrue(text.contains("breakwater_circuit_state{breaker=\"/demo/fail\",state=\"closed\"} 0.0\n"), text);
             assertTrue(Pattern.compile("\nbreakwater_proxy_backend_failures_total\\{backend=\"" + Pattern.quote(dead)
