@@ -12,6 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,6 +48,9 @@ class PrometheusIT {
                     text);
             assertTrue(text.contains("breakwater_route_latency_seconds_count{route=\"/orders/{id}\"} 3\n"), text);
             assertTrue(text.contains("breakwater_route_latency_seconds_count{route=\"/static/*\"} 1\n"), text);
+            assertTrue(Pattern.compile("\nbreakwater_route_concurrency_limit\\{route=\"/demo/hello\"} [1-9]")
+                    .matcher(text).find(), text);
+            assertTrue(text.contains("# TYPE breakwater_route_concurrency_in_flight gauge\n"), text);
             assertTrue(text.contains("breakwater_circuit_state{breaker=\"/demo/fail\",state=\"open\"} 1.0\n"), text);
             assertTrue(text.contains("breakwater_circuit_state{breaker=\"/demo/fail\",state=\"closed\"} 0.0\n"), text);
             assertTrue(Pattern.compile("\nbreakwater_proxy_backend_failures_total\\{backend=\"" + Pattern.quote(dead)
@@ -114,13 +120,35 @@ class PrometheusIT {
         }
         answered(sample.get("/static/site.css"));
         answered(sample.get("/anything/else"));
-        String dead = hostPort(sample.backend(2).url());
-        sample.backend(2).close();
+        // The dead backend's failure, made sure of: a random pick racing its failing health checks (three in a row
+        // take it out of the pool, and no try reaches it after) lost whenever a busy host slowed the traffic. So a
+        // try is held in it first (its checks still pass), and dies with it: its connection closes under it.
+        ItBackend doomed = sample.backend(2);
+        String dead = hostPort(doomed.url());
+        int arrived = doomed.requests();
+        doomed.holdRequests();
+        List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+        SampleProcess.await("a try held in the backend about to die", DEADLINE, () -> {
+            if (doomed.requests() > arrived) {
+                return Boolean.TRUE;
+            }
+            // one at a time, each to the less busy of two random backends: a held try makes its backend busier
+            if (sent.isEmpty() || sent.get(sent.size() - 1).isDone()) {
+                // a POST is neither hedged nor tried again elsewhere: the held try stays the request's only one
+                sent.add(sample.client().sendAsync(HttpRequest.newBuilder(sample.uri("/other"))
+                        .POST(HttpRequest.BodyPublishers.ofString("held")).timeout(Duration.ofSeconds(30)).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            return null;
+        });
+        doomed.close();
+        for (CompletableFuture<HttpResponse<String>> response : sent) {
+            answered(response.get(60, TimeUnit.SECONDS));
+        }
         Pattern failures = Pattern.compile("\"proxy\\.proxy\\.backend\\." + Pattern.quote(dead)
                 + "\\.failures\":\\{\"value\":([0-9]+)");
         SampleProcess.await("a failure of the dead backend", DEADLINE, () -> {
             try {
-                answered(sample.get("/other"));
                 Matcher counted = failures.matcher(sample.get("/breakwater/metrics").body());
                 return counted.find() && Long.parseLong(counted.group(1)) > 0 ? Boolean.TRUE : null;
             } catch (Exception e) {

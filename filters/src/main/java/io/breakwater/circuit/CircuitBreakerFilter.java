@@ -77,7 +77,7 @@ public class CircuitBreakerFilter extends TimedFilter<GuardedCall> {
         Routes.configure(context);
         registry = BreakerRegistry.of(context);
         metricRegistry = BreakwaterMetrics.acquire(context);
-        FilterMetrics metrics = new FilterMetrics(metricRegistry, "circuitBreaker");
+        FilterMetrics metrics = new FilterMetrics(metricRegistry, FilterMetrics.CIRCUIT_BREAKER_FILTER);
         rejections = metrics.counter(FilterMetrics.REJECTIONS);
         measureIn(metrics);
         statusName = "circuit " + filterConfig.getFilterName();

@@ -70,7 +70,8 @@ public class ExceptionHandlingFilter extends ChainFilter {
         config = ConfigReader.read(filterConfig, ExceptionHandlingConfig::read);
         context = filterConfig.getServletContext();
         Routes.configure(context);
-        metrics = new FilterMetrics(BreakwaterMetrics.acquire(context), "exceptionHandling");
+        metrics = new FilterMetrics(BreakwaterMetrics.acquire(context),
+                FilterMetrics.EXCEPTION_HANDLING_FILTER);
     }
 
     @Override

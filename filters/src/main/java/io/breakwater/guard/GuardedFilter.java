@@ -7,10 +7,10 @@ import com.codahale.metrics.MetricRegistry;
 import io.breakwater.core.breaker.internal.Breaker;
 import io.breakwater.core.config.ConfigException;
 import io.breakwater.core.config.internal.ConfigReader;
-import io.breakwater.core.error.BreakwaterException;
 import io.breakwater.core.error.ErrorCode;
 import io.breakwater.core.error.Refusal;
 import io.breakwater.core.error.RequestIds;
+import io.breakwater.core.error.internal.ClientMistake;
 import io.breakwater.core.error.internal.ErrorResponse;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.internal.FilterMetrics;
@@ -19,6 +19,7 @@ import io.breakwater.core.route.internal.Routes;
 import io.breakwater.core.servlet.internal.ClientConnection;
 import io.breakwater.core.servlet.internal.GatedResponse;
 import io.breakwater.core.status.internal.StatusSources;
+import io.breakwater.core.time.internal.ContextScheduler;
 import io.breakwater.core.time.internal.TimeoutScheduler;
 import io.breakwater.guard.internal.GuardChain;
 import io.breakwater.guard.internal.GuardSettings;
@@ -54,7 +55,8 @@ import org.slf4j.MDC;
 public class GuardedFilter implements Filter {
     private static final Logger LOG = LoggerFactory.getLogger(GuardedFilter.class);
     private static final Throwable TIMED_OUT = new GuardFailure("the filter ran past its own deadline");
-    private static final int MAX_CAUSES = 16;
+    /** The guard's own name labels its figures, breaker and status row. */
+    private static final String FILTER_NAME = "filter-name";
 
     private final Clock clock;
     private Filter filter;
@@ -100,10 +102,14 @@ public class GuardedFilter implements Filter {
         ConfigReader reader = ConfigReader.of(filterConfig);
         settings = GuardSettings.read(reader);
         context = filterConfig.getServletContext();
+        name = filterConfig.getFilterName();
+        if (FilterMetrics.SUITE_FILTERS.contains(name)) {
+            throw ConfigException.rejected(FILTER_NAME, "a name other than those of Breakwater's own filters' figures ("
+                    + String.join(", ", FilterMetrics.SUITE_FILTERS) + ")", name);
+        }
         if (filter == null) {
             filter = instantiate(filterClass != null ? filterClass : loadFilterClass(reader));
         }
-        name = filterConfig.getFilterName();
         Routes.configure(context);
         MetricRegistry registry = BreakwaterMetrics.acquire(context);
         metrics = new FilterMetrics(registry, name);
@@ -119,13 +125,11 @@ public class GuardedFilter implements Filter {
         metrics.gauge(Breaker.FILTER_STATE, () -> (Gauge<Integer>) published::stateOrder);
         statusName = "guard " + name;
         StatusSources.of(context).publish(statusName, new GuardStatus(breaker));
-        if (!settings.guardTimeout().isZero()) {
-            String path = context.getContextPath();
-            scheduler = new TimeoutScheduler("guard-" + (path.isEmpty() ? "ROOT" : path.substring(1).replace('/', '-'))
-                    + "-" + name);
-        }
         filter.init(new GuardedFilterConfig(filterConfig, GuardSettings.OWN_NAMES));
         filterStarted = true;
+        if (!settings.guardTimeout().isZero()) {
+            scheduler = ContextScheduler.acquire(context); // the app's one deadline thread, whatever its filters
+        }
     }
 
     @Override
@@ -188,8 +192,9 @@ public class GuardedFilter implements Filter {
 
     /**
      * What the filter threw in time: the rest of the chain's failure passing through is the route's, and the call is
-     * not judged; a client that went away says nothing; a client's mistake ({@code BAD_REQUEST} and the like) is no
-     * failure of the filter; anything else is its own failure.
+     * not judged; a client that went away says nothing; a client's mistake ({@code BAD_REQUEST} and the like, or the
+     * container's rejection of a malformed request the filter read) is no failure of the filter; anything else is its
+     * own failure.
      */
     private void judge(HttpServletRequest request, HttpServletResponse response, Throwable thrown, GuardChain rest,
             long own) {
@@ -197,7 +202,7 @@ public class GuardedFilter implements Filter {
             breaker.released();
             return;
         }
-        if (isClientError(thrown)) {
+        if (ClientMistake.isCause(thrown)) {
             successes.mark();
             breaker.succeeded(own);
             return;
@@ -239,7 +244,8 @@ public class GuardedFilter implements Filter {
             filterStarted = false;
         }
         if (scheduler != null) {
-            scheduler.stop();
+            ContextScheduler.release(context);
+            scheduler = null;
         }
         if (breaker == null) {
             return; // its start failed before it published anything
@@ -254,7 +260,7 @@ public class GuardedFilter implements Filter {
         return name;
     }
 
-    /** The scheduler of this guard's deadlines, for tests; {@code null} when {@code guardTimeout} is off. */
+    /** The app's scheduler this guard's deadlines are on, for tests; {@code null} when {@code guardTimeout} is off. */
     TimeoutScheduler scheduler() {
         return scheduler;
     }
@@ -287,18 +293,6 @@ public class GuardedFilter implements Filter {
             throw ConfigException.rejected(GuardSettings.FILTER.name(), GuardSettings.FILTER.accepted()
                     + " and has a public no-argument constructor", type.getName());
         }
-    }
-
-    /** A {@code BAD_REQUEST}, {@code PAYLOAD_TOO_LARGE} or the like: the client's mistake, not the filter's. */
-    private static boolean isClientError(Throwable thrown) {
-        int depth = 0;
-        for (Throwable t = thrown; t != null && depth < MAX_CAUSES; t = t.getCause(), depth++) {
-            if (t instanceof BreakwaterException) {
-                ErrorCode code = ((BreakwaterException) t).errorCode();
-                return code.status() < 500;
-            }
-        }
-        return false;
     }
 
     /** Rethrows what the filter threw as it was: {@code doFilter} declares what the filter may throw. */

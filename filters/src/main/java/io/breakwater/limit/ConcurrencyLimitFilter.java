@@ -87,7 +87,7 @@ public class ConcurrencyLimitFilter extends TimedFilter<Permit> {
         FilterMetrics metrics = new FilterMetrics(registry, ConcurrencyLimitMetrics.FILTER);
         shed = metrics.counter(ConcurrencyLimitMetrics.SHED);
         measureIn(metrics);
-        limit = new RouteLimits(config, clock);
+        limit = new RouteLimits(config, clock, this::publish);
         RouteLimits current = limit;
         // replaced, not reused: a gauge of an earlier deployment on an app-supplied registry reads a dead limit
         catalog.remove(ConcurrencyLimitMetrics.LIMIT, ConcurrencyLimitMetrics.FILTER);
@@ -178,6 +178,21 @@ public class ConcurrencyLimitFilter extends TimedFilter<Permit> {
         }
         catalog.remove(ConcurrencyLimitMetrics.LIMIT, ConcurrencyLimitMetrics.FILTER);
         catalog.remove(ConcurrencyLimitMetrics.IN_FLIGHT, ConcurrencyLimitMetrics.FILTER);
+        for (String route : limit.routes()) {
+            catalog.remove(ConcurrencyLimitMetrics.ROUTE_LIMIT, route);
+            catalog.remove(ConcurrencyLimitMetrics.ROUTE_IN_FLIGHT, route);
+        }
         BreakwaterMetrics.release(context);
+    }
+
+    /** A route's first request: its own limit and the requests under it, as figures labelled with the route. */
+    private void publish(String route) {
+        RouteLimits current = limit;
+        // replaced, not reused: a gauge of an earlier deployment on an app-supplied registry reads a dead limit
+        catalog.remove(ConcurrencyLimitMetrics.ROUTE_LIMIT, route);
+        catalog.gauge(ConcurrencyLimitMetrics.ROUTE_LIMIT, () -> (Gauge<Integer>) () -> current.limit(route), route);
+        catalog.remove(ConcurrencyLimitMetrics.ROUTE_IN_FLIGHT, route);
+        catalog.gauge(ConcurrencyLimitMetrics.ROUTE_IN_FLIGHT, () -> (Gauge<Integer>) () -> current.inFlight(route),
+                route);
     }
 }

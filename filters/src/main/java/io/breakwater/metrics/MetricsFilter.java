@@ -34,7 +34,7 @@ public class MetricsFilter extends TimedFilter<Void> {
         context = filterConfig.getServletContext();
         Routes.configure(context);
         var registry = BreakwaterMetrics.acquire(context);
-        measureIn(new FilterMetrics(registry, "metrics"));
+        measureIn(new FilterMetrics(registry, FilterMetrics.METRICS_FILTER));
         routes = RouteTable.shareIn(context, registry, config.maxRoutes());
     }
 

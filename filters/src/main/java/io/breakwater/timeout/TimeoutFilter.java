@@ -16,6 +16,7 @@ import io.breakwater.core.servlet.internal.RouteAnswers;
 import io.breakwater.core.servlet.internal.TimedFilter;
 import io.breakwater.core.time.Deadline;
 import io.breakwater.core.time.internal.NanoClock;
+import io.breakwater.core.time.internal.ContextScheduler;
 import io.breakwater.core.time.internal.TimeoutScheduler;
 import io.breakwater.timeout.internal.TimedExchange;
 import io.breakwater.timeout.internal.TimeoutConfig;
@@ -70,10 +71,9 @@ public class TimeoutFilter extends TimedFilter<TimeoutRequest> {
         Routes.configure(context);
         MetricRegistry registry = BreakwaterMetrics.acquire(context);
         catalog = MetricCatalog.of(registry);
-        metrics = new FilterMetrics(registry, "timeout");
+        metrics = new FilterMetrics(registry, FilterMetrics.TIMEOUT_FILTER);
         measureIn(metrics);
-        String path = context.getContextPath();
-        scheduler = new TimeoutScheduler(path.isEmpty() ? "ROOT" : path.substring(1).replace('/', '-'));
+        scheduler = ContextScheduler.acquire(context);
     }
 
     /** An async dispatch of a request whose committed answer ran past its deadline fails, so that it is aborted. */
@@ -164,7 +164,8 @@ public class TimeoutFilter extends TimedFilter<TimeoutRequest> {
     @Override
     public void destroy() {
         if (scheduler != null) {
-            scheduler.stop();
+            ContextScheduler.release(context);
+            scheduler = null;
         }
         if (context != null) {
             BreakwaterMetrics.release(context);

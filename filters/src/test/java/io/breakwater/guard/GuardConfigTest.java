@@ -4,6 +4,8 @@ import static io.breakwater.testing.ConfigFailures.configException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.breakwater.testing.TestServer;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -11,9 +13,11 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import java.io.IOException;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.junit.jupiter.api.Test;
 
 class GuardConfigTest {
@@ -36,6 +40,21 @@ class GuardConfigTest {
             fixture.close();
         }
         assertEquals(1, Recorder.DESTROYS.get());
+    }
+
+    @Test
+    void guardNamedAsOneOfTheSuitesFiltersStopsTheDeploymentBeforeSharingItsFigures() {
+        ScriptedFilter guarded = new ScriptedFilter();
+        Exception e = assertThrows(Exception.class, () -> TestServer.start(context -> {
+            FilterHolder holder = new FilterHolder(new GuardedFilter(guarded));
+            holder.setName("timeout");
+            context.addFilter(holder, "/app/*", EnumSet.of(DispatcherType.REQUEST));
+        }).close());
+
+        assertEquals("filter-name must be a name other than those of Breakwater's own filters' figures (circuitBreaker,"
+                + " concurrencyLimit, exceptionHandling, metrics, timeout), but was \"timeout\"",
+                configException(e).getMessage());
+        assertEquals(0, guarded.inits.get(), "the guarded filter is not started");
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.breakwater.core.status.internal.StatusSources;
 import io.breakwater.testing.Await;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import java.lang.management.ManagementFactory;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -88,6 +89,25 @@ class GuardedFilterTest {
             assertTrue(fixture.metrics().getCounters().keySet().stream()
                     .noneMatch(key -> key.startsWith("filter.auth.failures.")));
             assertEquals(0L, fixture.metrics().meter("filter.auth.outcomes.failure").getCount());
+            assertEquals(200, fixture.get("/app/x").statusCode());
+        }
+    }
+
+    @Test
+    void malformedRequestTheFilterReadsIsTheClientsAndNeverOpensTheFiltersBreaker() throws Exception {
+        try (GuardFixture fixture = GuardFixture.start(Map.of())) {
+            for (int i = 0; i < 3; i++) {
+                // the filter reads its parameters: the container rejects the form body it cannot decode
+                HttpResponse<String> response = fixture.server.send(HttpRequest.newBuilder(fixture.server.uri("/app/x"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("token=%zz")).build());
+                assertAnswer(response, 400, "BAD_REQUEST");
+            }
+
+            assertEquals(3, fixture.filter.calls.get());
+            assertEquals(State.CLOSED.getOrder(), fixture.gauge("breakerState"));
+            assertEquals(0L, fixture.metrics().meter("filter.auth.outcomes.failure").getCount());
+            assertEquals(3L, fixture.metrics().meter("filter.auth.outcomes.success").getCount());
             assertEquals(200, fixture.get("/app/x").statusCode());
         }
     }

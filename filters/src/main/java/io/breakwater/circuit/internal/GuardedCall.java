@@ -1,11 +1,9 @@
 package io.breakwater.circuit.internal;
 
 import io.breakwater.core.breaker.internal.Breaker;
-import io.breakwater.core.error.BreakwaterException;
-import io.breakwater.core.error.ErrorCode;
 import io.breakwater.core.error.Refusal;
 import io.breakwater.core.error.internal.ClientGone;
-import io.breakwater.core.error.internal.ContainerRejection;
+import io.breakwater.core.error.internal.ClientMistake;
 import io.breakwater.core.servlet.internal.ClientConnection;
 import io.breakwater.core.servlet.internal.RequestEnd;
 import io.breakwater.core.time.Deadline;
@@ -23,7 +21,6 @@ import jakarta.servlet.http.HttpServletResponse;
  * goes out. Thread-safe.
  */
 public final class GuardedCall extends RequestEnd {
-    private static final int MAX_CAUSES = 16;
     private static final Throwable FAILURE_STATUS = new CallFailure("failure status");
     private static final Throwable TIMED_OUT = new CallFailure("request timed out");
     /** What the container reported when the client's connection failed during the async cycle. */
@@ -85,7 +82,7 @@ public final class GuardedCall extends RequestEnd {
 
     /** The chain threw, or the async cycle failed or timed out, at {@code end} on the clock. */
     private void threw(Throwable thrown, long end) {
-        if (isClientError(thrown)) {
+        if (ClientMistake.isCause(thrown)) {
             breaker.succeeded(end - start);
         } else {
             breaker.failed(end - start, thrown);
@@ -101,24 +98,6 @@ public final class GuardedCall extends RequestEnd {
     public void onError(AsyncEvent event) {
         Throwable reported = event.getThrowable();
         endNow(ClientGone.reportedByContainer(reported) ? CLIENT_LEFT : reported);
-    }
-
-    /**
-     * A {@code BAD_REQUEST}, {@code PAYLOAD_TOO_LARGE} or the like, or the container's rejection of a malformed
-     * request: the client's mistake, not the route's.
-     */
-    private static boolean isClientError(Throwable thrown) {
-        if (ContainerRejection.isCause(thrown)) {
-            return true;
-        }
-        int depth = 0;
-        for (Throwable t = thrown; t != null && depth < MAX_CAUSES; t = t.getCause(), depth++) {
-            if (t instanceof BreakwaterException) {
-                ErrorCode code = ((BreakwaterException) t).errorCode();
-                return code.status() < 500 && !code.code().equals(ErrorCode.TIMEOUT.code());
-            }
-        }
-        return false;
     }
 
     /** What the breaker records for a failed answer that threw nothing; it has no stack trace, being no bug. */

@@ -5,10 +5,13 @@ import io.breakwater.core.time.Deadline;
 import io.breakwater.core.time.internal.NanoClock;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.util.Collections;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The web app's concurrency limits: one adaptive limit per route ({@link AdaptiveLimit}), under one ceiling for the
@@ -27,11 +30,18 @@ public final class RouteLimits {
     private final int ceiling;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger criticalInFlight = new AtomicInteger();
+    /** Told each route once, as its limit is made: so that its figures are published. */
+    private final Consumer<String> newRoute;
 
     public RouteLimits(ConcurrencyLimitConfig config, NanoClock clock) {
+        this(config, clock, route -> { });
+    }
+
+    public RouteLimits(ConcurrencyLimitConfig config, NanoClock clock, Consumer<String> newRoute) {
         this.config = config;
         this.clock = clock;
         this.ceiling = config.maxLimit();
+        this.newRoute = newRoute;
     }
 
     /** What the app admits at once now: the sum of its routes' limits, at most the ceiling. */
@@ -54,11 +64,27 @@ public final class RouteLimits {
         return limit == null ? -1 : limit.limit();
     }
 
+    /** One route's requests holding a place now, or {@code -1} when no request of that route was seen yet. */
+    public int inFlight(String route) {
+        AdaptiveLimit limit = routes.get(route);
+        return limit == null ? -1 : limit.inFlight.get();
+    }
+
+    /** The routes whose requests were seen, each with a limit of its own. */
+    public Set<String> routes() {
+        return Collections.unmodifiableSet(routes.keySet());
+    }
+
     /** A permit for a request of {@code route} that began at {@code startNanos}, or {@code null} to shed it. */
     public Permit tryAcquire(String route, boolean critical, long startNanos) {
         AdaptiveLimit limit = routes.get(route);
         if (limit == null) {
-            limit = routes.computeIfAbsent(route, any -> new AdaptiveLimit(config));
+            AdaptiveLimit made = new AdaptiveLimit(config);
+            limit = routes.putIfAbsent(route, made);
+            if (limit == null) {
+                limit = made;
+                newRoute.accept(route);
+            }
         }
         int routeInFlight = limit.tryAcquire(critical);
         if (routeInFlight == 0) {

@@ -119,6 +119,9 @@ public final class StatusJson {
         json.append(",\"responses5xx\":").append(figures.count(RouteMetrics.RESPONSES, route, "5xx"));
         json.append(",\"timeouts\":").append(figures.count(RouteMetrics.TIMEOUTS, route));
         json.append(",\"shed\":").append(figures.count(RouteMetrics.SHED, route));
+        // the route's own concurrency limit and the requests under it; null without a limit or before its first request
+        json.append(",\"limit\":").append(figures.gaugeValue(ConcurrencyLimitMetrics.ROUTE_LIMIT, route));
+        json.append(",\"limitInFlight\":").append(figures.gaugeValue(ConcurrencyLimitMetrics.ROUTE_IN_FLIGHT, route));
         String requests = StatusHistory.routeKey(route, "requests");
         number(json.append(",\"requestsPerSecond\":"), history.rate(requests));
         number(json.append(",\"percent5xx\":"), history.percent(StatusHistory.routeKey(route, "5xx"), requests));
