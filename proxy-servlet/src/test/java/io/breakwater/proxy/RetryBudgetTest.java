@@ -63,8 +63,10 @@ class RetryBudgetTest {
             for (CompletableFuture<HttpResponse<String>> answer : answers) {
                 assertEquals(200, answer.get(30, TimeUnit.SECONDS).statusCode());
             }
-            // 20 % of 20 requests deposited 4 retries, and no floor: every retry past 4 went free
-            assertTrue(counter(fixture, "retries") >= requests / 2, "retries: " + counter(fixture, "retries"));
+            // 20 % of 20 requests deposited 4 retries, and no floor: every retry past 4 went free. (About half of
+            // the requests meet the dead backend first; how many exactly depends on how retries and new requests
+            // interleave in the round robin.)
+            assertTrue(counter(fixture, "retries") > requests / 5, "retries: " + counter(fixture, "retries"));
             assertEquals(0, counter(fixture, "retriesOverBudget"));
         }
     }
