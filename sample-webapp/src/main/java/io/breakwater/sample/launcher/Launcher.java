@@ -42,6 +42,7 @@ public final class Launcher {
         }
         String jmx = server.jmxAddress();
         System.out.println("Breakwater sample serving on http://127.0.0.1:" + server.port() + "/demo/hello"
+                + (server.httpsPort() < 0 ? "" : " and https://localhost:" + server.httpsPort() + "/demo/hello")
                 + (jmx == null ? ", JMX off" : ", JMX on " + jmx));
         server.join();
     }
