@@ -1,6 +1,11 @@
 package io.breakwater.sample.launcher;
 
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
 import io.breakwater.core.health.Readiness;
+import io.breakwater.core.metric.BreakwaterMetrics;
+import io.breakwater.core.metric.internal.MetricCatalog;
+import io.breakwater.core.metric.internal.ProcessMetrics;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,7 +92,20 @@ public final class SampleServer {
             throw e;
         }
         front.started();
+        countConnections(webapp, front);
         return new SampleServer(server, front, webapp, inFlight, jmx, demoBackends);
+    }
+
+    /**
+     * Adds the open connections to the process figures of the web app's registry (JMX, JSON, Prometheus, the status
+     * page): only the launcher, which owns the connectors, can count them.
+     */
+    private static void countConnections(WebAppContext webapp, FrontDoor front) {
+        Object registry = webapp.getServletContext().getAttribute(BreakwaterMetrics.REGISTRY_ATTRIBUTE);
+        if (registry instanceof MetricRegistry metrics) {
+            MetricCatalog.of(metrics).gauge(ProcessMetrics.OPEN_CONNECTIONS,
+                    () -> (Gauge<Integer>) front::openConnections);
+        }
     }
 
     /** No {@code Server: Jetty(12.x)} on the answers: a version tells an attacker which flaws to try. */

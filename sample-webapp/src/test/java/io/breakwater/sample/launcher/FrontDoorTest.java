@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
@@ -252,6 +254,40 @@ class FrontDoorTest {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return e.toString();
+        }
+    }
+
+    @Test
+    void countsItsOpenConnectionsInTheProcessFigures() throws Exception {
+        SampleServer own = startSample(backend);
+        try (H2Session reader = H2Session.open("127.0.0.1", own.port(), null)) {
+            awaitOpenConnections(reader, 1);
+            try (H2Session second = H2Session.open("127.0.0.1", own.port(), null);
+                    H2Session third = H2Session.open("localhost", own.httpsPort(), TestKeystores.trusting(keystore))) {
+                assertEquals(200, second.get("/demo/hello").status());
+                assertEquals(200, third.get("/demo/hello").status());
+                awaitOpenConnections(reader, 3);
+            }
+            awaitOpenConnections(reader, 1);
+        } finally {
+            own.stop();
+        }
+    }
+
+    /** Reads the figure from the sample's Prometheus text until it is {@code expected}. */
+    private static void awaitOpenConnections(H2Session h2, int expected) throws Exception {
+        Pattern figure = Pattern.compile("\nbreakwater_process_open_connections (\\d+)\\.0\n");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            H2Session.Answer metrics = h2.get("/breakwater/metrics?format=prometheus");
+            assertEquals(200, metrics.status(), metrics.body());
+            Matcher open = figure.matcher(metrics.body());
+            assertTrue(open.find(), metrics.body());
+            if (Integer.parseInt(open.group(1)) == expected) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, expected + " open connections, but " + open.group(1));
+            Thread.onSpinWait();
         }
     }
 

@@ -24,7 +24,9 @@ public enum Label {
     /** An error code of the error contract, like {@code CIRCUIT_OPEN}. */
     CODE("code"),
     /** What kind of fault a client caused, like {@code stalled}. */
-    KIND("kind");
+    KIND("kind"),
+    /** A garbage collector of the JVM, by its name, like {@code G1 Young Generation}. */
+    GC("gc");
 
     private final String label;
 
