@@ -274,6 +274,26 @@ class FrontDoorTest {
         }
     }
 
+    @Test
+    void aDrainClosesIdleH2AndH2cConnectionsSoTheStopNeedNotWaitOutItsGrace() throws Exception {
+        SampleServer own = startSample(backend);
+        try (H2Session h2 = H2Session.open("localhost", own.httpsPort(), TestKeystores.trusting(keystore));
+                H2Session h2c = H2Session.open("127.0.0.1", own.port(), null)) {
+            assertEquals(200, h2.get("/demo/hello").status());
+            assertEquals(200, h2c.get("/demo/hello").status());
+            own.markDraining();
+            // every connection closed on the server's side, well before the grace of 30 s
+            own.stopAccepting().get(20, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (h2.isOpen() || h2c.isOpen()) {
+                assertTrue(System.nanoTime() < deadline, "the clients saw their HTTP/2 connections closed");
+                Thread.onSpinWait();
+            }
+        } finally {
+            own.stop();
+        }
+    }
+
     /** Reads the figure from the sample's Prometheus text until it is {@code expected}. */
     private static void awaitOpenConnections(H2Session h2, int expected) throws Exception {
         Pattern figure = Pattern.compile("\nbreakwater_process_open_connections (\\d+)\\.0\n");
