@@ -19,9 +19,9 @@ import java.util.WeakHashMap;
  * The web app's one {@link MetricRegistry}, at context attribute {@value #REGISTRY_ATTRIBUTE}: the app's own if it
  * put one there first, else one created here, once and on purpose. While any Breakwater component holds it, the
  * whole registry is published over JMX in domain {@value #JMX_DOMAIN} (names from {@link ContextObjectNames}, so
- * two web apps never collide), with the process's own figures ({@link ProcessMetrics}) added to it; the last one to
- * release it takes those out and stops the publishing, so an undeployed app leaves no MBean behind, and a registry
- * created here is dropped with it. Thread-safe.
+ * two web apps never collide); the last one to release it takes out the process's figures ({@link ProcessMetrics},
+ * which the operator endpoints add) and stops the publishing, so an undeployed app leaves no MBean behind, and a
+ * registry created here is dropped with it. Thread-safe.
  */
 public final class BreakwaterMetrics {
     public static final String REGISTRY_ATTRIBUTE = "io.breakwater.metrics.registry";
@@ -70,7 +70,6 @@ public final class BreakwaterMetrics {
                 context.setAttribute(REGISTRY_ATTRIBUTE, registry);
                 RESERVOIRS.put(registry, reservoir);
                 metrics = new BreakwaterMetrics(registry, existing == null, context.getContextPath());
-                ProcessMetrics.register(MetricCatalog.of(registry));
                 metrics.reporter.start();
                 context.setAttribute(HOLDER_ATTRIBUTE, metrics);
             }

@@ -16,8 +16,9 @@ import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 
 /**
- * The process's own figures, in every web app's registry beside Breakwater's, so that JMX, the JSON, Prometheus and
- * the status page show the process the routes run in: uptime, CPU, heap, garbage collection and live threads. The
+ * The process's own figures, added to a web app's registry by the operator endpoints that show them
+ * ({@code StatusServlet}, {@code MetricsServlet}) and so published over JMX too, beside the routes' figures: uptime,
+ * CPU, heap, garbage collection and live threads; the registry's last holder takes them out again. The
  * values are Dropwizard's own JVM gauges ({@code metrics-jvm}), declared here as typed families; only the CPU
  * figures are read by its {@link JmxAttributeGauge} from the JVM's {@code OperatingSystem} MBean, which
  * {@code metrics-jvm} has no gauge set for. {@link #OPEN_CONNECTIONS} is declared here but counted only by a
