@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -35,13 +36,7 @@ class PrometheusIT {
             String dead = traffic(sample);
 
             String text = scrape(sample);
-            Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
-            promtool.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-            promtool.getOutputStream().close();
-            String said = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(promtool.waitFor(60, TimeUnit.SECONDS), "promtool did not finish");
-            assertEquals("", said, "promtool on:\n" + text);
-            assertEquals(0, promtool.exitValue());
+            assertPromtoolSaysNothing(text);
 
             assertTrue(text.contains("# TYPE breakwater_route_responses_total counter\n"), text);
             assertTrue(text.contains("breakwater_route_responses_total{class=\"5xx\",route=\"/demo/fail\"} 12.0\n"),
@@ -56,6 +51,38 @@ class PrometheusIT {
             assertTrue(Pattern.compile("\nbreakwater_proxy_backend_failures_total\\{backend=\"" + Pattern.quote(dead)
                     + "\",proxy=\"proxy\"} [1-9]").matcher(text).find(), text);
         }
+    }
+
+    @Test
+    void theSampleJarsProcessFiguresPassPromtoolInBaseUnits() throws Exception {
+        try (SampleProcess sample = SampleProcess.start()) {
+            HttpResponse<String> scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    sample.uri("/breakwater/metrics?format=prometheus")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, scrape.statusCode());
+            String text = scrape.body();
+            assertPromtoolSaysNothing(text);
+            for (String family : List.of("breakwater_process_uptime_seconds gauge",
+                    "breakwater_process_cpu_seconds_total counter", "breakwater_process_cpu_usage_ratio gauge",
+                    "breakwater_process_heap_used_bytes gauge", "breakwater_process_heap_max_bytes gauge",
+                    "breakwater_process_gc_collections_total counter",
+                    "breakwater_process_gc_time_seconds_total counter", "breakwater_process_live_threads gauge",
+                    "breakwater_process_open_connections gauge")) {
+                assertTrue(text.contains("# TYPE " + family + "\n"), family + " in\n" + text);
+            }
+            // this scrape's own connection at least
+            assertTrue(Pattern.compile("\nbreakwater_process_open_connections [1-9][0-9]*\\.0\n").matcher(text)
+                    .find(), text);
+        }
+    }
+
+    private static void assertPromtoolSaysNothing(String text) throws Exception {
+        Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+        promtool.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+        promtool.getOutputStream().close();
+        String said = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(promtool.waitFor(60, TimeUnit.SECONDS), "promtool did not finish");
+        assertEquals("", said, "promtool on:\n" + text);
+        assertEquals(0, promtool.exitValue());
     }
 
     @Test

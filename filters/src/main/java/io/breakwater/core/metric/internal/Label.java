@@ -26,7 +26,9 @@ public enum Label {
     /** What kind of fault a client caused, like {@code stalled}. */
     KIND("kind"),
     /** How a guarded filter's own work ended: {@code success} or {@code failure}. */
-    OUTCOME("outcome");
+    OUTCOME("outcome"),
+    /** A garbage collector of the JVM, by its name, like {@code G1 Young Generation}. */
+    GC("gc");
 
     private final String label;
 
