@@ -83,9 +83,6 @@ class ProxyFaultMatrixIT {
             Await.until("backend failures " + cell.backendFailures(), WAIT,
                     () -> gauge(registry, at + "failures").longValue() == cell.backendFailures());
             for (String kind : CLIENT_FAULTS) {
-                if (miscountsOnTomcat(cell, kind)) {
-                    continue;
-                }
                 int expected = kind.equals(cell.clientFault()) ? 1 : 0;
                 Await.until("client faults " + kind + " " + expected, WAIT,
                         () -> registry.counter(PROXY + "clientFaults." + kind).getCount() == expected);
@@ -110,16 +107,6 @@ class ProxyFaultMatrixIT {
                 app.stop();
             }
         }
-    }
-
-    /**
-     * A known fault of the proxy on Tomcat: when a backend answers a streamed upload early, the proxy sometimes
-     * counts {@code clientFaults.badBody} for the client while it is still connected and waiting, after the request
-     * has ended (Tomcat fails the request's still-registered read listener). Every other check of the cell holds.
-     */
-    private boolean miscountsOnTomcat(Cell cell, String kind) {
-        return container == ServletContainer.TOMCAT && kind.equals("badBody")
-                && cell.fault().equals("answers 401 early and closes");
     }
 
     /** The suite's chain, a DrainFilter and the proxy at {@code /*}, set up in code as an app's initializer does. */

@@ -60,6 +60,8 @@ public final class Attempts<K> {
     private final List<Attempt> inFlight = new ArrayList<>(2);
     private Backend firstBackend;
     private Attempt winner;
+    /** Whether the winner's answer came whole before its request was sent whole (an upload answered early). */
+    private boolean answeredEarly;
     private boolean hedged;
     private K kept;
     /** How the client spoiled the request, or {@code null}; the first fault found stands. */
@@ -332,7 +334,18 @@ public final class Attempts<K> {
      * matters, as when a backend answered an upload before reading all of it.
      */
     public synchronized boolean answered() {
-        return winner != null && winner.stage == Stage.ENDED;
+        return winner != null && (winner.stage == Stage.ENDED || answeredEarly);
+    }
+
+    /**
+     * A try's answer came whole while its request was still being sent: when it is the winner's, the rest of the
+     * client's body is moot from now on, whatever the container then reports of it (Tomcat fails the body's read
+     * listener once the request completes, which may come before the try's end is told).
+     */
+    public synchronized void answeredEarly(Attempt attempt) {
+        if (attempt == winner) {
+            answeredEarly = true;
+        }
     }
 
     /** The client's fault, or {@code null} when it did nothing wrong (so far). */

@@ -98,6 +98,7 @@ public final class TryListener implements Response.Listener, Request.Listener, C
     public void onSuccess(Response serverResponse) {
         if (!requestSent && exchange.streamedBody() != null) {
             // only a streamed body can still be waiting on the client; any other request ends of itself at once
+            exchange.attempts().answeredEarly(attempt);
             request.abort(new FailoverPolicy.AnsweredEarly());
         }
     }
