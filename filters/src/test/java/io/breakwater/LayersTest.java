@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class LayersTest {
     private static final Set<String> FEATURES =
-            Set.of("circuit", "error", "exception", "health", "limit", "metrics", "status", "timeout");
+            Set.of("circuit", "error", "exception", "guard", "health", "limit", "metrics", "status", "timeout");
     private static JavaClasses classes;
 
     @BeforeAll

@@ -14,12 +14,15 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * A real backend on 127.0.0.1 for the sample's proxy: answers with {@code X-Backend: <name>}, counts requests,
- * can be killed, and frozen (requests wait on a latch until it is thawed or stopped).
+ * can be killed, and frozen (requests wait on a latch until it is thawed or stopped), or hold its requests (not its
+ * health checks) until it dies.
  */
 final class ItBackend implements AutoCloseable {
     private final Server server;
     private final AtomicInteger requests = new AtomicInteger();
     private volatile CountDownLatch frozen = new CountDownLatch(0);
+    /** Requests, not health checks, are left unanswered until the backend dies: tries that surely fail here. */
+    private volatile boolean holding;
 
     ItBackend(String name) throws Exception {
         server = new Server();
@@ -32,6 +35,9 @@ final class ItBackend implements AutoCloseable {
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 if (!"/health".equals(Request.getPathInContext(request))) {
                     requests.incrementAndGet();
+                    if (holding) {
+                        return true; // never answered: its connection closes under it when the backend dies
+                    }
                 }
                 frozen.await(30, TimeUnit.SECONDS);
                 response.getHeaders().put("X-Backend", name);
@@ -58,7 +64,15 @@ final class ItBackend implements AutoCloseable {
         frozen.countDown();
     }
 
-    /** Kills the backend: its port refuses connections from now on. */
+    /**
+     * Holds every request from now on, unanswered, until the backend is killed; its health checks still pass, so that
+     * nothing takes it out of its proxy's pool meanwhile.
+     */
+    void holdRequests() {
+        holding = true;
+    }
+
+    /** Kills the backend: its port refuses connections from now on, and requests it held die unanswered. */
     @Override
     public void close() {
         thaw();

@@ -11,10 +11,11 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
-/** The names of the classes in Breakwater's two library jars (or their class folders), read from the files. */
+/** The names of the classes in Breakwater's library jars (or their class folders), read from the files. */
 final class LibraryClasses {
     private static final List<String> ANCHORS =
-            List.of("io.breakwater.core.config.ConfigException", "io.breakwater.proxy.BalancingProxyServlet");
+            List.of("io.breakwater.core.config.ConfigException", "io.breakwater.proxy.BalancingProxyServlet",
+                    "io.breakwater.micrometer.BreakwaterMeterBinder");
 
     private LibraryClasses() {
     }

@@ -59,6 +59,36 @@ class OverloadIT {
         }
     }
 
+    @Test
+    void requestsHangingOnOneRouteNeverShedAnotherRoute() throws Exception {
+        // the run: a 1s deadline, 40 requests hanging on /demo/slow, 200 requests one by one to /demo/hello
+        try (SampleWar sample = SampleWar.deploy(Map.of("breakwater.timeout", "1s"))) {
+            List<CompletableFuture<HttpResponse<String>>> hanging = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                hanging.add(sample.client().sendAsync(HttpRequest.newBuilder(sample.uri("/demo/slow?ms=60000"))
+                        .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            // the slow route's share is inside the app once the rest of the 40 was shed, at once
+            Await.until("the slow route shed beyond its share", Duration.ofSeconds(30),
+                    () -> hanging.stream().filter(CompletableFuture::isDone).count() >= 20);
+            for (int i = 0; i < 200; i++) {
+                HttpResponse<String> hello = sample.get("/demo/hello");
+                assertEquals(200, hello.statusCode(), "request " + i + ": " + hello.body());
+            }
+            int overloaded = 0;
+            for (CompletableFuture<HttpResponse<String>> answer : hanging) {
+                HttpResponse<String> response = answer.get(60, TimeUnit.SECONDS);
+                assertEquals(503, response.statusCode(), response.body());
+                if (response.body().contains("\"code\":\"OVERLOADED\"")) {
+                    overloaded++;
+                } else {
+                    assertTrue(response.body().contains("\"code\":\"TIMEOUT\""), response.body());
+                }
+            }
+            assertEquals(20, overloaded, "the slow route sheds beyond its own share");
+        }
+    }
+
     private static boolean metric(SampleWar sample, String json) {
         try {
             HttpResponse<String> metrics = sample.get("/breakwater/metrics");

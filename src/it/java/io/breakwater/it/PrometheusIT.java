@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,24 +36,53 @@ class PrometheusIT {
             String dead = traffic(sample);
 
             String text = scrape(sample);
-            Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
-            promtool.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-            promtool.getOutputStream().close();
-            String said = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(promtool.waitFor(60, TimeUnit.SECONDS), "promtool did not finish");
-            assertEquals("", said, "promtool on:\n" + text);
-            assertEquals(0, promtool.exitValue());
+            assertPromtoolSaysNothing(text);
 
             assertTrue(text.contains("# TYPE breakwater_route_responses_total counter\n"), text);
             assertTrue(text.contains("breakwater_route_responses_total{class=\"5xx\",route=\"/demo/fail\"} 12.0\n"),
                     text);
             assertTrue(text.contains("breakwater_route_latency_seconds_count{route=\"/orders/{id}\"} 3\n"), text);
             assertTrue(text.contains("breakwater_route_latency_seconds_count{route=\"/static/*\"} 1\n"), text);
+            assertTrue(Pattern.compile("\nbreakwater_route_concurrency_limit\\{route=\"/demo/hello\"} [1-9]")
+                    .matcher(text).find(), text);
+            assertTrue(text.contains("# TYPE breakwater_route_concurrency_in_flight gauge\n"), text);
             assertTrue(text.contains("breakwater_circuit_state{breaker=\"/demo/fail\",state=\"open\"} 1.0\n"), text);
             assertTrue(text.contains("breakwater_circuit_state{breaker=\"/demo/fail\",state=\"closed\"} 0.0\n"), text);
             assertTrue(Pattern.compile("\nbreakwater_proxy_backend_failures_total\\{backend=\"" + Pattern.quote(dead)
                     + "\",proxy=\"proxy\"} [1-9]").matcher(text).find(), text);
         }
+    }
+
+    @Test
+    void theSampleJarsProcessFiguresPassPromtoolInBaseUnits() throws Exception {
+        try (SampleProcess sample = SampleProcess.start()) {
+            HttpResponse<String> scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    sample.uri("/breakwater/metrics?format=prometheus")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, scrape.statusCode());
+            String text = scrape.body();
+            assertPromtoolSaysNothing(text);
+            for (String family : List.of("breakwater_process_uptime_seconds gauge",
+                    "breakwater_process_cpu_seconds_total counter", "breakwater_process_cpu_usage_ratio gauge",
+                    "breakwater_process_heap_used_bytes gauge", "breakwater_process_heap_max_bytes gauge",
+                    "breakwater_process_gc_collections_total counter",
+                    "breakwater_process_gc_time_seconds_total counter", "breakwater_process_live_threads gauge",
+                    "breakwater_process_open_connections gauge")) {
+                assertTrue(text.contains("# TYPE " + family + "\n"), family + " in\n" + text);
+            }
+            // this scrape's own connection at least
+            assertTrue(Pattern.compile("\nbreakwater_process_open_connections [1-9][0-9]*\\.0\n").matcher(text)
+                    .find(), text);
+        }
+    }
+
+    private static void assertPromtoolSaysNothing(String text) throws Exception {
+        Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+        promtool.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+        promtool.getOutputStream().close();
+        String said = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(promtool.waitFor(60, TimeUnit.SECONDS), "promtool did not finish");
+        assertEquals("", said, "promtool on:\n" + text);
+        assertEquals(0, promtool.exitValue());
     }
 
     @Test
@@ -114,13 +147,35 @@ class PrometheusIT {
         }
         answered(sample.get("/static/site.css"));
         answered(sample.get("/anything/else"));
-        String dead = hostPort(sample.backend(2).url());
-        sample.backend(2).close();
+        // The dead backend's failure, made sure of: a random pick racing its failing health checks (three in a row
+        // take it out of the pool, and no try reaches it after) lost whenever a busy host slowed the traffic. So a
+        // try is held in it first (its checks still pass), and dies with it: its connection closes under it.
+        ItBackend doomed = sample.backend(2);
+        String dead = hostPort(doomed.url());
+        int arrived = doomed.requests();
+        doomed.holdRequests();
+        List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+        SampleProcess.await("a try held in the backend about to die", DEADLINE, () -> {
+            if (doomed.requests() > arrived) {
+                return Boolean.TRUE;
+            }
+            // one at a time, each to the less busy of two random backends: a held try makes its backend busier
+            if (sent.isEmpty() || sent.get(sent.size() - 1).isDone()) {
+                // a POST is neither hedged nor tried again elsewhere: the held try stays the request's only one
+                sent.add(sample.client().sendAsync(HttpRequest.newBuilder(sample.uri("/other"))
+                        .POST(HttpRequest.BodyPublishers.ofString("held")).timeout(Duration.ofSeconds(30)).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            return null;
+        });
+        doomed.close();
+        for (CompletableFuture<HttpResponse<String>> response : sent) {
+            answered(response.get(60, TimeUnit.SECONDS));
+        }
         Pattern failures = Pattern.compile("\"proxy\\.proxy\\.backend\\." + Pattern.quote(dead)
                 + "\\.failures\":\\{\"value\":([0-9]+)");
         SampleProcess.await("a failure of the dead backend", DEADLINE, () -> {
             try {
-                answered(sample.get("/other"));
                 Matcher counted = failures.matcher(sample.get("/breakwater/metrics").body());
                 return counted.find() && Long.parseLong(counted.group(1)) > 0 ? Boolean.TRUE : null;
             } catch (Exception e) {

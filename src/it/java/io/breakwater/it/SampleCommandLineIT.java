@@ -65,7 +65,8 @@ class SampleCommandLineIT {
     @Test
     void unknownOptionPrintsOneLineAndExitsWithStatus2() throws Exception {
         assertUsageError(List.of("--bogus"), "breakwater-sample: unknown option --bogus"
-                + " (options: --port N, --backends URL,URL,..., --jmx-port N|off, --jmx-password-file PATH,"
+                + " (options: --port N, --https-port N, --tls-keystore PATH, --tls-password-file PATH,"
+                + " --redirect-http, --backends URL,URL,..., --jmx-port N|off, --jmx-password-file PATH,"
                 + " --grace DURATION, --drain-delay DURATION, --help)");
     }
 

@@ -94,6 +94,64 @@ class StatusPageIT {
     }
 
     @Test
+    void showsTheProcessPanelOfTheSampleJarWithItsOpenConnections() throws Exception {
+        Path target = Path.of("target");
+        try (SampleProcess sample = SampleProcess.start("--jmx-port", "off");
+                HeadlessChromium chromium = HeadlessChromium.start(WIDTH, 900, target.resolve("chromium-process.log"))) {
+            DevToolsSession tab = chromium.firstTab();
+            tab.navigate(sample.uri("/breakwater/status").toString());
+            assertEquals(Boolean.TRUE, tab.await("document.getElementById('process-threads').textContent !== '–'",
+                    Duration.ofSeconds(15)), "the panel filled in");
+
+            Map<String, Object> process = processJson(sample);
+            assertTrue(text(tab, "process-uptime").matches("\\d+ s|\\d+ min \\d+ s"), text(tab, "process-uptime"));
+            assertTrue(text(tab, "process-cpu").matches("\\d+(\\.\\d)? % \\d+\\.\\d s in all"),
+                    text(tab, "process-cpu"));
+            long heapMax = ((Number) process.get("heapMaxBytes")).longValue();
+            assertTrue(text(tab, "process-heap").matches("\\d+(\\.\\d)? (KB|MB|GB) of " + bytes(heapMax)),
+                    text(tab, "process-heap") + " with a maximum of " + heapMax + " bytes");
+            assertTrue(text(tab, "process-gc").matches("[\\d,]+ runs \\d+\\.\\d\\d s"), text(tab, "process-gc"));
+            assertTrue(Integer.parseInt(text(tab, "process-threads").replace(",", "")) >= 10,
+                    "the sample runs Jetty's threads and Breakwater's: " + text(tab, "process-threads"));
+            assertEquals(Boolean.FALSE, tab.evaluate("document.getElementById('process-connections-tile').hidden"));
+            // Chromium's own connection at least, and never one the JSON does not count
+            int shown = Integer.parseInt(text(tab, "process-connections"));
+            assertTrue(shown >= 1, "open connections " + shown);
+
+            Path screenshot = target.resolve("status-page-process.png");
+            tab.screenshot(screenshot, WIDTH);
+            assertTrue(Files.size(screenshot) > 10_000, "a screenshot at " + screenshot.toAbsolutePath());
+            assertEquals(List.of(), tab.errors(), "console errors and uncaught exceptions");
+            tab.close();
+        }
+    }
+
+    private static String text(DevToolsSession tab, String id) throws Exception {
+        return (String) tab.evaluate("document.getElementById('" + id + "').textContent");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> processJson(SampleProcess sample) throws Exception {
+        HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(sample.uri("/breakwater/status?format=json")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        return (Map<String, Object>) JsonText.object(response.body()).get("process");
+    }
+
+    /** The page's way of writing bytes: binary units, one decimal under 10. */
+    private static String bytes(double value) {
+        String[] units = {"B", "KB", "MB", "GB", "TB"};
+        int unit = 0;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return (value < 10 && unit > 0 ? String.format(java.util.Locale.ROOT, "%.1f", value)
+                : String.valueOf(Math.round(value))) + " " + units[unit];
+    }
+
+    @Test
     void sampleJsonCountsAgreeWithTheRegistryPublishedOverJmx() throws Exception {
         try (SampleWar sample = SampleWar.deploy()) {
             for (int i = 0; i < 15; i++) {

@@ -35,6 +35,11 @@ public enum FilterContender {
     TIMEOUT("timeout", BreakwaterClasses.TIMEOUT),
     CIRCUIT_BREAKER("circuitBreaker", BreakwaterClasses.CIRCUIT_BREAKER),
     METRICS("metrics", BreakwaterClasses.METRICS),
+    /**
+     * {@link PassThroughFilter} guarded by GuardedFilter (its own deadline, breaker and figures): against
+     * {@link #PASS_THROUGH}, what guarding an app's filter costs.
+     */
+    GUARDED_PASS_THROUGH("guardedPassThrough", BreakwaterClasses.GUARDED),
     /** Every Breakwater filter present, in the contract's order. */
     CHAIN("chain", BreakwaterClasses.FILTERS_IN_ORDER.toArray(new String[0])),
     /**
@@ -108,7 +113,11 @@ public enum FilterContender {
             context.setInitParameter("breakwater.routes", TEN_ROUTES);
         }
         for (Class<? extends Filter> filter : filters) {
-            context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+            FilterHolder holder = new FilterHolder(filter);
+            if (filter.getName().equals(BreakwaterClasses.GUARDED)) {
+                holder.setInitParameter("filter", PassThroughFilter.class.getName());
+            }
+            context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
         }
     }
 }

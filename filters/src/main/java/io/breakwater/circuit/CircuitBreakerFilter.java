@@ -8,13 +8,12 @@ import io.breakwater.circuit.internal.BreakerRegistry;
 import io.breakwater.circuit.internal.BreakerStatus;
 import io.breakwater.circuit.internal.CircuitBreakerSettings;
 import io.breakwater.circuit.internal.GuardedCall;
-import io.breakwater.circuit.internal.RouteBreaker;
+import io.breakwater.core.breaker.internal.Breaker;
 import io.breakwater.core.config.internal.ConfigReader;
 import io.breakwater.core.error.ErrorCode;
 import io.breakwater.core.error.internal.ErrorResponse;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.internal.FilterMetrics;
-import io.breakwater.core.metric.internal.MetricFamily;
 import io.breakwater.core.route.internal.Routes;
 import io.breakwater.core.servlet.internal.AsyncStarts;
 import io.breakwater.core.servlet.internal.RouteAnswers;
@@ -38,6 +37,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Cuts a route that keeps failing or crawling off for a while, then lets a few probes through to see whether it
@@ -48,11 +49,10 @@ import java.util.concurrent.ConcurrentMap;
  * Only the first dispatch takes a permission: async, error and include dispatches belong to its call. Thread-safe.
  */
 public class CircuitBreakerFilter extends TimedFilter<GuardedCall> {
-    static final MetricFamily REJECTIONS = MetricFamily.counter("filter_rejections",
-            "Requests answered CIRCUIT_OPEN.", "filter.{filter}.rejections");
+    private static final Logger LOG = LoggerFactory.getLogger(CircuitBreakerFilter.class);
     private final Clock clock;
     private final NanoClock callClock;
-    private final ConcurrentMap<String, Optional<RouteBreaker>> breakers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Optional<Breaker>> breakers = new ConcurrentHashMap<>();
     private CircuitBreakerSettings settings;
     private ServletContext context;
     private CircuitBreakerRegistry registry;
@@ -72,13 +72,13 @@ public class CircuitBreakerFilter extends TimedFilter<GuardedCall> {
 
     @Override
     protected void start(FilterConfig filterConfig) throws ServletException {
-        settings = CircuitBreakerSettings.read(ConfigReader.of(filterConfig));
+        settings = ConfigReader.read(filterConfig, CircuitBreakerSettings::read);
         context = filterConfig.getServletContext();
         Routes.configure(context);
         registry = BreakerRegistry.of(context);
         metricRegistry = BreakwaterMetrics.acquire(context);
-        FilterMetrics metrics = new FilterMetrics(metricRegistry, "circuitBreaker");
-        rejections = metrics.counter(REJECTIONS);
+        FilterMetrics metrics = new FilterMetrics(metricRegistry, FilterMetrics.CIRCUIT_BREAKER_FILTER);
+        rejections = metrics.counter(FilterMetrics.REJECTIONS);
         measureIn(metrics);
         statusName = "circuit " + filterConfig.getFilterName();
         StatusSources.of(context).publish(statusName, new BreakerStatus(breakers));
@@ -87,11 +87,11 @@ public class CircuitBreakerFilter extends TimedFilter<GuardedCall> {
     @Override
     protected Object admit(HttpServletRequest request, HttpServletResponse response, long start)
             throws IOException {
-        Optional<RouteBreaker> guard = breakerOf(request);
+        Optional<Breaker> guard = breakerOf(request);
         if (guard.isEmpty()) {
             return PASS;
         }
-        RouteBreaker breaker = guard.get();
+        Breaker breaker = guard.get();
         if (!breaker.tryAcquire()) {
             rejections.inc();
             ErrorResponse.send(request, response, ErrorCode.CIRCUIT_OPEN,
@@ -101,14 +101,14 @@ public class CircuitBreakerFilter extends TimedFilter<GuardedCall> {
         return new GuardedCall(breaker, settings, callClock, request, callClock.at(start));
     }
 
-    private Optional<RouteBreaker> breakerOf(HttpServletRequest request) {
+    private Optional<Breaker> breakerOf(HttpServletRequest request) {
         String route = Routes.of(request);
         String name = nameOf(request, route);
-        Optional<RouteBreaker> breaker = breakers.get(name);
+        Optional<Breaker> breaker = breakers.get(name);
         if (breaker == null) {
             breaker = breakers.computeIfAbsent(name, key -> settings.forRoute(route, clock)
-                    .map(config -> new RouteBreaker(registry.circuitBreaker(key, config), settings, clock,
-                            metricRegistry).publish(context)));
+                    .map(config -> new Breaker(registry.circuitBreaker(key, config), settings, clock,
+                            metricRegistry, LOG, "route").publish(context)));
         }
         return breaker;
     }

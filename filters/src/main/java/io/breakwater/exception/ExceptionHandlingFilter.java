@@ -4,6 +4,7 @@ import io.breakwater.chain.Priority;
 import io.breakwater.chain.internal.ChainOrder;
 import io.breakwater.core.config.internal.ConfigReader;
 import io.breakwater.core.error.RequestIds;
+import io.breakwater.core.error.internal.ClientGone;
 import io.breakwater.core.error.internal.ErrorResponse;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.internal.FilterMetrics;
@@ -11,6 +12,7 @@ import io.breakwater.core.metric.internal.MetricFamily;
 import io.breakwater.core.route.internal.Routes;
 import io.breakwater.core.servlet.internal.AsyncStarts;
 import io.breakwater.core.servlet.internal.ChainFilter;
+import io.breakwater.core.servlet.internal.ClientConnection;
 import io.breakwater.core.servlet.internal.RouteAnswers;
 import io.breakwater.exception.internal.ExceptionHandlingConfig;
 import io.breakwater.exception.internal.Failure;
@@ -32,7 +34,10 @@ import org.slf4j.MDC;
 /**
  * First in the chain: no exception or error from the rest of the chain takes the app down or leaks internals.
  * The client gets the error contract's problem+json answer, the log gets one ERROR line with the stack trace,
- * a committed response gets its connection aborted, a client that went away is only counted. Every response
+ * a committed response gets its connection aborted, a client that went away is only counted. The client went away
+ * only when a read of its body or a write of its answer failed, which the request and response it hands down the
+ * chain record ({@link ClientConnection}); an {@code EOFException} or a reset from the app's own work is the app's
+ * failure like any other. Every response
  * carries {@code X-Request-Id}, and log lines carry it under the MDC key {@code requestId}. It works on every
  * dispatch it is mapped for, and counts the request's answer on its route itself, on the request it hands down
  * (whose fields hold the count, instead of the container's attribute map); it times itself, its state per request
@@ -62,17 +67,19 @@ public class ExceptionHandlingFilter extends ChainFilter {
 
     @Override
     protected void start(FilterConfig filterConfig) throws ServletException {
-        config = ExceptionHandlingConfig.read(ConfigReader.of(filterConfig));
+        config = ConfigReader.read(filterConfig, ExceptionHandlingConfig::read);
         context = filterConfig.getServletContext();
         Routes.configure(context);
-        metrics = new FilterMetrics(BreakwaterMetrics.acquire(context), "exceptionHandling");
+        metrics = new FilterMetrics(BreakwaterMetrics.acquire(context),
+                FilterMetrics.EXCEPTION_HANDLING_FILTER);
     }
 
     @Override
-    protected void filter(HttpServletRequest req, HttpServletResponse response, FilterChain chain)
+    protected void filter(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
             throws IOException, ServletException {
         long start = System.nanoTime();
-        HttpServletRequest request = AsyncStarts.track(req);
+        ClientConnection response = ClientConnection.watch(res);
+        HttpServletRequest request = AsyncStarts.track(req, response);
         String previousId = MDC.get(RequestIds.MDC_KEY);
         String requestId = req.getDispatcherType() == DispatcherType.REQUEST ? RequestIds.begin(request, response)
                 : RequestIds.resolve(request, response);
@@ -89,10 +96,10 @@ public class ExceptionHandlingFilter extends ChainFilter {
             }
             AsyncContext cycle = AsyncStarts.startedCycle(request);
             if (cycle != null) {
-                listenTo(cycle, request);
+                listenTo(cycle, request, response);
             }
         } catch (Throwable thrown) {
-            handle(request, response, thrown, requestId);
+            handle(request, response, thrown, response.failed(), requestId);
         } finally {
             restore(previousId);
             long end = System.nanoTime();
@@ -106,9 +113,10 @@ public class ExceptionHandlingFilter extends ChainFilter {
     /**
      * Handles an async cycle's failure too: {@code AsyncListener.onError} answers like a thrown exception. The cycle
      * is marked in an attribute so that a later dispatch does not add the listener twice; a request's first dispatch
-     * cannot have added it yet, so it does not ask.
+     * cannot have added it yet, so it does not ask. What the container reports there is its own: a failure of the
+     * client's connection among it means that the client went away.
      */
-    private void listenTo(AsyncContext async, HttpServletRequest request) {
+    private void listenTo(AsyncContext async, HttpServletRequest request, ClientConnection connection) {
         if (request.getDispatcherType() != DispatcherType.REQUEST
                 && request.getAttribute(LISTENING_ATTRIBUTE) == async) {
             return;
@@ -119,11 +127,16 @@ public class ExceptionHandlingFilter extends ChainFilter {
             public void onError(AsyncEvent event) throws IOException {
                 HttpServletRequest req = (HttpServletRequest) event.getSuppliedRequest();
                 HttpServletResponse res = (HttpServletResponse) event.getSuppliedResponse();
+                Throwable reported = event.getThrowable();
                 String previousId = MDC.get(RequestIds.MDC_KEY);
                 String requestId = RequestIds.resolve(req, res);
                 MDC.put(RequestIds.MDC_KEY, requestId);
                 try {
-                    handle(req, res, event.getThrowable(), requestId);
+                    // a dispatch of this request handled a CommittedResponseFailure already: nothing to add
+                    if (!(reported instanceof CommittedResponseFailure)) {
+                        handle(req, res, reported,
+                                connection.failed() || ClientGone.reportedByContainer(reported), requestId);
+                    }
                 } catch (Throwable abort) {
                     // the committed case: the container aborts the connection when the error is rethrown
                     LOG.debug("aborting async response", abort);
@@ -154,9 +167,9 @@ public class ExceptionHandlingFilter extends ChainFilter {
      * Answers a failure. When the response is committed no answer is possible: the failure is rethrown so that
      * the container aborts the connection, and the client never takes a truncated response for a whole one.
      */
-    void handle(HttpServletRequest request, HttpServletResponse response, Throwable thrown, String requestId)
-            throws IOException, ServletException {
-        Failure failure = Failure.classify(thrown, config.mappings());
+    void handle(HttpServletRequest request, HttpServletResponse response, Throwable thrown, boolean clientFailed,
+            String requestId) throws IOException, ServletException {
+        Failure failure = Failure.classify(thrown, config.mappings(), clientFailed);
         if (failure.kind == Failure.Kind.CLIENT_GONE) {
             metrics.counter(CLIENT_ABORTS).inc();
             LOG.debug("client went away: {} {}", request.getMethod(), Routes.of(request), thrown);

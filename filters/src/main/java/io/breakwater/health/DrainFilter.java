@@ -50,7 +50,7 @@ public class DrainFilter implements Filter {
 
     @Override
     public void init(FilterConfig filterConfig) throws ServletException {
-        grace = ConfigReader.of(filterConfig).get(SHUTDOWN_GRACE);
+        grace = ConfigReader.read(filterConfig, reader -> reader.get(SHUTDOWN_GRACE));
         context = filterConfig.getServletContext();
         Drain.install(context, drain, this::begin);
     }

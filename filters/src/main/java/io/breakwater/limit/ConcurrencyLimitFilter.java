@@ -22,12 +22,11 @@ import io.breakwater.core.servlet.internal.RouteAnswers;
 import io.breakwater.core.servlet.internal.TimedFilter;
 import io.breakwater.core.time.Deadline;
 import io.breakwater.core.time.internal.NanoClock;
-import io.breakwater.limit.internal.AdaptiveLimit.Outcome;
-import io.breakwater.limit.internal.AdaptiveLimit.Permit;
-import io.breakwater.limit.internal.AdaptiveLimit;
 import io.breakwater.limit.internal.ConcurrencyLimitConfig.CriticalHeader;
 import io.breakwater.limit.internal.ConcurrencyLimitConfig.PathMode;
 import io.breakwater.limit.internal.ConcurrencyLimitConfig;
+import io.breakwater.limit.internal.RouteLimits.Permit;
+import io.breakwater.limit.internal.RouteLimits;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -47,11 +46,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * Sheds load before the app drowns: admits a request while the requests in flight are under an adaptive limit,
- * holds its place until it ends (an asynchronous one until its async cycle completes), and answers the rest at once
- * with 503 {@code OVERLOADED} and {@code Retry-After}, before the later filters and the app spend anything on them.
- * The limit follows the latency the admitted requests see (concurrency-limits' Vegas by default, see
- * {@link AdaptiveLimit}). Critical requests (a configured header, or {@code critical} paths) are shed last;
+ * Sheds load before the app drowns: admits a request while its route's requests in flight are under the route's
+ * adaptive limit and the app's under {@code maxConcurrencyLimit}, holds its place until it ends (an asynchronous one
+ * until its async cycle completes), and answers the rest at once with 503 {@code OVERLOADED} and
+ * {@code Retry-After}, before the later filters and the app spend anything on them. Each route's limit follows the
+ * latency that route's admitted requests see (concurrency-limits' Vegas by default, see {@link RouteLimits}), so
+ * one route's hanging dependency sheds that route alone. Critical requests (a configured header, or {@code critical} paths) are shed last;
  * {@link OperatorEndpoint} and {@link SelfLimiting} servlets and {@code off} paths are never limited. Only the first
  * dispatch takes a place; async, error and include dispatches belong to its request. A shed answer counts on its
  * route even where this filter comes first. Thread-safe.
@@ -67,7 +67,7 @@ public class ConcurrencyLimitFilter extends TimedFilter<Permit> {
     private MetricRegistry registry;
     private MetricCatalog catalog;
     private Counter shed;
-    private AdaptiveLimit limit;
+    private RouteLimits limit;
 
     public ConcurrencyLimitFilter() {
         this(Clock.systemUTC());
@@ -80,15 +80,15 @@ public class ConcurrencyLimitFilter extends TimedFilter<Permit> {
 
     @Override
     protected void start(FilterConfig filterConfig) throws ServletException {
-        config = ConcurrencyLimitConfig.read(ConfigReader.of(filterConfig));
+        config = ConfigReader.read(filterConfig, ConcurrencyLimitConfig::read);
         context = filterConfig.getServletContext();
         registry = BreakwaterMetrics.acquire(context);
         catalog = MetricCatalog.of(registry);
         FilterMetrics metrics = new FilterMetrics(registry, ConcurrencyLimitMetrics.FILTER);
         shed = metrics.counter(ConcurrencyLimitMetrics.SHED);
         measureIn(metrics);
-        limit = new AdaptiveLimit(config, clock);
-        AdaptiveLimit current = limit;
+        limit = new RouteLimits(config, clock, this::publish);
+        RouteLimits current = limit;
         // replaced, not reused: a gauge of an earlier deployment on an app-supplied registry reads a dead limit
         catalog.remove(ConcurrencyLimitMetrics.LIMIT, ConcurrencyLimitMetrics.FILTER);
         metrics.gauge(ConcurrencyLimitMetrics.LIMIT, () -> (Gauge<Integer>) current::limit);
@@ -103,7 +103,7 @@ public class ConcurrencyLimitFilter extends TimedFilter<Permit> {
             return PASS;
         }
         boolean critical = mode.orElse(null) == PathMode.CRITICAL || isCritical(request, config.criticalHeader());
-        Permit permit = limit.tryAcquire(critical, clock.at(start));
+        Permit permit = limit.tryAcquire(Routes.of(request), critical, clock.at(start));
         if (permit == null) {
             shed(request, response);
             return ANSWERED;
@@ -161,6 +161,11 @@ public class ConcurrencyLimitFilter extends TimedFilter<Permit> {
         return limit.limit();
     }
 
+    /** One route's limit now, or {@code -1} before its first request, for tests. */
+    int limit(String route) {
+        return limit.limit(route);
+    }
+
     /** Requests holding a place now, for tests. */
     int inFlight() {
         return limit.inFlight();
@@ -173,6 +178,21 @@ public class ConcurrencyLimitFilter extends TimedFilter<Permit> {
         }
         catalog.remove(ConcurrencyLimitMetrics.LIMIT, ConcurrencyLimitMetrics.FILTER);
         catalog.remove(ConcurrencyLimitMetrics.IN_FLIGHT, ConcurrencyLimitMetrics.FILTER);
+        for (String route : limit.routes()) {
+            catalog.remove(ConcurrencyLimitMetrics.ROUTE_LIMIT, route);
+            catalog.remove(ConcurrencyLimitMetrics.ROUTE_IN_FLIGHT, route);
+        }
         BreakwaterMetrics.release(context);
+    }
+
+    /** A route's first request: its own limit and the requests under it, as figures labelled with the route. */
+    private void publish(String route) {
+        RouteLimits current = limit;
+        // replaced, not reused: a gauge of an earlier deployment on an app-supplied registry reads a dead limit
+        catalog.remove(ConcurrencyLimitMetrics.ROUTE_LIMIT, route);
+        catalog.gauge(ConcurrencyLimitMetrics.ROUTE_LIMIT, () -> (Gauge<Integer>) () -> current.limit(route), route);
+        catalog.remove(ConcurrencyLimitMetrics.ROUTE_IN_FLIGHT, route);
+        catalog.gauge(ConcurrencyLimitMetrics.ROUTE_IN_FLIGHT, () -> (Gauge<Integer>) () -> current.inFlight(route),
+                route);
     }
 }

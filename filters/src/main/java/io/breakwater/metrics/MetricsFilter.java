@@ -30,11 +30,11 @@ public class MetricsFilter extends TimedFilter<Void> {
 
     @Override
     protected void start(FilterConfig filterConfig) throws ServletException {
-        MetricsConfig config = MetricsConfig.read(ConfigReader.of(filterConfig));
+        MetricsConfig config = ConfigReader.read(filterConfig, MetricsConfig::read);
         context = filterConfig.getServletContext();
         Routes.configure(context);
         var registry = BreakwaterMetrics.acquire(context);
-        measureIn(new FilterMetrics(registry, "metrics"));
+        measureIn(new FilterMetrics(registry, FilterMetrics.METRICS_FILTER));
         routes = RouteTable.shareIn(context, registry, config.maxRoutes());
     }
 

@@ -6,6 +6,8 @@ import io.breakwater.core.config.internal.ConfigReader;
 import io.breakwater.core.error.ErrorCode;
 import io.breakwater.core.error.internal.ErrorResponse;
 import io.breakwater.core.metric.BreakwaterMetrics;
+import io.breakwater.core.metric.internal.MetricCatalog;
+import io.breakwater.core.metric.internal.ProcessMetrics;
 import io.breakwater.core.servlet.OperatorEndpoint;
 import io.breakwater.metrics.internal.MetricsJson;
 import io.breakwater.metrics.internal.PrometheusText;
@@ -35,8 +37,9 @@ public class MetricsServlet extends HttpServlet implements OperatorEndpoint {
 
     @Override
     public void init() throws ServletException {
-        allowFrom = ConfigReader.of(getServletConfig()).get(AllowedAddresses.OPERATOR_ALLOW_FROM);
+        allowFrom = ConfigReader.read(getServletConfig(), reader -> reader.get(AllowedAddresses.OPERATOR_ALLOW_FROM));
         registry = BreakwaterMetrics.acquire(getServletContext());
+        ProcessMetrics.register(MetricCatalog.of(registry));
     }
 
     @Override

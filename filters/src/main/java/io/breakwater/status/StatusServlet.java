@@ -6,6 +6,8 @@ import io.breakwater.core.error.ErrorCode;
 import io.breakwater.core.error.internal.ErrorResponse;
 import io.breakwater.core.journal.internal.StateJournal;
 import io.breakwater.core.metric.BreakwaterMetrics;
+import io.breakwater.core.metric.internal.MetricCatalog;
+import io.breakwater.core.metric.internal.ProcessMetrics;
 import io.breakwater.core.servlet.OperatorEndpoint;
 import io.breakwater.core.status.internal.StatusSources;
 import io.breakwater.status.internal.ControlOrigin;
@@ -71,9 +73,10 @@ public class StatusServlet extends HttpServlet implements OperatorEndpoint {
 
     @Override
     public void init() throws ServletException {
-        config = StatusConfig.read(ConfigReader.of(getServletConfig()));
+        config = ConfigReader.read(getServletConfig(), StatusConfig::read);
         ServletContext context = getServletContext();
         MetricRegistry registry = BreakwaterMetrics.acquire(context);
+        ProcessMetrics.register(MetricCatalog.of(registry));
         StatusSources sources = StatusSources.of(context);
         StatusFigures figures = new StatusFigures(sources, registry, ownRoutes());
         StateJournal journal = StateJournal.of(context);

@@ -9,18 +9,18 @@ import io.breakwater.core.error.RequestIds;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.internal.FilterMetrics;
 import io.breakwater.core.metric.internal.MetricCatalog;
-import io.breakwater.core.metric.internal.MetricFamily;
 import io.breakwater.core.metric.internal.RouteMetrics;
 import io.breakwater.core.route.internal.Routes;
+import io.breakwater.core.servlet.internal.GatedResponse;
 import io.breakwater.core.servlet.internal.RouteAnswers;
 import io.breakwater.core.servlet.internal.TimedFilter;
 import io.breakwater.core.time.Deadline;
 import io.breakwater.core.time.internal.NanoClock;
+import io.breakwater.core.time.internal.ContextScheduler;
 import io.breakwater.core.time.internal.TimeoutScheduler;
 import io.breakwater.timeout.internal.TimedExchange;
 import io.breakwater.timeout.internal.TimeoutConfig;
 import io.breakwater.timeout.internal.TimeoutRequest;
-import io.breakwater.timeout.internal.TimeoutResponse;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -48,8 +48,6 @@ import org.slf4j.MDC;
  */
 public class TimeoutFilter extends TimedFilter<TimeoutRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(TimeoutFilter.class);
-    static final MetricFamily TIMEOUTS = MetricFamily.counter("filter_timeouts",
-            "Requests answered TIMEOUT.", "filter.{filter}.timeouts");
 
     private final NanoClock nanoClock;
     private TimeoutConfig config;
@@ -68,15 +66,14 @@ public class TimeoutFilter extends TimedFilter<TimeoutRequest> {
 
     @Override
     protected void start(FilterConfig filterConfig) throws ServletException {
-        config = TimeoutConfig.read(ConfigReader.of(filterConfig));
+        config = ConfigReader.read(filterConfig, TimeoutConfig::read);
         context = filterConfig.getServletContext();
         Routes.configure(context);
         MetricRegistry registry = BreakwaterMetrics.acquire(context);
         catalog = MetricCatalog.of(registry);
-        metrics = new FilterMetrics(registry, "timeout");
+        metrics = new FilterMetrics(registry, FilterMetrics.TIMEOUT_FILTER);
         measureIn(metrics);
-        String path = context.getContextPath();
-        scheduler = new TimeoutScheduler(path.isEmpty() ? "ROOT" : path.substring(1).replace('/', '-'));
+        scheduler = ContextScheduler.acquire(context);
     }
 
     /** An async dispatch of a request whose committed answer ran past its deadline fails, so that it is aborted. */
@@ -101,7 +98,7 @@ public class TimeoutFilter extends TimedFilter<TimeoutRequest> {
         request.setAttribute(Deadline.ATTRIBUTE, deadline);
         TimedExchange exchange = new TimedExchange(request, response, config.errorCode(),
                 () -> timedOut(request, timeout));
-        TimeoutResponse timedResponse = new TimeoutResponse(response, exchange);
+        GatedResponse timedResponse = new GatedResponse(response, exchange.gate());
         TimeoutRequest timedRequest = new TimeoutRequest(request, timedResponse, exchange);
         try {
             exchange.deadlineTask(scheduler.scheduleAt(exchange::expire, start + timeout.toNanos()));
@@ -144,7 +141,7 @@ public class TimeoutFilter extends TimedFilter<TimeoutRequest> {
     /** Counts and logs a timeout: the one log line of a timed-out request, whatever its handler does later. */
     private void timedOut(HttpServletRequest request, Duration timeout) {
         String route = Routes.of(request);
-        metrics.counter(TIMEOUTS).inc();
+        metrics.counter(FilterMetrics.TIMEOUTS).inc();
         RouteAnswers.answered(request, config.errorCode().status());
         catalog.counter(RouteMetrics.TIMEOUTS, route).inc();
         String previousId = MDC.get(RequestIds.MDC_KEY);
@@ -167,7 +164,8 @@ public class TimeoutFilter extends TimedFilter<TimeoutRequest> {
     @Override
     public void destroy() {
         if (scheduler != null) {
-            scheduler.stop();
+            ContextScheduler.release(context);
+            scheduler = null;
         }
         if (context != null) {
             BreakwaterMetrics.release(context);

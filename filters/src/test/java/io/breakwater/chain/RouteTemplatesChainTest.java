@@ -78,6 +78,20 @@ class RouteTemplatesChainTest {
     }
 
     @Test
+    void templatesAppendedAfterStartComeAfterTheAppsOwnAndLeaveOutWhatIsNoTemplate() throws Exception {
+        try (TestServer server = TestServer.start(context -> suite(context, "/api/orders/{id}"))) {
+            RouteTemplates now = Routes.append(server.context().getServletContext(),
+                    List.of("/api/orders/new", "/api/orders/{id}", "/api/items/{id}", "/api/files/*.txt"));
+
+            assertEquals(List.of("/api/orders/{id}", "/api/orders/new", "/api/items/{id}"), now.texts());
+            // the app's own template came first, so it wins over the appended, more specific one
+            assertEquals("/api/orders/{id}", server.get("/api/orders/new").body());
+            assertEquals("/api/items/{id}", server.get("/api/items/7").body());
+            assertEquals("/api/*", server.get("/api/files/a.txt").body());
+        }
+    }
+
+    @Test
     void aBadTemplateStopsTheAppWithOneMessage() {
         Exception failure = assertThrows(Exception.class,
                 () -> TestServer.start(context -> suite(context, "/api/orders/{id,/api/x")).close());

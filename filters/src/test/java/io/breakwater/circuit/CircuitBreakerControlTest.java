@@ -4,7 +4,7 @@ import static io.breakwater.circuit.CircuitBreakerFixture.FAILING;
 import static io.breakwater.circuit.CircuitBreakerFixture.assertCircuitOpen;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.breakwater.circuit.internal.CircuitBreakerControlMBean;
+import io.breakwater.core.breaker.internal.CircuitBreakerControlMBean;
 import io.breakwater.core.metric.internal.Jmx;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;

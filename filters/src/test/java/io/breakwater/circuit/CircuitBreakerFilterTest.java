@@ -6,11 +6,13 @@ import static io.breakwater.circuit.CircuitBreakerFixture.assertCircuitOpen;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -72,6 +74,32 @@ class CircuitBreakerFilterTest {
             assertEquals(4 + 3, fixture.failing.calls.get());
             assertEquals(State.CLOSED, fixture.breaker(FAILING).getState());
             assertEquals(200, fixture.get("/fail/x").statusCode());
+        }
+    }
+
+    @Test
+    void aHalfOpenBreakerWhoseProbeNeverEndsOpensAgainAfterMaxWaitInHalfOpen() throws Exception {
+        try (CircuitBreakerFixture fixture = CircuitBreakerFixture.start(Map.of("halfOpenCalls", "1",
+                "maxWaitInHalfOpen", "30s"))) {
+            fixture.open();
+            fixture.clock.advance(Duration.ofSeconds(10).plusMillis(1));
+            CountDownLatch gate = fixture.failing.gated();
+            // the probe's end is never told while the gate is shut: for the breaker, a lost probe
+            CompletableFuture<HttpResponse<String>> probe = fixture.server.client().sendAsync(HttpRequest.newBuilder(
+                    fixture.server.uri("/fail/x")).build(), HttpResponse.BodyHandlers.ofString());
+            CircuitBreakerFixture.awaitTrue(() -> fixture.failing.calls.get() == 5, "the probe reached the route");
+            assertEquals(503, fixture.get("/fail/x").statusCode(), "half-open, its one probe taken");
+            assertEquals(State.HALF_OPEN, fixture.breaker(FAILING).getState());
+
+            fixture.clock.advance(Duration.ofSeconds(30));
+            assertEquals(503, fixture.get("/fail/x").statusCode());
+            assertEquals(State.OPEN, fixture.breaker(FAILING).getState(), "opened again, not half-open for good");
+            fixture.clock.advance(Duration.ofSeconds(10).plusMillis(1));
+            fixture.failing.status.set(200);
+            gate.countDown();
+            assertEquals(200, probe.get(20, TimeUnit.SECONDS).statusCode());
+            assertEquals(200, fixture.get("/fail/x").statusCode(), "a new probe went through");
+            assertEquals(6, fixture.failing.calls.get());
         }
     }
 

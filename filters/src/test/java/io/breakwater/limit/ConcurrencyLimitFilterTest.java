@@ -211,6 +211,88 @@ class ConcurrencyLimitFilterTest {
         }
     }
 
+    @Test
+    void requestsHangingOnOneRouteNeverShedAnotherRoute() throws Exception {
+        Gate gate = new Gate();
+        ConcurrencyLimitFilter filter = new ConcurrencyLimitFilter();
+        try (TestServer server = server(filter, Map.of(), context -> {
+            route(context, "/slow/*", gate);
+            route(context, "/hello", (request, response) -> response.getWriter().write("hello"));
+        })) {
+            List<CompletableFuture<HttpResponse<String>>> hanging = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                hanging.add(send(server, "/slow/" + i));
+            }
+            gate.awaitInside(20);
+            for (int i = 0; i < 200; i++) {
+                HttpResponse<String> hello = send(server, "/hello").get(30, TimeUnit.SECONDS);
+                assertEquals(200, hello.statusCode(), "request " + i + ": " + hello.body());
+                assertEquals("hello", hello.body());
+            }
+            assertEquals(20, filter.inFlight());
+            gate.release(20);
+            int ok = 0;
+            for (CompletableFuture<HttpResponse<String>> response : hanging) {
+                HttpResponse<String> answer = response.get(30, TimeUnit.SECONDS);
+                if (answer.statusCode() == 200) {
+                    ok++;
+                } else {
+                    assertShed(answer, answer.uri().getPath());
+                }
+            }
+            assertEquals(20, ok, "the hanging route sheds beyond its own share");
+            awaitEmpty(filter, "the hanging requests");
+            MetricRegistry registry = registry(server);
+            assertEquals(20, registry.counter("route./slow/*.shed").getCount());
+            assertEquals(0, registry.counter("route./hello.shed").getCount());
+        }
+    }
+
+    @Test
+    void whatTheLimitLearnsFromOneRoutesTimeoutsStaysOnThatRoute() throws Exception {
+        ConcurrencyLimitFilter filter = new ConcurrencyLimitFilter();
+        CountDownLatch never = new CountDownLatch(1);
+        try (TestServer server = server(filter, Map.of(), context -> {
+            add(context, new FilterHolder(TimeoutFilter.class), Map.of("timeout", "200ms"));
+            route(context, "/slow/*", (request, response) -> {
+                try {
+                    never.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            route(context, "/hello", (request, response) -> response.getWriter().write("hello"));
+        })) {
+            assertEquals(200, send(server, "/hello").get(30, TimeUnit.SECONDS).statusCode());
+            Await.until("the slow route's timeouts lowered its own limit", WAIT, () -> {
+                timeOutBesideHealthyRequests(server);
+                return filter.limit("/slow/*") < 20;
+            });
+            assertTrue(filter.limit("/hello") >= 20, "the healthy route's limit: " + filter.limit("/hello"));
+            awaitEmpty(filter, "the timed out requests");
+        }
+    }
+
+    /** Twenty requests that run past their deadline on {@code /slow/*}, while {@code /hello} answers 200. */
+    private static void timeOutBesideHealthyRequests(TestServer server) {
+        try {
+            List<CompletableFuture<HttpResponse<String>>> round = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                round.add(send(server, "/slow/" + i));
+            }
+            for (int i = 0; i < 20; i++) {
+                HttpResponse<String> hello = send(server, "/hello").get(30, TimeUnit.SECONDS);
+                assertEquals(200, hello.statusCode(), hello.body());
+            }
+            for (CompletableFuture<HttpResponse<String>> response : round) {
+                HttpResponse<String> answer = response.get(30, TimeUnit.SECONDS);
+                assertEquals(503, answer.statusCode(), answer.body());
+            }
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** A servlet that bounds its own work, as the balancing proxy does. */
     public static final class SelfLimitingServlet extends HttpServlet implements SelfLimiting {
         private static final long serialVersionUID = 1L;

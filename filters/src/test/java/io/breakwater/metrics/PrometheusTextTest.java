@@ -1,5 +1,6 @@
 package io.breakwater.metrics;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.Gauge;
@@ -8,6 +9,11 @@ import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.internal.MetricCatalog;
 import io.breakwater.core.metric.internal.MetricFamily;
 import io.breakwater.core.metric.internal.RouteMetrics;
+import io.breakwater.core.metric.internal.ProcessMetrics;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import io.breakwater.metrics.internal.PrometheusText;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
@@ -64,6 +70,38 @@ class PrometheusTextTest {
                 "orders.placed".hashCode(), 36) + " 2.0\n"), text);
         assertTrue(text.contains("# TYPE breakwater_app_orders_paid_total counter\n"), text);
         assertTrue(!text.contains("orders_broken"), text);
+    }
+
+    @Test
+    void processFiguresAreInBaseUnitsWithOneSeriesPerCollector() throws Exception {
+        MetricRegistry registry = new MetricRegistry();
+        MetricCatalog catalog = MetricCatalog.of(registry);
+        ProcessMetrics.register(catalog);
+        catalog.gauge(ProcessMetrics.OPEN_CONNECTIONS, () -> (Gauge<Integer>) () -> 3);
+
+        String text = write(registry);
+
+        for (String family : List.of("breakwater_process_uptime_seconds gauge",
+                "breakwater_process_cpu_seconds_total counter", "breakwater_process_cpu_usage_ratio gauge",
+                "breakwater_process_heap_used_bytes gauge", "breakwater_process_heap_max_bytes gauge",
+                "breakwater_process_gc_collections_total counter", "breakwater_process_gc_time_seconds_total counter",
+                "breakwater_process_live_threads gauge", "breakwater_process_open_connections gauge")) {
+            assertTrue(text.contains("# TYPE " + family + "\n"), family + " in\n" + text);
+        }
+        assertTrue(text.contains("breakwater_process_open_connections 3.0\n"), text);
+        long heapMax = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax();
+        assertTrue(text.contains("breakwater_process_heap_max_bytes " + (double) heapMax + "\n"), text);
+        for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+            assertTrue(text.contains("breakwater_process_gc_collections_total{gc=\"" + collector.getName() + "\"} "),
+                    collector.getName() + " in\n" + text);
+        }
+        Matcher threads = Pattern.compile("breakwater_process_live_threads (\\d+)\\.0\n").matcher(text);
+        assertTrue(threads.find(), text);
+        assertTrue(Integer.parseInt(threads.group(1)) >= 2, text);
+
+        ProcessMetrics.remove(catalog);
+        assertEquals(java.util.Set.of("process.connections.open"), registry.getNames(),
+                "the JVM's figures are taken out again, the launcher's stays");
     }
 
     private static String write(MetricRegistry registry) throws Exception {

@@ -92,6 +92,30 @@ class StatusServletTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void jsonShowsTheProcessFromTheRegistrysProcessFigures() throws Exception {
+        MetricRegistry registry = new MetricRegistry();
+        try (TestServer server = start(registry, Map.of())) {
+            long collectionsBefore = collections();
+            Map<String, Object> status = awaitStatus(server, s -> s.get("process") != null);
+            long collectionsAfter = collections();
+            Map<String, Object> process = (Map<String, Object>) status.get("process");
+            assertTrue(((Number) process.get("uptimeSeconds")).doubleValue() > 0, process.toString());
+            assertTrue(((Number) process.get("heapUsedBytes")).longValue() > 0, process.toString());
+            assertEquals(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax(),
+                    ((Number) process.get("heapMaxBytes")).longValue());
+            assertTrue(((Number) process.get("liveThreads")).longValue() >= 2, process.toString());
+            assertTrue(((Number) process.get("cpuSeconds")).doubleValue() > 0, process.toString());
+            long shown = ((Number) process.get("gcCollections")).longValue();
+            assertTrue(collectionsBefore <= shown && shown <= collectionsAfter, process.toString());
+            assertNull(process.get("openConnections"), "only a launcher that owns the connectors counts them");
+            assertTrue(registry.getNames().contains("process.heap.used"), "the figures are the registry's");
+        }
+        assertTrue(registry.getNames().stream().noneMatch(name -> name.startsWith("process.")),
+                "taken out of the app's own registry when the app stops: " + registry.getNames());
+    }
+
+    @Test
     void backendLatencyIsThePercentilesOfItsPublishedTimer() throws Exception {
         TestBackend backend = new TestBackend("http://127.0.0.1:9");
         try (TestServer server = start(new MetricRegistry(), Map.of())) {
@@ -277,6 +301,14 @@ class StatusServletTest {
                 + " but was \"10.0.0.0/33\"", prefix.getMessage());
         ConfigException controls = assertThrows(ConfigException.class, () -> StatusConfig.CONTROLS.parse("yes"));
         assertEquals("statusControls must be true or false, but was \"yes\"", controls.getMessage());
+    }
+
+    private static long collections() {
+        long collections = 0;
+        for (var collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+            collections += collector.getCollectionCount();
+        }
+        return collections;
     }
 
     static TestServer start(MetricRegistry registry, Map<String, String> params) throws Exception {

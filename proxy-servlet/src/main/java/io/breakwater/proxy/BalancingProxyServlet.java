@@ -9,7 +9,6 @@ import io.breakwater.core.health.internal.Drain;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.internal.Jmx;
 import io.breakwater.core.servlet.SelfLimiting;
-import io.breakwater.core.servlet.internal.AsyncCompletion;
 import io.breakwater.core.time.internal.TimeoutScheduler;
 import io.breakwater.proxy.balance.Backend;
 import io.breakwater.proxy.balance.BalanceStrategy;
@@ -23,6 +22,7 @@ import io.breakwater.proxy.internal.ErrorAnswers;
 import io.breakwater.proxy.internal.Exchange;
 import io.breakwater.proxy.internal.FailoverPolicy;
 import io.breakwater.proxy.internal.ForwardedHeaders;
+import io.breakwater.proxy.internal.ForwardedTarget;
 import io.breakwater.proxy.internal.HealthChecker;
 import io.breakwater.proxy.internal.Hedging;
 import io.breakwater.proxy.internal.InterimAnswers;
@@ -39,6 +39,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +92,7 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
 
     @Override
     public void init() throws ServletException {
-        config = new ProxyConfig(ConfigReader.of(getServletConfig()));
+        config = ConfigReader.read(getServletConfig(), ProxyConfig::new);
         super.init();
         String name = getServletName();
         com.codahale.metrics.MetricRegistry registry = BreakwaterMetrics.acquire(getServletContext());
@@ -102,24 +103,23 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
             metrics.removed(backend);
             tunnels.removed(backend);
         });
-        retryBudget = new RetryBudget(config.retryBudget, metrics.retriesOverBudget());
+        retryBudget = new RetryBudget(config.retryBudget, config.retryBudgetMinPerSecond, clock,
+                metrics.retriesOverBudget());
         forwarded = new ForwardedHeaders(config.trustedProxies);
         poolMBean = Jmx.register(pool, Jmx.name(getServletContext(), "BackendPool", name));
         if (config.healthChecks()) {
             healthChecker = new HealthChecker(pool, config, name);
             healthChecker.start();
         }
-        if (!config.connectionWait.isZero() || !config.hedgeAfter.isZero()) {
-            timers = new TimeoutScheduler("proxy-" + name);
-        }
+        timers = new TimeoutScheduler("proxy-" + name);
         hedging = new Hedging(config.hedgeAfter, config.hedgeBudget, timers, pool);
         BalanceStrategy strategy = BalanceStrategy.named(config.strategy, pool);
         rules = new TryRules(pool, strategy,
                 new FailoverPolicy(config.maxAttempts, config.retryNonIdempotent, pool, retryBudget), hedging,
                 config.failoverStatuses, config.tryTimeout, config.maxAttempts, config.hashKey);
-        TryRequests requests = new TryRequests(this, config.requestHeaders,
-                new ConnectionWait(config.connectionWait, timers), getHttpClient().getScheduler());
-        tries = new Tries(this, rules, metrics, getHttpClient().getExecutor(), requests);
+        TryRequests requests = new TryRequests(this, config, new ConnectionWait(config.connectionWait, timers),
+                timers);
+        tries = new Tries(this, rules, metrics, getHttpClient(), requests);
         tunnels = new Tunnels(this, pool, strategy, config, forwarded, registry);
         Readiness.of(getServletContext()).register(readinessName(), () -> unready(pool, getServletName()));
     }
@@ -161,9 +161,9 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
         super.destroy();
     }
 
-    /** Requests holding a place in the retry budget now, for tests. */
-    int retryingNow() {
-        return retryBudget.retrying();
+    /** Retries the budget allows now, for tests. */
+    long retriesAvailable() {
+        return retryBudget.available();
     }
 
     /** WebSocket tunnels open now (handshakes under way included), for tests. */
@@ -233,6 +233,12 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
                     Map.of("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH, TRACE"));
             return;
         }
+        if (!ForwardedTarget.forwardable(request)) {
+            // Answered before any body is read or backend chosen: the client's fault, no backend's or route's.
+            metrics.clientFault(ClientFault.BAD_TARGET);
+            ErrorAnswers.answerFault(request, response, ClientFault.BAD_TARGET);
+            return;
+        }
         if (Tunnels.wanted(request)) {
             tunnels.open(request, response, requestId);
             return;
@@ -257,6 +263,9 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
 
                     @Override
                     public void failed(ClientFault fault, Exchange exchange) {
+                        if (exchange != null && exchange.attempts().answered()) {
+                            return; // the backend answered before it read the whole body: the rest is moot
+                        }
                         metrics.clientFault(fault);
                         if (exchange == null) {
                             ErrorAnswers.answerFault(request, response, fault);
@@ -284,8 +293,7 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
         if (!request.isAsyncStarted()) {
             request.startAsync().setTimeout(0);
         }
-        retryBudget.started();
-        request.getAsyncContext().addListener(AsyncCompletion.once(() -> retryBudget.ended(exchange.attempts())));
+        retryBudget.deposit();
         tries.first(exchange, backend);
         return exchange;
     }
@@ -296,11 +304,13 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
     }
 
     /**
-     * A try's request to {@code target}, with the client's headers and the proxy's own, as Jetty builds it: for
-     * the proxy's internal tries; not for users.
+     * A try's request to the backend at {@code origin}, with the client's headers and the proxy's own, as Jetty
+     * builds it but for its target, which is never read through {@code URI.create}: the caller gives it the path
+     * and query the client sent. For the proxy's internal tries; not for users.
      */
-    public Request proxyRequest(HttpServletRequest request, String target) {
-        Request proxyRequest = newProxyRequest(request, target);
+    public Request proxyRequest(HttpServletRequest request, URI origin) {
+        Request proxyRequest = getHttpClient().newRequest(origin).method(request.getMethod())
+                .attribute(CLIENT_REQUEST_ATTRIBUTE, request);
         copyRequestHeaders(request, proxyRequest);
         addProxyHeaders(request, proxyRequest);
         return proxyRequest;

@@ -112,6 +112,30 @@ class ClientFaultsTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1000, 100_000})
+    void anUploadThatPausesLikeAPhoneChangingCellsSucceedsWithTheDefaults(int half) throws Exception {
+        try (ProxyFixture fixture = ProxyFixture.start(1);
+                RawClient client = RawClient.connect(fixture.proxy.port())) {
+            client.send(RawClient.head("POST", "/upload", 2L * half)).sendBody(half);
+            // the client is silent for 2.5 s, and nothing is answered meanwhile
+            long resume = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2500);
+            Await.until("2.5 s of silence", Duration.ofSeconds(30), () -> {
+                try {
+                    assertEquals(0, client.available(), "answered while the client paused");
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+                return System.nanoTime() - resume >= 0;
+            });
+            client.sendBody(half);
+            String answer = client.readHead();
+            assertTrue(answer.startsWith("HTTP/1.1 200 "), answer);
+            assertTrue(answer.contains("X-Body-Length: " + 2 * half + "\r\n"), answer);
+            assertEquals(0, ClientFaultsTest.faults(fixture));
+        }
+    }
+
     @Test
     void aSlowUploadOverTheReplayBufferIsNotTimedByTheTryTimeout() throws Exception {
         int megabytes = 5;
@@ -181,7 +205,7 @@ class ClientFaultsTest {
         }
     }
 
-    private static long faults(ProxyFixture fixture) {
+    static long faults(ProxyFixture fixture) {
         long sum = 0;
         for (ClientFault fault : ClientFault.values()) {
             sum += fixture.clientFaults(fault.metricName);

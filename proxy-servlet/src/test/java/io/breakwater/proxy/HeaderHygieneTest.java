@@ -43,11 +43,34 @@ class HeaderHygieneTest {
     }
 
     @Test
+    void rewritesABackendsOriginInProtocolRelativeUserInfoRefreshAndLinkValues() throws Exception {
+        try (RawBackend backend = RawBackend.start(null);
+                ProxyFixture fixture = ProxyFixture.start(0, "backends", backend.url())) {
+            String at = backend.url().substring("http://".length());
+            backend.script(RawBackend.writing("HTTP/1.1 302 Found\r\nLocation: //" + at + "/next?a=1\r\n"
+                    + "Content-Location: http://user:secret@" + at + "/doc\r\n"
+                    + "Refresh: 5; URL='http://" + at + "/later'\r\n"
+                    + "Link: <http://" + at + "/p/2>; rel=next, </p/0>; rel=prev, <//" + at + "/p/9>; rel=last\r\n"
+                    + "Content-Length: 0\r\n\r\n"));
+            String answer = fixture.proxy.raw(
+                    "GET /x HTTP/1.1\r\nHost: shop.example:8443\r\nConnection: close\r\n\r\n");
+            assertTrue(answer.startsWith("HTTP/1.1 302 "), answer);
+            assertTrue(answer.contains("Location: //shop.example:8443/next?a=1\r\n"), answer);
+            assertTrue(answer.contains("Content-Location: http://shop.example:8443/doc\r\n"), answer);
+            assertTrue(answer.contains("Refresh: 5; URL='http://shop.example:8443/later'\r\n"), answer);
+            assertTrue(answer.contains("Link: <http://shop.example:8443/p/2>; rel=next, </p/0>; rel=prev,"
+                    + " <//shop.example:8443/p/9>; rel=last\r\n"), answer);
+            assertFalse(answer.contains("127.0.0.1"), answer);
+            assertFalse(answer.contains("secret"), answer);
+        }
+    }
+
+    @Test
     void leavesARedirectElsewhereAsTheBackendSentIt() throws Exception {
         try (RawBackend backend = RawBackend.start(null);
                 ProxyFixture fixture = ProxyFixture.start(0, "backends", backend.url())) {
             String port = backend.url().substring("http://127.0.0.1:".length());
-            for (String location : new String[] {"/relative/path", "https://login.example/auth",
+            for (String location : new String[] {"/relative/path", "https://login.example/auth", "//cdn.example/x",
                 "http://127.0.0.1:" + (Integer.parseInt(port) == 65535 ? 1 : Integer.parseInt(port) + 1) + "/other",
                 "https://127.0.0.1:" + port + "/other-scheme"}) {
                 backend.script(RawBackend.writing("HTTP/1.1 303 See Other\r\nLocation: " + location

@@ -25,6 +25,9 @@ class ProxyConfigTest {
         assertEquals("round-robin", config.strategy);
         assertEquals(FailoverPolicy.DEFAULT_MAX_ATTEMPTS, config.maxAttempts);
         assertEquals(Duration.ofSeconds(5), config.tryTimeout);
+        assertEquals(Duration.ofSeconds(5), config.backendIdleTimeout);
+        assertEquals(Duration.ofSeconds(30), config.clientIdleTimeout);
+        assertEquals(Duration.ofSeconds(30), config.bodyReadTimeout);
         assertEquals(Set.of(502, 503, 504), config.failoverStatuses);
         assertEquals(64 * 1024, config.replayBufferSize);
         assertEquals(10 * 1024 * 1024, config.maxBodySize);
@@ -46,6 +49,13 @@ class ProxyConfigTest {
         assertEquals("replayBufferSize must be a size between 0 and 16MB, in bytes or with KB, MB or GB,"
                 + " but was \"1TB\"", assertThrows(ConfigException.class, () -> read(
                         merge(backends, "replayBufferSize", "1TB"), Map.of())).getMessage());
+        // 2^34 GB is 2^64 bytes: past a long, it must not wrap round to 0 and pass
+        assertEquals("maxBodySize must be a size between 0 and 1GB, in bytes or with KB, MB or GB,"
+                + " but was \"17179869184GB\"", assertThrows(ConfigException.class, () -> read(
+                        merge(backends, "maxBodySize", "17179869184GB"), Map.of())).getMessage());
+        assertEquals("replayBufferSize must be a size between 0 and 16MB, in bytes or with KB, MB or GB,"
+                + " but was \"9007199254740992KB\"", assertThrows(ConfigException.class, () -> read(
+                        merge(backends, "replayBufferSize", "9007199254740992KB"), Map.of())).getMessage());
         assertEquals("trustedProxies must be a comma-separated list of IP addresses or CIDR ranges like 10.0.0.0/8,"
                 + " but was \"proxy.local\"",
                 assertThrows(ConfigException.class, () -> read(
@@ -83,7 +93,7 @@ class ProxyConfigTest {
 
     @Test
     void everyParameterIsListed() {
-        assertEquals(32, ProxyConfig.PARAMETERS.size());
+        assertEquals(35, ProxyConfig.PARAMETERS.size());
         assertEquals(List.of("backends"), ProxyConfig.PARAMETERS.stream().filter(p -> p.defaultText() == null)
                 .map(p -> p.name()).toList());
     }

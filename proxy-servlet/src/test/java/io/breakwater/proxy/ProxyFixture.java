@@ -27,6 +27,11 @@ public final class ProxyFixture implements AutoCloseable {
     /** {@code chainTimeout}: behind the real chain with this TimeoutFilter timeout; {@code null}: no chain. */
     private ProxyFixture(int backendCount, Duration deadline, Map<String, String> params, String chainTimeout)
             throws Exception {
+        this(backendCount, deadline, params, chainTimeout, java.time.Clock.systemUTC());
+    }
+
+    private ProxyFixture(int backendCount, Duration deadline, Map<String, String> params, String chainTimeout,
+            java.time.Clock clock) throws Exception {
         for (int i = 0; i < backendCount; i++) {
             backends.add(ScriptedBackend.start("b" + i));
         }
@@ -35,7 +40,7 @@ public final class ProxyFixture implements AutoCloseable {
         all.put("healthCheckPath", "/health");
         all.put("healthCheckInterval", "5s");
         all.putAll(params);
-        servlet = new BalancingProxyServlet();
+        servlet = new BalancingProxyServlet(clock);
         try {
             proxy = TestServer.start(context -> {
                 ServletHolder holder = new ServletHolder("proxy", servlet);
@@ -104,6 +109,15 @@ public final class ProxyFixture implements AutoCloseable {
             map.put(params[i], params[i + 1]);
         }
         return new ProxyFixture(backendCount, null, map);
+    }
+
+    /** With the servlet on {@code clock} (its ejections and retry budget). */
+    static ProxyFixture start(java.time.Clock clock, int backendCount, String... params) throws Exception {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < params.length; i += 2) {
+            map.put(params[i], params[i + 1]);
+        }
+        return new ProxyFixture(backendCount, null, map, null, clock);
     }
 
     /** With a filter in front that gives every request a deadline, as TimeoutFilter does. */

@@ -1,5 +1,6 @@
 package io.breakwater.circuit.internal;
 
+import io.breakwater.core.breaker.internal.Breaker;
 import io.breakwater.core.status.internal.BreakerSource;
 import io.breakwater.core.status.internal.BreakerView;
 import java.util.ArrayList;
@@ -12,9 +13,9 @@ import java.util.Optional;
  * of breakers by name (an empty one: the route has no breaker). Thread-safe.
  */
 public final class BreakerStatus implements BreakerSource {
-    private final Map<String, Optional<RouteBreaker>> breakers;
+    private final Map<String, Optional<Breaker>> breakers;
 
-    public BreakerStatus(Map<String, Optional<RouteBreaker>> breakers) {
+    public BreakerStatus(Map<String, Optional<Breaker>> breakers) {
         this.breakers = breakers;
     }
 
@@ -27,7 +28,7 @@ public final class BreakerStatus implements BreakerSource {
 
     @Override
     public boolean reset(String name) {
-        Optional<RouteBreaker> breaker = breakers.getOrDefault(name, Optional.empty());
+        Optional<Breaker> breaker = breakers.getOrDefault(name, Optional.empty());
         breaker.ifPresent(route -> route.breaker().reset());
         return breaker.isPresent();
     }

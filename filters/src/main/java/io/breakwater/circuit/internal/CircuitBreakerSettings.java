@@ -1,5 +1,6 @@
 package io.breakwater.circuit.internal;
 
+import io.breakwater.core.breaker.internal.OpenWaits;
 import io.breakwater.core.config.ConfigException;
 import io.breakwater.core.config.internal.ConfigReader;
 import io.breakwater.core.config.internal.Durations;
@@ -21,7 +22,7 @@ import java.util.regex.Pattern;
  * What {@code CircuitBreakerFilter} is configured to do, read once at init, and the Resilience4j configuration of
  * each route's breaker derived from it. Immutable and thread-safe.
  */
-public final class CircuitBreakerSettings {
+public final class CircuitBreakerSettings implements OpenWaits {
     private static final String COMPONENT = "CircuitBreakerFilter";
     private static final Duration NEVER_SLOW = Duration.ofDays(365);
     private static final Pattern FIXED_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -50,6 +51,12 @@ public final class CircuitBreakerSettings {
             Parsers.duration(Duration.ofMillis(100), Duration.ofHours(24)));
     public static final Parameter<Integer> HALF_OPEN_CALLS =
             Parameter.of("halfOpenCalls", COMPONENT, "3", Parsers.integer(1, 1000));
+    /**
+     * How long a half-open breaker waits for its probes' ends before it opens again: a probe whose end is never
+     * told (a request lost without an end) must not leave the route refused for good.
+     */
+    public static final Parameter<Duration> MAX_WAIT_IN_HALF_OPEN = Parameter.of("maxWaitInHalfOpen", COMPONENT,
+            "1m", Parsers.duration(Duration.ofMillis(100), Duration.ofHours(1)));
     public static final Parameter<StatusSet> FAILURE_STATUSES =
             Parameter.of("failureStatuses", COMPONENT, "500,502,503,504", serverErrorStatuses());
     /** {@code route}: one breaker per servlet mapping; {@code servlet}: per servlet; else one fixed name. */
@@ -73,6 +80,7 @@ public final class CircuitBreakerSettings {
     private final double waitInOpenMultiplier;
     private final Duration maxWaitInOpen;
     private final int halfOpenCalls;
+    private final Duration maxWaitInHalfOpen;
     private final StatusSet failureStatuses;
     private final String breakerName;
     private final PathOverrides<Optional<Float>> failureRateThresholdOverrides;
@@ -90,6 +98,7 @@ public final class CircuitBreakerSettings {
         waitInOpenMultiplier = reader.get(WAIT_IN_OPEN_MULTIPLIER);
         maxWaitInOpen = reader.get(MAX_WAIT_IN_OPEN);
         halfOpenCalls = reader.get(HALF_OPEN_CALLS);
+        maxWaitInHalfOpen = reader.get(MAX_WAIT_IN_HALF_OPEN);
         failureStatuses = reader.get(FAILURE_STATUSES);
         breakerName = reader.get(BREAKER_NAME);
         failureRateThresholdOverrides = reader.get(FAILURE_RATE_THRESHOLD_OVERRIDES);
@@ -130,7 +139,7 @@ public final class CircuitBreakerSettings {
                 .build());
     }
 
-    /** The wait in open after the given number of openings without a close in between (1 for the first). */
+    @Override
     public Duration waitInOpen(int openings) {
         return Duration.ofMillis(waitInterval().apply(Math.max(1, openings)));
     }
@@ -151,6 +160,12 @@ public final class CircuitBreakerSettings {
         return breakerName;
     }
 
+    @Override
+    public Duration maxWaitInHalfOpen() {
+        return maxWaitInHalfOpen;
+    }
+
+    @Override
     public Duration baseWaitInOpen() {
         return waitInOpen;
     }

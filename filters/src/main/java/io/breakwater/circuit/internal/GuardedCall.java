@@ -1,9 +1,10 @@
 package io.breakwater.circuit.internal;
 
-import io.breakwater.core.error.BreakwaterException;
-import io.breakwater.core.error.ErrorCode;
+import io.breakwater.core.breaker.internal.Breaker;
 import io.breakwater.core.error.Refusal;
 import io.breakwater.core.error.internal.ClientGone;
+import io.breakwater.core.error.internal.ClientMistake;
+import io.breakwater.core.servlet.internal.ClientConnection;
 import io.breakwater.core.servlet.internal.RequestEnd;
 import io.breakwater.core.time.Deadline;
 import io.breakwater.core.time.internal.NanoClock;
@@ -20,11 +21,12 @@ import jakarta.servlet.http.HttpServletResponse;
  * goes out. Thread-safe.
  */
 public final class GuardedCall extends RequestEnd {
-    private static final int MAX_CAUSES = 16;
     private static final Throwable FAILURE_STATUS = new CallFailure("failure status");
     private static final Throwable TIMED_OUT = new CallFailure("request timed out");
+    /** What the container reported when the client's connection failed during the async cycle. */
+    private static final Throwable CLIENT_LEFT = new CallFailure("client went away");
 
-    private final RouteBreaker breaker;
+    private final Breaker breaker;
     private final CircuitBreakerSettings settings;
     private final NanoClock clock;
     /** When the call began, on {@link #clock}. */
@@ -40,7 +42,7 @@ public final class GuardedCall extends RequestEnd {
      * A call that began at {@code start} on {@code clock} (the breaker's clock, so that slow calls are judged on the
      * same time as its windows).
      */
-    public GuardedCall(RouteBreaker breaker, CircuitBreakerSettings settings, NanoClock clock,
+    public GuardedCall(Breaker breaker, CircuitBreakerSettings settings, NanoClock clock,
             HttpServletRequest request, long start) {
         this.breaker = breaker;
         this.settings = settings;
@@ -52,7 +54,9 @@ public final class GuardedCall extends RequestEnd {
     /** The request ended at {@code nanoTime}: with an answer, or with a failure thrown or met in its async cycle. */
     @Override
     protected void ended(HttpServletRequest request, HttpServletResponse response, Throwable failure, long nanoTime) {
-        if (failure != null) {
+        if (failure == CLIENT_LEFT || failure != null && ClientConnection.failed(response)) {
+            breaker.released(); // the route may be fine, so the call is not judged
+        } else if (failure != null) {
             threw(failure, clock.at(nanoTime));
         } else {
             answered(request, response, clock.at(nanoTime));
@@ -78,9 +82,7 @@ public final class GuardedCall extends RequestEnd {
 
     /** The chain threw, or the async cycle failed or timed out, at {@code end} on the clock. */
     private void threw(Throwable thrown, long end) {
-        if (ClientGone.isCause(thrown)) { // the route may be fine, so the call is not judged
-            breaker.released();
-        } else if (isClientError(thrown)) {
+        if (ClientMistake.isCause(thrown)) {
             breaker.succeeded(end - start);
         } else {
             breaker.failed(end - start, thrown);
@@ -94,19 +96,8 @@ public final class GuardedCall extends RequestEnd {
 
     @Override
     public void onError(AsyncEvent event) {
-        endNow(event.getThrowable());
-    }
-
-    /** A {@code BAD_REQUEST}, {@code PAYLOAD_TOO_LARGE} or the like: the client's mistake, not the route's. */
-    private static boolean isClientError(Throwable thrown) {
-        int depth = 0;
-        for (Throwable t = thrown; t != null && depth < MAX_CAUSES; t = t.getCause(), depth++) {
-            if (t instanceof BreakwaterException) {
-                ErrorCode code = ((BreakwaterException) t).errorCode();
-                return code.status() < 500 && !code.code().equals(ErrorCode.TIMEOUT.code());
-            }
-        }
-        return false;
+        Throwable reported = event.getThrowable();
+        endNow(ClientGone.reportedByContainer(reported) ? CLIENT_LEFT : reported);
     }
 
     /** What the breaker records for a failed answer that threw nothing; it has no stack trace, being no bug. */

@@ -7,6 +7,7 @@ import io.breakwater.core.config.internal.ConfigReader;
 import io.breakwater.core.config.internal.Parameter;
 import io.breakwater.core.metric.internal.ContextObjectNames;
 import io.breakwater.core.metric.internal.MetricCatalog;
+import io.breakwater.core.metric.internal.ProcessMetrics;
 import io.breakwater.core.metric.internal.TimerReservoir;
 import jakarta.servlet.ServletContext;
 import java.lang.management.ManagementFactory;
@@ -18,8 +19,9 @@ import java.util.WeakHashMap;
  * The web app's one {@link MetricRegistry}, at context attribute {@value #REGISTRY_ATTRIBUTE}: the app's own if it
  * put one there first, else one created here, once and on purpose. While any Breakwater component holds it, the
  * whole registry is published over JMX in domain {@value #JMX_DOMAIN} (names from {@link ContextObjectNames}, so
- * two web apps never collide); the last one to release it stops the publishing, so an undeployed app leaves no
- * MBean behind, and a registry created here is dropped with it. Thread-safe.
+ * two web apps never collide); the last one to release it takes out the process's figures ({@link ProcessMetrics},
+ * which the operator endpoints add) and stops the publishing, so an undeployed app leaves no MBean behind, and a
+ * registry created here is dropped with it. Thread-safe.
  */
 public final class BreakwaterMetrics {
     public static final String REGISTRY_ATTRIBUTE = "io.breakwater.metrics.registry";
@@ -81,6 +83,7 @@ public final class BreakwaterMetrics {
         synchronized (context) {
             BreakwaterMetrics metrics = (BreakwaterMetrics) context.getAttribute(HOLDER_ATTRIBUTE);
             if (metrics != null && --metrics.holders == 0) {
+                ProcessMetrics.remove(MetricCatalog.of(metrics.registry));
                 metrics.reporter.stop();
                 context.removeAttribute(HOLDER_ATTRIBUTE);
                 RESERVOIRS.remove(metrics.registry);

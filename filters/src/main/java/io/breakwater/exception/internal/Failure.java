@@ -2,8 +2,7 @@ package io.breakwater.exception.internal;
 
 import io.breakwater.core.error.BreakwaterException;
 import io.breakwater.core.error.ErrorCode;
-import io.breakwater.core.error.internal.ClientGone;
-import java.lang.reflect.Method;
+import io.breakwater.core.error.internal.ContainerRejection;
 import java.util.List;
 import java.util.Map;
 
@@ -33,9 +32,13 @@ public final class Failure {
         this.headers = headers;
     }
 
-    public static Failure classify(Throwable thrown, List<ExceptionMapping> mappings) {
+    /**
+     * What {@code thrown} means, given whether the chain recorded a failed read or write on the client's own
+     * connection ({@code clientFailed}): only then did the client go away, whatever the exception's type.
+     */
+    public static Failure classify(Throwable thrown, List<ExceptionMapping> mappings, boolean clientFailed) {
         // first, because a container wraps a client's early EOF in its own 400 rejection
-        if (ClientGone.isCause(thrown)) {
+        if (clientFailed) {
             return new Failure(Kind.CLIENT_GONE, null, Map.of());
         }
         int depth = 0;
@@ -49,7 +52,7 @@ public final class Failure {
                     return new Failure(Kind.ANSWER, mapping.errorCode(), Map.of());
                 }
             }
-            int rejected = containerRejection(t);
+            int rejected = ContainerRejection.status(t);
             if (rejected == 413) {
                 return new Failure(Kind.ANSWER, ErrorCode.PAYLOAD_TOO_LARGE, Map.of());
             }
@@ -58,29 +61,5 @@ public final class Failure {
             }
         }
         return new Failure(Kind.INTERNAL, ErrorCode.INTERNAL_ERROR, Map.of());
-    }
-
-    /**
-     * The 4xx status of a container's rejection of a malformed request, or 0: Jetty's {@code HttpException}s
-     * ({@code BadMessageException}), found by name so that the filters need no Jetty on their class path.
-     */
-    private static int containerRejection(Throwable t) {
-        for (Class<?> type = t.getClass(); type != null; type = type.getSuperclass()) {
-            for (Class<?> face : type.getInterfaces()) {
-                if (face.getName().equals("org.eclipse.jetty.http.HttpException")) {
-                    return code(t);
-                }
-            }
-        }
-        return 0;
-    }
-
-    private static int code(Throwable t) {
-        try {
-            Method getCode = t.getClass().getMethod("getCode");
-            return (Integer) getCode.invoke(t);
-        } catch (ReflectiveOperationException | ClassCastException e) {
-            return 400;
-        }
     }
 }

@@ -24,13 +24,16 @@ public final class ConcurrencyLimitConfig {
     public static final Parameter<String> ALGORITHM = Parameter.of("concurrencyLimitAlgorithm", COMPONENT, "vegas",
             Parsers.choice("vegas", "gradient2", "aimd"));
 
-    /** The limit at startup, before any latency was seen. */
+    /** A route's limit at its first request, before any of its latency was seen. */
     public static final Parameter<Integer> INITIAL = Parameter.of("initialConcurrencyLimit", COMPONENT, "20", LIMIT);
 
-    /** The limit never goes below this, however latency climbs. */
+    /** A route's limit never goes below this, however its latency climbs. */
     public static final Parameter<Integer> MIN = Parameter.of("minConcurrencyLimit", COMPONENT, "4", LIMIT);
 
-    /** The limit never goes above this, however fast the app answers. */
+    /**
+     * A route's limit never goes above this, however fast it answers, and the requests in flight on every route
+     * together never pass it: the app's ceiling.
+     */
     public static final Parameter<Integer> MAX = Parameter.of("maxConcurrencyLimit", COMPONENT, "1000", LIMIT);
 
     /** Paths never limited ({@code /reports/*=off}) or shed last ({@code /checkout/*=critical}). */

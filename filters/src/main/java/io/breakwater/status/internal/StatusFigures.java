@@ -64,6 +64,37 @@ public final class StatusFigures {
         return metric instanceof Gauge ? ((Gauge<?>) metric).getValue() : null;
     }
 
+    /**
+     * A figure in its family's base unit (a gauge's value or a counter's count, like the heap used in bytes), or
+     * {@code null} when there is none or it has no number.
+     */
+    Double value(MetricFamily family, String... labelValues) {
+        double value = number(catalog.metric(family.id(labelValues)));
+        return Double.isNaN(value) ? null : family.toBase(value);
+    }
+
+    /** The sum of every figure of a family in its base unit (like the collections of every collector), or null. */
+    Double total(MetricFamily family) {
+        Double total = null;
+        for (MetricId id : catalog.ids()) {
+            if (id.family() == family) {
+                double value = number(catalog.metric(id));
+                if (!Double.isNaN(value)) {
+                    total = (total == null ? 0 : total) + family.toBase(value);
+                }
+            }
+        }
+        return total;
+    }
+
+    private static double number(Metric metric) {
+        if (metric instanceof Counting) {
+            return ((Counting) metric).getCount();
+        }
+        Object value = metric instanceof Gauge ? ((Gauge<?>) metric).getValue() : null;
+        return value instanceof Number ? ((Number) value).doubleValue() : Double.NaN;
+    }
+
     /** The count of a counter or meter of a family (like a route's 5xx responses), 0 if absent. */
     long count(MetricFamily family, String... labelValues) {
         Metric metric = catalog.metric(family.id(labelValues));

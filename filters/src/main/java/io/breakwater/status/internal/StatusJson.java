@@ -5,6 +5,7 @@ import com.codahale.metrics.Timer;
 import io.breakwater.core.journal.internal.StateJournal;
 import io.breakwater.core.json.internal.Json;
 import io.breakwater.core.metric.internal.ConcurrencyLimitMetrics;
+import io.breakwater.core.metric.internal.ProcessMetrics;
 import io.breakwater.core.metric.internal.RouteMetrics;
 import io.breakwater.core.status.internal.BackendView;
 import io.breakwater.core.status.internal.BreakerView;
@@ -17,8 +18,8 @@ import java.util.Map;
 
 /**
  * Writes the status page's JSON: every backend, breaker and route with its live counts (the registry's and the
- * published sources' own values), its rates and sparkline from {@link StatusHistory}, the concurrency limit, and
- * the journal's last changes.
+ * published sources' own values), its rates and sparkline from {@link StatusHistory}, the concurrency limit, the
+ * process's figures, and the journal's last changes.
  * Stateless apart from its figures, and thread-safe.
  */
 public final class StatusJson {
@@ -53,6 +54,8 @@ public final class StatusJson {
         }
         json.append("],\"concurrencyLimit\":");
         concurrencyLimit(json);
+        json.append(",\"process\":");
+        process(json);
         json.append(",\"routes\":[");
         boolean first = true;
         for (Map.Entry<String, Timer> route : figures.routes().entrySet()) {
@@ -119,6 +122,9 @@ public final class StatusJson {
         json.append(",\"responses5xx\":").append(figures.count(RouteMetrics.RESPONSES, route, "5xx"));
         json.append(",\"timeouts\":").append(figures.count(RouteMetrics.TIMEOUTS, route));
         json.append(",\"shed\":").append(figures.count(RouteMetrics.SHED, route));
+        // the route's own concurrency limit and the requests under it; null without a limit or before its first request
+        json.append(",\"limit\":").append(figures.gaugeValue(ConcurrencyLimitMetrics.ROUTE_LIMIT, route));
+        json.append(",\"limitInFlight\":").append(figures.gaugeValue(ConcurrencyLimitMetrics.ROUTE_IN_FLIGHT, route));
         String requests = StatusHistory.routeKey(route, "requests");
         number(json.append(",\"requestsPerSecond\":"), history.rate(requests));
         number(json.append(",\"percent5xx\":"), history.percent(StatusHistory.routeKey(route, "5xx"), requests));
@@ -139,6 +145,30 @@ public final class StatusJson {
                 .append(figures.gaugeValue(ConcurrencyLimitMetrics.IN_FLIGHT, ConcurrencyLimitMetrics.FILTER));
         json.append(",\"shed\":")
                 .append(figures.count(ConcurrencyLimitMetrics.SHED, ConcurrencyLimitMetrics.FILTER)).append('}');
+    }
+
+    /**
+     * The process the app runs in: uptime, CPU (its time, and its share of the machine as a percent), heap, garbage
+     * collection over every collector, live threads, and the open connections where the launcher counts them; a
+     * figure the JVM cannot give is {@code null}.
+     */
+    private void process(StringBuilder json) {
+        number(json.append("{\"uptimeSeconds\":"), figures.value(ProcessMetrics.UPTIME));
+        Double usage = figures.value(ProcessMetrics.CPU_USAGE);
+        number(json.append(",\"cpuPercent\":"), usage == null || usage < 0 ? null : usage * 100);
+        number(json.append(",\"cpuSeconds\":"), figures.value(ProcessMetrics.CPU_TIME));
+        number(json.append(",\"heapUsedBytes\":"), figures.value(ProcessMetrics.HEAP_USED));
+        Double max = figures.value(ProcessMetrics.HEAP_MAX);
+        number(json.append(",\"heapMaxBytes\":"), max == null || max < 0 ? null : max);
+        number(json.append(",\"gcCollections\":"), figures.total(ProcessMetrics.GC_COLLECTIONS));
+        number(json.append(",\"gcSeconds\":"), figures.total(ProcessMetrics.GC_TIME));
+        number(json.append(",\"liveThreads\":"), figures.value(ProcessMetrics.LIVE_THREADS));
+        number(json.append(",\"openConnections\":"), figures.value(ProcessMetrics.OPEN_CONNECTIONS));
+        json.append('}');
+    }
+
+    private static void number(StringBuilder json, Double value) {
+        number(json, value == null ? Double.NaN : value);
     }
 
     /** p50 and p99 in milliseconds, {@code null} before the first request. */

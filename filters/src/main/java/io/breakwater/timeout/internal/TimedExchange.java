@@ -4,6 +4,7 @@ import io.breakwater.core.error.BreakwaterException;
 import io.breakwater.core.error.ErrorCode;
 import io.breakwater.core.error.internal.ErrorResponse;
 import io.breakwater.core.servlet.internal.AsyncStarts;
+import io.breakwater.core.servlet.internal.ResponseGate;
 import io.breakwater.core.time.internal.TimeoutScheduler;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -12,15 +13,13 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One request under a deadline: who may still answer it, as a small state machine where every move is one
- * compare-and-set, and the gate that keeps the handler's writes and the timeout's answer from ever mixing.
+ * compare-and-set, and the {@link ResponseGate} that keeps the handler's writes and the timeout's answer from ever mixing.
  * <pre>
  * RUNNING  -> DONE      the handler returned in time (request thread)
  * RUNNING  -> ASYNC     the handler started an async cycle in time (request thread)
@@ -39,9 +38,6 @@ public final class TimedExchange {
     /** The connection is still held by the hung handler, so the client must not send its next request on it. */
     private static final Map<String, String> CLOSE = Map.of("Connection", "close");
 
-    /** The gate's bit that says the handler may no longer touch the response. */
-    private static final int CLOSED = Integer.MIN_VALUE;
-
     /** Marks an async dispatch that {@code TimeoutFilter} must fail, so that the container aborts the response. */
     public static final String ABORT_ATTRIBUTE = TimedExchange.class.getName() + ".abort";
 
@@ -53,14 +49,8 @@ public final class TimedExchange {
     private final Runnable onTimeout;
     private final Thread handler = Thread.currentThread();
     private final AtomicReference<State> state = new AtomicReference<>(State.RUNNING);
-    /**
-     * The gate: how many changes of the response are under way, with the sign bit ({@link #CLOSED}) set once the
-     * handler may no longer touch the response. A change enters with one increment and leaves with one decrement
-     * (a lock cost an acquire, a release and a lambda per change, on every header and write the proxy makes);
-     * whoever closes the gate while nothing is under way owns the response alone, since a change that enters
-     * later sees the bit and leaves without touching it.
-     */
-    private final AtomicInteger gate = new AtomicInteger();
+    /** Between the handler's changes of the response and the timeout's answer. */
+    private final ResponseGate gate = new ResponseGate(this::aborting);
     /** Whether the timeout answer went out; written before TIMED_OUT, read after it. */
     private boolean answered;
     private TimeoutScheduler.Entry deadlineTask;
@@ -94,70 +84,9 @@ public final class TimedExchange {
         return (now == State.RUNNING || now == State.ASYNC) && (latest == null || latest == cycle);
     }
 
-    /**
-     * Lets a change of the real response through unless the timeout owns it: {@code true} when the change may
-     * run, and then {@link #leave()} must follow it, in a {@code finally}.
-     */
-    boolean enter() {
-        if (gate.getAndIncrement() < 0) {
-            gate.decrementAndGet();
-            return false;
-        }
-        return true;
-    }
-
-    /** Ends a change that {@link #enter()} let through. */
-    void leave() {
-        gate.decrementAndGet();
-    }
-
-    /** Runs a change of the real response unless the timeout owns it; returns whether it ran. */
-    boolean pass(IoAction action) throws IOException {
-        if (!enter()) {
-            return false;
-        }
-        try {
-            action.run();
-            return true;
-        } finally {
-            leave();
-        }
-    }
-
-    boolean isClosed() {
-        return gate.get() < 0;
-    }
-
-    /** Closes the gate; returns whether no change was under way, so that the caller now owns the response. */
-    private boolean close() {
-        return gate.getAndUpdate(g -> g | CLOSED) == 0;
-    }
-
-    /** Closes the gate and waits until the changes under way have left (a handler's thread stuck in a write). */
-    private void awaitChangesLeft() {
-        close();
-        while (gate.get() != CLOSED) {
-            LockSupport.parkNanos(100_000); // rare: a timed-out request whose writer is still inside
-        }
-    }
-
-    /**
-     * Closes the gate for an async cycle's timeout; returns whether the caller now owns an uncommitted response.
-     * A change under way on an uncommitted response (the proxy's client thread copying a header or buffering a
-     * write) ends in microseconds, so it is waited for; one on a committed response may be blocked on a slow
-     * client, and is left to the abort.
-     */
-    private boolean closeOnceUncommittedChangesLeft() {
-        if (close()) {
-            return true;
-        }
-        while (gate.get() != CLOSED) {
-            if (response.isCommitted()) {
-                return false;
-            }
-            LockSupport.parkNanos(10_000);
-        }
-        return !response.isCommitted();
+    /** The gate that every change of the response passes. */
+    public ResponseGate gate() {
+        return gate;
     }
 
     /** The deadline passed while the handler still ran, or its async cycle did: answer now, from the scheduler. */
@@ -172,7 +101,7 @@ public final class TimedExchange {
         try {
             onTimeout.run(); // counted before the client can see the answer
             // a handler blocked inside a write is in the gate: its thread answers once the interrupt frees it
-            if (close()) {
+            if (gate.close()) {
                 answered = answer(CLOSE);
             }
             handler.interrupt();
@@ -215,7 +144,7 @@ public final class TimedExchange {
      * The deadline is cancelled, so that it never fires on a request the container has recycled by then, and the
      * chain's listeners are told while the request is still alive. After the deadline this is the timeout's to end.
      */
-    void aborting() {
+    private void aborting() {
         if (state.compareAndSet(State.ASYNC, State.DONE) || state.compareAndSet(State.RUNNING, State.DONE)) {
             deadlineTask.cancel();
             AsyncStarts.aborting(request);
@@ -227,7 +156,7 @@ public final class TimedExchange {
      * that the container aborts the connection when the response was committed before the deadline.
      */
     public void finishTimedOut() throws IOException {
-        awaitChangesLeft();
+        gate.awaitChangesLeft();
         if (!answered) {
             answered = answer(CLOSE);
         }
@@ -284,7 +213,7 @@ public final class TimedExchange {
         }
         try {
             onTimeout.run();
-            if (closeOnceUncommittedChangesLeft()) {
+            if (gate.closeOnceUncommittedChangesLeft(response)) {
                 answered = answer(Map.of());
             }
         } finally {
@@ -325,8 +254,4 @@ public final class TimedExchange {
         }
     }
 
-    /** A change of the real response that may throw {@link IOException}. */
-    interface IoAction {
-        void run() throws IOException;
-    }
 }

@@ -2,6 +2,7 @@ package io.breakwater.timeout.internal;
 
 import io.breakwater.core.servlet.internal.ContainerLookups;
 import io.breakwater.core.servlet.internal.ForwardingAsyncContext;
+import io.breakwater.core.servlet.internal.GatedResponse;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRequest;
@@ -15,18 +16,18 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
  * One per request; as thread-safe as the container's request.
  */
 public final class TimeoutRequest extends HttpServletRequestWrapper {
-    private final TimeoutResponse response;
+    private final GatedResponse response;
     private final TimedExchange exchange;
     private TimedAsyncContext async;
 
-    public TimeoutRequest(HttpServletRequest request, TimeoutResponse response, TimedExchange exchange) {
+    public TimeoutRequest(HttpServletRequest request, GatedResponse response, TimedExchange exchange) {
         super(request);
         this.response = response;
         this.exchange = exchange;
     }
 
     /** The response handed down the chain with this request. */
-    public TimeoutResponse timedResponse() {
+    public GatedResponse timedResponse() {
         return response;
     }
 

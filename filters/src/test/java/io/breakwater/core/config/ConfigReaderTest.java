@@ -8,6 +8,7 @@ import io.breakwater.core.config.internal.Parameter;
 import io.breakwater.core.config.internal.Parsers;
 import io.breakwater.core.config.internal.PathOverrides;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -81,5 +82,44 @@ class ConfigReaderTest {
     void environmentNamesAreUpperSnakeCase() {
         assertEquals("BREAKWATER_TIMEOUT_STATUS", ConfigReader.environmentName("timeoutStatus"));
         assertEquals("BREAKWATER_TIMEOUT", ConfigReader.environmentName("timeout"));
+    }
+
+    @Test
+    void theSummaryNamesTheValuesThatDifferFromTheirDefaultsAndWhereEachCameFrom() {
+        ConfigReader reader = new ConfigReader("filter TimeoutFilter", Map.of("timeout", "2s")::get,
+                Map.of("breakwater.maxAttempts", "5")::get,
+                Map.of("breakwater.maxAttempts", "Spring property breakwater.max-attempts")::get, name -> null,
+                name -> null);
+        reader.get(TIMEOUT);
+        reader.get(ATTEMPTS);
+        assertEquals("filter TimeoutFilter: timeout=2s (init-param timeout), maxAttempts=5 (Spring property"
+                + " breakwater.max-attempts)", reader.summary());
+        assertEquals(List.of(), reader.overridden());
+    }
+
+    @Test
+    void valuesAtTheirDefaultsAreNotListed() {
+        ConfigReader reader = new ConfigReader("filter TimeoutFilter", Map.of("timeout", "5s")::get, name -> null,
+                name -> null, name -> null, name -> null);
+        reader.get(TIMEOUT);
+        reader.get(ATTEMPTS);
+        assertEquals("filter TimeoutFilter: every parameter at its default", reader.summary());
+    }
+
+    @Test
+    void anEnvironmentValueOverriddenByWebXmlIsOneWarningNamingBoth() {
+        Map<String, String> env = Map.of("BREAKWATER_TIMEOUT", "10s", "BREAKWATER_MAX_ATTEMPTS", "4");
+        ConfigReader reader = new ConfigReader("filter TimeoutFilter", name -> null,
+                Map.of("breakwater.timeout", "2s", "breakwater.maxAttempts", "4")::get, name -> null,
+                Map.of("breakwater.timeout", "3s")::get, env::get);
+        reader.get(TIMEOUT);
+        reader.get(TIMEOUT);
+        reader.get(ATTEMPTS);
+        assertEquals("filter TimeoutFilter: timeout=2s (context-param breakwater.timeout), maxAttempts=4"
+                + " (context-param breakwater.maxAttempts)", reader.summary());
+        // the same value in the environment overrides nothing
+        assertEquals(List.of("filter TimeoutFilter: timeout=2s from context-param breakwater.timeout overrides"
+                + " system property breakwater.timeout=3s and environment BREAKWATER_TIMEOUT=10s"),
+                reader.overridden());
     }
 }

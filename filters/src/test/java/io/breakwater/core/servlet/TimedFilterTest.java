@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.codahale.metrics.MetricRegistry;
 import io.breakwater.core.metric.internal.FilterMetrics;
 import io.breakwater.core.servlet.internal.AsyncStarts;
+import io.breakwater.core.servlet.internal.ClientConnection;
 import io.breakwater.core.servlet.internal.RequestEnd;
 import io.breakwater.core.servlet.internal.TimedFilter;
 import io.breakwater.testing.TestServer;
@@ -243,7 +244,8 @@ class TimedFilterTest {
         @Override
         public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
                 throws IOException, jakarta.servlet.ServletException {
-            chain.doFilter(AsyncStarts.track((HttpServletRequest) request), response);
+            chain.doFilter(AsyncStarts.track((HttpServletRequest) request,
+                    ClientConnection.watch((HttpServletResponse) response)), response);
         }
     }
 

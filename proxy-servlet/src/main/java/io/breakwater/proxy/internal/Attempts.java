@@ -2,6 +2,7 @@ package io.breakwater.proxy.internal;
 
 import io.breakwater.core.time.Deadline;
 import io.breakwater.proxy.balance.Backend;
+import io.breakwater.proxy.internal.Attempt.Phase;
 import io.breakwater.proxy.internal.Attempt.Stage;
 import io.breakwater.proxy.internal.FailoverPolicy.Failure;
 import io.breakwater.proxy.internal.FaultAttribution.Party;
@@ -59,6 +60,8 @@ public final class Attempts<K> {
     private final List<Attempt> inFlight = new ArrayList<>(2);
     private Backend firstBackend;
     private Attempt winner;
+    /** Whether the winner's answer came whole before its request was sent whole (an upload answered early). */
+    private boolean answeredEarly;
     private boolean hedged;
     private K kept;
     /** How the client spoiled the request, or {@code null}; the first fault found stands. */
@@ -168,20 +171,17 @@ public final class Attempts<K> {
             if (keptAnswer != null && failure == null) {
                 kept = keptAnswer;
             }
-            blamed = rules.attribution.blame(clientFault, failure, status);
+            blamed = rules.attribution.blame(clientFault, attempt.phase(), failure, status,
+                    failure != null && isExpired());
             next = decide(attempt, setAside, blamed, failure);
         }
         if (attempt.hedge) {
             rules.hedging.release();
         }
         switch (blamed) {
-            case BACKEND -> {
-                if (!FailoverPolicy.refused(attempt, failure)) {
-                    rules.pool.failed(attempt.backend);
-                } // else a try that never got a connection failed in the proxy's own queue, not at the backend
-            }
+            case BACKEND -> rules.pool.failed(attempt.backend);
             case NONE -> attempt.backend.succeeded(nanos);
-            case CLIENT -> {
+            case CLIENT, PROXY, DEADLINE -> {
                 // neither: the backend did nothing wrong, nor was it shown to be well
             }
         }
@@ -211,6 +211,7 @@ public final class Attempts<K> {
 
     /** After the last try in flight failed with no answer won: the next try, or the failure's answer. */
     private Move afterFailure(Attempt attempt, boolean setAside, Failure kind, Throwable failure) {
+        Phase phase = attempt.phase();
         // An answer set aside is gone: the next try is taken whenever one is left, as when it was set aside.
         boolean retry = setAside ? tried.size() < rules.maxAttempts : rules.failover.mayRetry(this, kind);
         if (retry) {
@@ -226,9 +227,12 @@ public final class Attempts<K> {
         if (kept != null) {
             return Move.ANSWER_KEPT;
         }
+        if (phase == Phase.REJECTED) {
+            return Move.OVERLOADED; // the proxy's own overload: the backend's queue in it was full
+        }
         boolean timeout = kind == Failure.TIMEOUT || FailoverPolicy.isTimeout(failure);
-        if (FailoverPolicy.refused(attempt, failure)) {
-            return timeout ? Move.REFUSED_TIMEOUT : Move.REFUSED_ERROR;
+        if (phase == Phase.QUEUED) {
+            return timeout ? Move.REFUSED_TIMEOUT : Move.REFUSED_ERROR; // no connection free in time
         }
         return timeout ? Move.FAIL_TIMEOUT : Move.FAIL_ERROR;
     }
@@ -323,6 +327,25 @@ public final class Attempts<K> {
         }
         clientFault = fault;
         return true;
+    }
+
+    /**
+     * Whether the winning answer ended: what the client's body does from now on (a stall, an early end) no longer
+     * matters, as when a backend answered an upload before reading all of it.
+     */
+    public synchronized boolean answered() {
+        return winner != null && (winner.stage == Stage.ENDED || answeredEarly);
+    }
+
+    /**
+     * A try's answer came whole while its request was still being sent: when it is the winner's, the rest of the
+     * client's body is moot from now on, whatever the container then reports of it (Tomcat fails the body's read
+     * listener once the request completes, which may come before the try's end is told).
+     */
+    public synchronized void answeredEarly(Attempt attempt) {
+        if (attempt == winner) {
+            answeredEarly = true;
+        }
     }
 
     /** The client's fault, or {@code null} when it did nothing wrong (so far). */

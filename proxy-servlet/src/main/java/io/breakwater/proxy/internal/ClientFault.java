@@ -14,8 +14,16 @@ public enum ClientFault {
      * end, as it reports a reset, so the three cannot be told apart from what reading the body says.
      */
     BAD_BODY("badBody", ErrorCode.BAD_REQUEST),
-    /** The client sent nothing of its body for {@code bodyReadTimeout}. */
+    /**
+     * The client sent nothing of its body for {@code bodyReadTimeout} (answered 408), or took nothing of the answer
+     * for {@code clientIdleTimeout} (its connection aborted).
+     */
     STALLED("stalled", ErrorCode.REQUEST_TIMEOUT),
+    /**
+     * The path or query cannot be forwarded as the container received it (a {@code %} without two hex digits, a
+     * space, control or non-ASCII character, a {@code //} that begins the path): see {@code ForwardedTarget}.
+     */
+    BAD_TARGET("badTarget", ErrorCode.BAD_REQUEST),
     /** A streamed body ran past {@code maxBodySize}. */
     TOO_LARGE("tooLarge", ErrorCode.PAYLOAD_TOO_LARGE),
     /** The client reset its connection or stopped taking the answer: nobody is left to answer. */
@@ -34,13 +42,25 @@ public enum ClientFault {
 
     /** What a failure reading the client's body says about the client. */
     static ClientFault ofReadFailure(Throwable failure) {
+        // the container's own idle timeout, when shorter than bodyReadTimeout, is a stall; anything else an early
+        // end (a reset included), or framing the container's parser refused
+        return timedOut(failure) ? STALLED : BAD_BODY;
+    }
+
+    /** What a failure writing the answer to the client says about the client. */
+    static ClientFault ofWriteFailure(Throwable failure) {
+        // the container's own idle timeout, when shorter than clientIdleTimeout, is a client that took nothing
+        return timedOut(failure) ? STALLED : GONE;
+    }
+
+    private static boolean timedOut(Throwable failure) {
         int depth = 0;
         for (Throwable t = failure; t != null && depth < MAX_CAUSES; t = t.getCause(), depth++) {
             if (t instanceof TimeoutException) {
-                return STALLED; // the container's own idle timeout, when shorter than bodyReadTimeout
+                return true;
             }
         }
-        return BAD_BODY; // an early end (a reset included), or framing the container's parser refused
+        return false;
     }
 
     /** Fails a streamed try with the client's fault; no stack trace, it is no error of the proxy. */

@@ -16,7 +16,7 @@ public final class FailoverPolicy {
 
     /** How an attempt went wrong, as far as retrying it is concerned. */
     enum Failure {
-        /** Nothing was sent: the backend cannot have seen the request (connect failure, pool full). */
+        /** Nothing was sent: the backend cannot have seen the request (no connection, or its queue full). */
         NOT_SENT,
         /** The request went out and no answer came in time. */
         TIMEOUT,
@@ -68,44 +68,24 @@ public final class FailoverPolicy {
         if (failure == Failure.NOT_SENT) {
             return true;
         }
-        // Too many requests are retrying already: more tries would pile onto backends that are failing them.
-        // Asked last, so that only a retry that would otherwise go takes a place in the budget.
-        return budget.admit(exchange);
+        // The recent traffic paid for no more retries: more tries would pile onto backends that are failing them.
+        // Asked last, so that only a retry that would otherwise go is withdrawn from the budget.
+        return budget.withdraw();
     }
 
     static boolean isIdempotent(String method) {
         return IDEMPOTENT.contains(method);
     }
 
-    /** How a try went wrong, from what its failure says. */
+    /** How a try went wrong: where it was when it failed, and which timer fired. */
     static Failure classify(Attempt attempt, Throwable failure) {
         if (failure instanceof FailoverStatus) {
             return Failure.STATUS;
         }
-        if (!attempt.isConnected() || causedBy(failure, java.net.ConnectException.class)) {
+        if (attempt.phase().unsent()) {
             return Failure.NOT_SENT;
         }
         return isTimeout(failure) ? Failure.TIMEOUT : Failure.RESET;
-    }
-
-    /**
-     * Whether a try failed while it still waited for a connection, before any byte of it left: the proxy's own
-     * queue (no connection in time, the try's timeout spent queued), not the backend's failure. A failed connect
-     * is the backend's.
-     */
-    static boolean refused(Attempt attempt, Throwable failure) {
-        if (attempt.isConnected()) {
-            return false;
-        }
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof java.net.ConnectException || t instanceof java.net.SocketTimeoutException) {
-                return false;
-            }
-            if (t instanceof NoConnectionInTime || t instanceof java.util.concurrent.TimeoutException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     static boolean isTimeout(Throwable failure) {
@@ -128,6 +108,15 @@ public final class FailoverPolicy {
 
         NoConnectionInTime() {
             super("no connection in time", null, false, false);
+        }
+    }
+
+    /** Ends the sending of a request whose whole answer came first; no stack trace, it is no error. */
+    static final class AnsweredEarly extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        AnsweredEarly() {
+            super("answered before the request was sent whole", null, false, false);
         }
     }
 

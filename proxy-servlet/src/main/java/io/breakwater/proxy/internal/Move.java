@@ -39,7 +39,9 @@ public record Move(Kind kind, Attempt next) {
         /** Answer {@code BACKEND_TIMEOUT}: no backend saw the request, so it is no failure of the route's. */
         REFUSED_TIMEOUT,
         /** Answer {@code BACKEND_ERROR}: no backend saw the request, so it is no failure of the route's. */
-        REFUSED_ERROR
+        REFUSED_ERROR,
+        /** Answer {@code OVERLOADED}: the proxy's own queue for the backend was full; no failure of the route's. */
+        OVERLOADED
     }
 
     /** What to do with an answer that began. */
@@ -72,6 +74,7 @@ public record Move(Kind kind, Attempt next) {
     public static final Move FAIL_ERROR = new Move(Kind.FAIL_ERROR, null);
     static final Move REFUSED_TIMEOUT = new Move(Kind.REFUSED_TIMEOUT, null);
     static final Move REFUSED_ERROR = new Move(Kind.REFUSED_ERROR, null);
+    static final Move OVERLOADED = new Move(Kind.OVERLOADED, null);
 
     static Move retry(Attempt next) {
         return new Move(Kind.RETRY, next);

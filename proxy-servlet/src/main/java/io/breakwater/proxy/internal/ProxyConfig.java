@@ -32,6 +32,18 @@ public final class ProxyConfig {
             Parameter.of("maxAttempts", COMPONENT, "3", Parsers.integer(1, 10));
     public static final Parameter<Duration> TRY_TIMEOUT = Parameter.of("tryTimeout", COMPONENT, "5s",
             Parsers.duration(Duration.ofMillis(1), Duration.ofHours(1)));
+    /**
+     * The longest the backend may send nothing more of an answer it began: as HAProxy's {@code timeout server} and
+     * nginx's {@code proxy_read_timeout} are one value for every wait on the server, the same as tryTimeout's.
+     */
+    public static final Parameter<Duration> BACKEND_IDLE_TIMEOUT = Parameter.of("backendIdleTimeout", COMPONENT,
+            "5s", Parsers.duration(Duration.ofMillis(1), Duration.ofHours(1)));
+    /**
+     * The longest a client may take nothing of its answer before it is a stalled client: Jetty's own idle timeout
+     * on a connection (nginx's {@code send_timeout} is 60s).
+     */
+    public static final Parameter<Duration> CLIENT_IDLE_TIMEOUT = Parameter.of("clientIdleTimeout", COMPONENT,
+            "30s", Parsers.duration(Duration.ofMillis(1), Duration.ofHours(1)));
     public static final Parameter<Duration> CONNECT_TIMEOUT = Parameter.of("connectTimeout", COMPONENT, "1s",
             Parsers.duration(Duration.ofMillis(1), Duration.ofMinutes(1)));
     public static final Parameter<StatusSet> FAILOVER_STATUSES =
@@ -40,8 +52,12 @@ public final class ProxyConfig {
             Parameter.of("retryNonIdempotent", COMPONENT, "false", Parsers.bool());
     public static final Parameter<Long> REPLAY_BUFFER_SIZE =
             Parameter.of("replayBufferSize", COMPONENT, "64KB", Sizes.size(0, 16 * 1024 * 1024));
-    /** The longest the client may send nothing of its body (408 REQUEST_TIMEOUT), below TimeoutFilter's default. */
-    public static final Parameter<Duration> BODY_READ_TIMEOUT = Parameter.of("bodyReadTimeout", COMPONENT, "2s",
+    /**
+     * The longest the client may send nothing of its body (408 REQUEST_TIMEOUT): idle time between two reads, long
+     * enough for a phone that changes cells (nginx's {@code client_body_timeout} is 60s); the request's deadline,
+     * where there is one, still answers 408 before it.
+     */
+    public static final Parameter<Duration> BODY_READ_TIMEOUT = Parameter.of("bodyReadTimeout", COMPONENT, "30s",
             Parsers.duration(Duration.ofMillis(1), Duration.ofMinutes(10)));
     public static final Parameter<Long> MAX_BODY_SIZE =
             Parameter.of("maxBodySize", COMPONENT, "10MB", Sizes.size(0, 1024L * 1024 * 1024));
@@ -57,6 +73,9 @@ public final class ProxyConfig {
             Parameter.of("hedgeBudget", COMPONENT, "20", Parsers.percentage());
     public static final Parameter<Float> RETRY_BUDGET =
             Parameter.of("retryBudget", COMPONENT, "20", Parsers.percentage());
+    /** Retries a second allowed whatever the traffic deposited in the retry budget. */
+    public static final Parameter<Integer> RETRY_BUDGET_MIN_PER_SECOND =
+            Parameter.of("retryBudgetMinPerSecond", COMPONENT, "10", Parsers.integer(0, 100_000));
     public static final Parameter<Integer> EJECT_AFTER_FAILURES =
             Parameter.of("ejectAfterFailures", COMPONENT, "3", Parsers.integer(1, 1000));
     public static final Parameter<Duration> EJECTION_TIME = Parameter.of("ejectionTime", COMPONENT, "30s",
@@ -98,10 +117,10 @@ public final class ProxyConfig {
 
     /** Every parameter, for the README check. */
     public static final List<Parameter<?>> PARAMETERS = List.of(BACKENDS, STRATEGY, SLOW_START, HASH_KEY, MAX_ATTEMPTS,
-            TRY_TIMEOUT, CONNECT_TIMEOUT, FAILOVER_STATUSES, RETRY_NON_IDEMPOTENT, REPLAY_BUFFER_SIZE,
+            TRY_TIMEOUT, BACKEND_IDLE_TIMEOUT, CLIENT_IDLE_TIMEOUT, CONNECT_TIMEOUT, FAILOVER_STATUSES, RETRY_NON_IDEMPOTENT, REPLAY_BUFFER_SIZE,
             BODY_READ_TIMEOUT, MAX_BODY_SIZE, MAX_CONNECTIONS_PER_BACKEND, MAX_QUEUED_PER_BACKEND, CONNECTION_WAIT,
-            HEDGE_AFTER, HEDGE_BUDGET, RETRY_BUDGET, EJECT_AFTER_FAILURES, EJECTION_TIME, MAX_EJECTION_TIME,
-            MAX_EJECTED_PERCENT, HEALTH_CHECK_PATH,
+            HEDGE_AFTER, HEDGE_BUDGET, RETRY_BUDGET, RETRY_BUDGET_MIN_PER_SECOND, EJECT_AFTER_FAILURES, EJECTION_TIME,
+            MAX_EJECTION_TIME, MAX_EJECTED_PERCENT, HEALTH_CHECK_PATH,
             HEALTH_CHECK_INTERVAL, HEALTH_CHECK_TIMEOUT, HEALTH_CHECK_STATUSES, HEALTHY_AFTER, UNHEALTHY_AFTER,
             TRUSTED_PROXIES, REQUEST_HEADERS, TUNNEL_IDLE_TIMEOUT, MAX_TUNNELS_PER_BACKEND);
 
@@ -111,6 +130,8 @@ public final class ProxyConfig {
     public final String hashKey;
     public final int maxAttempts;
     public final Duration tryTimeout;
+    public final Duration backendIdleTimeout;
+    public final Duration clientIdleTimeout;
     public final Duration connectTimeout;
     public final StatusSet failoverStatuses;
     public final boolean retryNonIdempotent;
@@ -123,6 +144,7 @@ public final class ProxyConfig {
     public final Duration hedgeAfter;
     public final float hedgeBudget;
     public final float retryBudget;
+    public final int retryBudgetMinPerSecond;
     public final int ejectAfterFailures;
     public final Duration ejectionTime;
     public final Duration maxEjectionTime;
@@ -145,6 +167,8 @@ public final class ProxyConfig {
         hashKey = reader.get(HASH_KEY);
         maxAttempts = reader.get(MAX_ATTEMPTS);
         tryTimeout = reader.get(TRY_TIMEOUT);
+        backendIdleTimeout = reader.get(BACKEND_IDLE_TIMEOUT);
+        clientIdleTimeout = reader.get(CLIENT_IDLE_TIMEOUT);
         connectTimeout = reader.get(CONNECT_TIMEOUT);
         failoverStatuses = reader.get(FAILOVER_STATUSES);
         retryNonIdempotent = reader.get(RETRY_NON_IDEMPOTENT);
@@ -157,6 +181,7 @@ public final class ProxyConfig {
         hedgeAfter = reader.get(HEDGE_AFTER);
         hedgeBudget = reader.get(HEDGE_BUDGET);
         retryBudget = reader.get(RETRY_BUDGET);
+        retryBudgetMinPerSecond = reader.get(RETRY_BUDGET_MIN_PER_SECOND);
         ejectAfterFailures = reader.get(EJECT_AFTER_FAILURES);
         ejectionTime = reader.get(EJECTION_TIME);
         maxEjectionTime = reader.get(MAX_EJECTION_TIME);

@@ -17,13 +17,14 @@ final class Sizes {
     static ValueParser<Long> size(long min, long max) {
         return Parsers.parser("a size between " + format(min) + " and " + format(max)
                 + ", in bytes or with KB, MB or GB", text -> {
+                    // multiplyExact: 17179869184GB is past a long, not 0
                     long value;
                     if (text.endsWith("GB")) {
-                        value = Long.parseLong(text.substring(0, text.length() - 2).trim()) * GB;
+                        value = Math.multiplyExact(number(text), GB);
                     } else if (text.endsWith("KB")) {
-                        value = Long.parseLong(text.substring(0, text.length() - 2).trim()) * KB;
+                        value = Math.multiplyExact(number(text), KB);
                     } else if (text.endsWith("MB")) {
-                        value = Long.parseLong(text.substring(0, text.length() - 2).trim()) * MB;
+                        value = Math.multiplyExact(number(text), MB);
                     } else {
                         value = Long.parseLong(text);
                     }
@@ -32,6 +33,11 @@ final class Sizes {
                     }
                     return value;
                 });
+    }
+
+    /** The number before a two-letter unit. */
+    private static long number(String text) {
+        return Long.parseLong(text.substring(0, text.length() - 2).trim());
     }
 
     static String format(long bytes) {

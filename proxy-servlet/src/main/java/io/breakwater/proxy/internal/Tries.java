@@ -3,6 +3,7 @@ package io.breakwater.proxy.internal;
 import io.breakwater.core.error.ErrorCode;
 import io.breakwater.core.error.Refusal;
 import io.breakwater.core.error.RequestIds;
+import io.breakwater.core.servlet.internal.AsyncStarts;
 import io.breakwater.proxy.BalancingProxyServlet;
 import io.breakwater.proxy.balance.Backend;
 import jakarta.servlet.http.HttpServletRequest;
@@ -11,6 +12,8 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
 
 /**
@@ -22,16 +25,22 @@ public final class Tries {
     private final BalancingProxyServlet servlet;
     private final TryRules rules;
     private final ProxyMetrics metrics;
+    private final HttpClient client;
     private final Executor executor;
     private final TryRequests requests;
 
-    public Tries(BalancingProxyServlet servlet, TryRules rules, ProxyMetrics metrics, Executor executor,
+    public Tries(BalancingProxyServlet servlet, TryRules rules, ProxyMetrics metrics, HttpClient client,
             TryRequests requests) {
         this.servlet = servlet;
         this.rules = rules;
         this.metrics = metrics;
-        this.executor = executor;
+        this.client = client;
+        this.executor = client.getExecutor();
         this.requests = requests;
+    }
+
+    HttpClient client() {
+        return client;
     }
 
     BalancingProxyServlet servlet() {
@@ -70,20 +79,29 @@ public final class Tries {
             }
             case COMPLETE_AFTER_FAILOVER -> {
                 metrics.failover();
-                complete(request, response, result);
+                complete(exchange, result);
             }
-            case COMPLETE -> complete(request, response, result);
+            case COMPLETE -> complete(exchange, result);
             case RESET_AND_REOPEN -> {
                 // Dropped before the win is given up, so that no other try's answer is under way yet.
-                response.reset();
+                try {
+                    response.reset();
+                } catch (IllegalStateException committed) {
+                    abort(exchange, result.getResponse(), result.getFailure()); // it reached the client after all
+                    return;
+                }
                 carryOut(exchange, ended, exchange.attempts().reopened(ended, result.getFailure()), result);
             }
             case TRY_BESIDE -> tryBeside(exchange);
             case ANSWER_CLIENT_FAULT -> ErrorAnswers.answerFault(request, response, exchange.attempts().clientFault());
             case ANSWER_KEPT -> answerWith(exchange, exchange.attempts().kept());
-            case ABORT -> servlet.failed(request, response, result.getResponse(), result.getFailure());
+            case ABORT -> abort(exchange, result.getResponse(), result.getFailure());
             case FAIL_TIMEOUT -> fail(exchange, ErrorCode.BACKEND_TIMEOUT);
             case FAIL_ERROR -> fail(exchange, ErrorCode.BACKEND_ERROR);
+            case OVERLOADED -> {
+                Refusal.mark(request); // no backend saw it: the proxy's own overload, not the route's failure
+                ErrorAnswers.answer(request, response, ErrorCode.OVERLOADED, Map.of("Retry-After", "1"));
+            }
             case REFUSED_TIMEOUT, REFUSED_ERROR -> {
                 Refusal.mark(request); // no backend saw it: not the route's failure for a breaker
                 fail(exchange, move.kind() == Move.Kind.REFUSED_TIMEOUT ? ErrorCode.BACKEND_TIMEOUT
@@ -161,12 +179,35 @@ public final class Tries {
     }
 
     /** Jetty's end of a passed answer: completes the client's response, or aborts it when the answer broke. */
-    private void complete(HttpServletRequest request, HttpServletResponse response, Result result) {
+    private void complete(Exchange exchange, Result result) {
         if (result.isSucceeded()) {
-            servlet.succeeded(request, response, result.getResponse());
+            AsyncStarts.answered(exchange.request()); // before a deadline can fire between this and onComplete
+            servlet.succeeded(exchange.request(), exchange.response(), result.getResponse());
         } else {
-            servlet.failed(request, response, result.getResponse(), result.getFailure());
+            abort(exchange, result.getResponse(), result.getFailure());
         }
+    }
+
+    /**
+     * Jetty's end of a broken answer: an error answer while nothing was committed, else an aborted connection.
+     * Jetty's abort tells no async listener, so the chain's filters are told first, through the one end of a
+     * request they share ({@link AsyncStarts#aborting}): the route's count, the breaker's call, the drain count.
+     * The breaker learns the answer broke, unless the client went away: then the backend did nothing wrong.
+     * Past the request's deadline the request is the timeout's to end.
+     */
+    private void abort(Exchange exchange, Response serverResponse, Throwable failure) {
+        if (exchange.response().isCommitted()) {
+            if (exchange.attempts().isExpired()) {
+                return; // past its deadline: the timeout refuses the proxy's abort, and aborts the request itself
+            }
+            try {
+                AsyncStarts.aborting(exchange.request(),
+                        exchange.attempts().clientFault() == null ? ErrorAnswers.BROKEN_ANSWER : null);
+            } catch (IllegalStateException recycled) {
+                // the request's deadline aborted it already, and the container recycled it: all were told then
+            }
+        }
+        servlet.failed(exchange.request(), exchange.response(), serverResponse, failure);
     }
 
     /** Passes a kept answer to the client as it came, as a winning answer is. */
@@ -179,9 +220,10 @@ public final class Tries {
             response.setHeader(RequestIds.HEADER, exchange.requestId());
             response.getOutputStream().write(kept.body());
         } catch (IOException | RuntimeException e) {
-            servlet.failed(request, response, kept.response(), e);
+            abort(exchange, kept.response(), e);
             return;
         }
+        AsyncStarts.answered(request);
         servlet.succeeded(request, response, kept.response());
     }
 

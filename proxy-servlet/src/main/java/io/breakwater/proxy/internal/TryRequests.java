@@ -1,39 +1,51 @@
 package io.breakwater.proxy.internal;
 
 import io.breakwater.core.error.RequestIds;
+import io.breakwater.core.time.Deadline;
+import io.breakwater.core.time.internal.TimeoutScheduler;
 import io.breakwater.proxy.BalancingProxyServlet;
-import io.breakwater.proxy.balance.Backend;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
- * Builds one try's request to its backend from the client's request: target, headers, body and timeout, and the
+ * Builds one try's request to its backend from the client's request: target, headers, body and timer, and the
  * notices that tell its {@link Attempt} it connected. One per servlet; thread-safe.
  */
 public final class TryRequests {
+    /** How much longer than the proxy's longest timer Jetty's idle timeout waits on a try's connection. */
+    static final long IDLE_MARGIN_MS = 1000;
+
     private final BalancingProxyServlet servlet;
     private final HeaderTemplates requestHeaders;
     private final ConnectionWait connectionWait;
-    private final Scheduler scheduler;
+    private final TryTimer.Times times;
+    /**
+     * Jetty's own idle timeout on a backend connection while a try is on it, past every timer of the proxy's: Jetty
+     * cannot tell whom the connection waits on (a backend that sends nothing, or a client that takes nothing, for
+     * which the proxy stops reading), so the proxy's timers, which can, must fire first.
+     */
+    private final long connectionIdleMillis;
 
-    public TryRequests(BalancingProxyServlet servlet, HeaderTemplates requestHeaders, ConnectionWait connectionWait,
-            Scheduler scheduler) {
+    public TryRequests(BalancingProxyServlet servlet, ProxyConfig config, ConnectionWait connectionWait,
+            TimeoutScheduler timers) {
         this.servlet = servlet;
-        this.requestHeaders = requestHeaders;
+        this.requestHeaders = config.requestHeaders;
         this.connectionWait = connectionWait;
-        this.scheduler = scheduler;
+        this.times = new TryTimer.Times(timers, config.backendIdleTimeout, config.clientIdleTimeout);
+        long longest = Math.max(Math.max(config.tryTimeout.toMillis(), config.bodyReadTimeout.toMillis()),
+                Math.max(config.backendIdleTimeout.toMillis(), config.clientIdleTimeout.toMillis()));
+        this.connectionIdleMillis = longest + IDLE_MARGIN_MS;
     }
 
-    /** One try's request to the chosen backend, with its headers, body and timeout; not sent yet. */
+    /** One try's request to the chosen backend, with its headers, body and timer; not sent yet. */
     Request build(Exchange exchange, Attempt attempt, TryListener listener) {
         HttpServletRequest request = exchange.request();
-        Request proxyRequest = servlet.proxyRequest(request, target(attempt.backend, request));
+        Request proxyRequest = servlet.proxyRequest(request, attempt.backend.uri());
+        ForwardedTarget.carry(proxyRequest, ForwardedTarget.of(request));
         Map<String, String> extra = requestHeaders.resolve(exchange.clientAddress(), exchange.requestId());
         proxyRequest.headers(headers -> {
             if (!headers.contains(HttpHeader.HOST)) {
@@ -50,19 +62,22 @@ public final class TryRequests {
         if (exchange.body() != null) {
             proxyRequest.body(new BytesRequestContent(contentType(request), exchange.body()));
         }
-        if (exchange.streamedBody() == null) {
-            proxyRequest.timeout(attempt.budget.toMillis(), TimeUnit.MILLISECONDS);
-        } else {
+        proxyRequest.idleTimeout(connectionIdleMillis, TimeUnit.MILLISECONDS);
+        TryTimer timer = new TryTimer(times, listener);
+        listener.timer(timer);
+        Deadline deadline = request.getAttribute(Deadline.ATTRIBUTE) instanceof Deadline set ? set : null;
+        if (exchange.streamedBody() != null) {
             proxyRequest.body(exchange.streamedBody());
             // Timed from the body's end: until then the try waits on the client (bodyReadTimeout), not the backend.
-            proxyRequest.onRequestSuccess(sent -> listener.answerTimer(scheduler.schedule(
-                    () -> proxyRequest.abort(new TimeoutException("no answer in " + attempt.budget.toMillis()
-                            + " ms after the body")), attempt.budget.toMillis(), TimeUnit.MILLISECONDS)));
+            proxyRequest.onRequestSuccess(sent -> timer.start(attempt.budget, deadline));
         }
         // Begin comes before any byte is written, on the sending thread: a try that never began never reached
         // the backend. (Commit is no such proof: its notice can race with the failure of a closed connection.)
-        proxyRequest.onRequestBegin(begun -> attempt.connected());
+        proxyRequest.onRequestListener(listener); // records the try's phases: a begun try may have reached its backend
         connectionWait.limit(proxyRequest, attempt);
+        if (exchange.streamedBody() == null) {
+            timer.start(attempt.budget, deadline); // last: a request that could not be built is never timed
+        }
         return proxyRequest;
     }
 
@@ -70,15 +85,4 @@ public final class TryRequests {
         String type = request.getContentType();
         return type != null ? type : "application/octet-stream";
     }
-
-    /** The chosen backend and the client's path and query: neither the target's host nor Host can change it. */
-    private static String target(Backend backend, HttpServletRequest request) {
-        StringBuilder target = new StringBuilder(backend.key()).append(request.getRequestURI());
-        String query = request.getQueryString();
-        if (query != null) {
-            target.append('?').append(query);
-        }
-        return target.toString();
-    }
-
 }

@@ -268,11 +268,9 @@ public final class Tunnels {
 
     /** The handshake's head: the client's headers as a plain try sends them, and the upgrade asked for. */
     private String head(HttpServletRequest request, Backend backend, String requestId, String clientAddress) {
-        StringBuilder target = new StringBuilder(request.getRequestURI());
-        if (request.getQueryString() != null) {
-            target.append('?').append(request.getQueryString());
-        }
-        Request proxyRequest = servlet.proxyRequest(request, backend.key() + target);
+        // the path and query as received, as a plain try carries them (the servlet refused what it cannot forward)
+        String target = ForwardedTarget.of(request);
+        Request proxyRequest = servlet.proxyRequest(request, backend.uri());
         StringBuilder head = new StringBuilder("GET ").append(target).append(" HTTP/1.1\r\n");
         boolean host = false;
         for (HttpField field : proxyRequest.getHeaders()) {

@@ -44,7 +44,7 @@ class AttemptsTest {
             BackendSpec.parse("http://b:1"), BackendSpec.parse("http://c:1")), clock,
             new BackendPool.Ejection(3, Duration.ofSeconds(30), Duration.ofMinutes(5), 100), b -> { }, b -> { });
     private final Counter retriesRefused = new Counter();
-    private final RetryBudget retryBudget = new RetryBudget(0, retriesRefused);
+    private final RetryBudget retryBudget = new RetryBudget(20, 1, clock, retriesRefused);
     private final Hedging hedging = new Hedging(Duration.ofMillis(100), 0, null, pool);
     private final AtomicBoolean committed = new AtomicBoolean();
     private final ExecutorService racers = Executors.newFixedThreadPool(2);
@@ -154,8 +154,12 @@ class AttemptsTest {
     }
 
     @Test
-    void answersTheFailureWhenTheRetryBudgetRefusesAPlace() {
-        for (int i = 0; i < RetryBudget.MIN_RETRYING; i++) {
+    void answersTheFailureWhenTheRetryBudgetIsSpent() {
+        for (int i = 0; i < 15; i++) {
+            retryBudget.deposit(); // 20 % of 15 requests: 3 retries, beside the floor of 1 a second (10 a TTL)
+        }
+        assertEquals(13, retryBudget.available());
+        for (int i = 0; i < 13; i++) {
             Attempts<String> other = exchange(3);
             assertEquals(Move.Kind.RETRY, failed(other, sent(other), RESET).kind(), "retry " + i);
         }

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -35,6 +36,11 @@ class DrainingConnector extends ServerConnector {
 
     DrainingConnector(Server server) {
         super(server, 1, -1);
+    }
+
+    /** Speaking the protocols of these factories, the first one first. */
+    DrainingConnector(Server server, ConnectionFactory... factories) {
+        super(server, 1, -1, factories);
     }
 
     @Override

@@ -6,8 +6,8 @@ import java.net.BindException;
 /**
  * The sample's command line: starts the sample web app in an embedded Jetty and serves until SIGTERM or SIGINT,
  * then stops gracefully ({@link GracefulStop}) and exits with status 0. Bad input (an unknown option, a bad number,
- * a port in use) prints one line and exits with status 2, no stack trace; {@code --help} prints the usage and exits
- * with status 0.
+ * a port in use, a keystore that does not open) prints one line and exits with status 2, no stack trace;
+ * {@code --help} prints the usage and exits with status 0.
  */
 public final class Launcher {
     static final int USAGE_ERROR = 2;
@@ -42,6 +42,7 @@ public final class Launcher {
         }
         String jmx = server.jmxAddress();
         System.out.println("Breakwater sample serving on http://127.0.0.1:" + server.port() + "/demo/hello"
+                + (server.httpsPort() < 0 ? "" : " and https://localhost:" + server.httpsPort() + "/demo/hello")
                 + (jmx == null ? ", JMX off" : ", JMX on " + jmx));
         server.join();
     }

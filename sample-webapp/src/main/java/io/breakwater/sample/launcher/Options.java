@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The sample's command line: {@code --port N}, {@code --backends URL,URL,...}, {@code --jmx-port N|off},
+ * The sample's command line: {@code --port N}, {@code --https-port N}, {@code --tls-keystore PATH},
+ * {@code --tls-password-file PATH}, {@code --redirect-http}, {@code --backends URL,URL,...}, {@code --jmx-port N|off},
  * {@code --jmx-password-file PATH}, {@code --grace DURATION}, {@code --drain-delay DURATION}, {@code --help}.
  * Every value is read by the same parsers as Breakwater's parameters ({@code --backends} by the proxy's
  * {@code backends} one), with the same one-line messages. Immutable.
@@ -23,6 +24,8 @@ final class Options {
     static final Duration DEFAULT_DRAIN_DELAY = Duration.ZERO;
     /** {@link #jmxPort} when JMX is off. */
     static final int JMX_OFF = -1;
+    /** {@link #httpsPort} when the sample serves plain HTTP only. */
+    static final int HTTPS_OFF = -1;
     private static final String SAMPLE = "the sample";
 
     private static final Parameter<Integer> PORT = Parameter.required("--port", SAMPLE,
@@ -34,16 +37,28 @@ final class Options {
                     text -> text.equals("off") ? JMX_OFF : portNumber(text, 1)));
     private static final Parameter<Path> JMX_PASSWORD_FILE = Parameter.required("--jmx-password-file", SAMPLE,
             Parsers.parser("a readable file", Options::readableFile));
+    private static final Parameter<Integer> HTTPS_PORT = Parameter.required("--https-port", SAMPLE,
+            Parsers.parser("a port number between 0 and 65535", text -> portNumber(text, 0)));
+    private static final Parameter<Path> TLS_KEYSTORE = Parameter.required("--tls-keystore", SAMPLE,
+            Parsers.parser("a readable file", Options::readableFile));
+    private static final Parameter<Path> TLS_PASSWORD_FILE = Parameter.required("--tls-password-file", SAMPLE,
+            Parsers.parser("a readable file", Options::readableFile));
     private static final Parameter<Duration> GRACE = Parameter.required("--grace", SAMPLE,
             Parsers.duration(Duration.ofSeconds(1), Duration.ofHours(1)));
     private static final Parameter<Duration> DRAIN_DELAY = Parameter.required("--drain-delay", SAMPLE,
             Parsers.duration(Duration.ZERO, Duration.ofMinutes(10)));
 
-    static final String SUMMARY = "--port N, --backends URL,URL,..., --jmx-port N|off, --jmx-password-file PATH,"
+    static final String SUMMARY = "--port N, --https-port N, --tls-keystore PATH, --tls-password-file PATH,"
+            + " --redirect-http, --backends URL,URL,..., --jmx-port N|off, --jmx-password-file PATH,"
             + " --grace DURATION, --drain-delay DURATION, --help";
     static final String USAGE = String.join("\n",
             "usage: java -jar breakwater-sample.jar [options]",
-            "  --port N                  the port to serve on, 0 for any free one (default " + DEFAULT_PORT + ")",
+            "  --port N                  the port to serve on, 0 for any free one (default " + DEFAULT_PORT + ");",
+            "                            HTTP/1.1 and h2c (HTTP/2 by prior knowledge or Upgrade)",
+            "  --https-port N            serve HTTPS too, HTTP/2 (ALPN) and HTTP/1.1, TLS 1.2 and 1.3 (default: none)",
+            "  --tls-keystore PATH       the HTTPS key and certificate chain, a PKCS12 keystore (default: none)",
+            "  --tls-password-file PATH  the keystore's password, the file's first line (default: none)",
+            "  --redirect-http           answer plain HTTP with a redirect to HTTPS (default: off)",
             "  --backends URL,URL,...    the proxy's backends, each http(s)://host:port, optionally ;weight=N",
             "                            (1 to 100) (default: three embedded demo backends)",
             "  --jmx-port N|off          the JMX connector's port on 127.0.0.1, or off (default " + DEFAULT_JMX_PORT
@@ -58,6 +73,13 @@ final class Options {
             "  -h, --help                print this and exit");
 
     final int port;
+    /** The HTTPS port, or {@link #HTTPS_OFF}. */
+    final int httpsPort;
+    /** The PKCS12 keystore and its password file, both {@code null} without HTTPS. */
+    final Path tlsKeystore;
+    final Path tlsPasswordFile;
+    /** Whether the plain port only redirects to HTTPS. */
+    final boolean redirectHttp;
     /** The JMX connector's port on 127.0.0.1, or {@link #JMX_OFF}. */
     final int jmxPort;
     /** The JMX users' password file, or {@code null}: no login asked. */
@@ -71,9 +93,13 @@ final class Options {
     /** Whether {@code --help} or {@code -h} asked for the usage instead. */
     final boolean help;
 
-    private Options(int port, int jmxPort, Path jmxPasswordFile, List<BackendSpec> backends, Duration grace,
+    private Options(int port, Tls tls, int jmxPort, Path jmxPasswordFile, List<BackendSpec> backends, Duration grace,
             Duration drainDelay, boolean help) {
         this.port = port;
+        this.httpsPort = tls.port;
+        this.tlsKeystore = tls.keystore;
+        this.tlsPasswordFile = tls.passwordFile;
+        this.redirectHttp = tls.redirectHttp;
         this.jmxPort = jmxPort;
         this.jmxPasswordFile = jmxPasswordFile;
         this.backends = backends;
@@ -90,13 +116,20 @@ final class Options {
         List<BackendSpec> backends = List.of();
         Duration grace = DEFAULT_GRACE;
         Duration drainDelay = DEFAULT_DRAIN_DELAY;
+        Tls tls = new Tls();
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             switch (option) {
                 case "-h", "--help" -> {
-                    return new Options(port, jmxPort, jmxPasswordFile, backends, grace, drainDelay, true);
+                    return new Options(port, tls, jmxPort, jmxPasswordFile, backends, grace, drainDelay, true);
                 }
                 case "--port" -> port = PORT.parse(value(args, ++i, option));
+                case "--https-port" -> tls.port = HTTPS_PORT.parse(value(args, ++i, option));
+                case "--tls-keystore" -> tls.keystore = TLS_KEYSTORE.parse(value(args, ++i, option));
+                case "--tls-password-file" -> tls.passwordFile = TLS_PASSWORD_FILE.parse(value(args, ++i, option));
+                case "--redirect-http" -> tls.redirectHttp = true;
+                case "--tls-cert", "--tls-key" -> throw new IllegalArgumentException("unknown option " + option
+                        + " (PEM files are not read: make a PKCS12 keystore of them, see the README's HTTPS section)");
                 case "--jmx-port" -> jmxPort = JMX_PORT.parse(value(args, ++i, option));
                 case "--jmx-password-file" -> jmxPasswordFile = JMX_PASSWORD_FILE.parse(value(args, ++i, option));
                 case "--backends" -> backends = BACKENDS.parse(value(args, ++i, option));
@@ -113,7 +146,30 @@ final class Options {
         if (jmxPasswordFile != null && jmxPort == JMX_OFF) {
             throw new IllegalArgumentException("--jmx-password-file needs JMX on, but --jmx-port was \"off\"");
         }
-        return new Options(port, jmxPort, jmxPasswordFile, backends, grace, drainDelay, false);
+        tls.check();
+        return new Options(port, tls, jmxPort, jmxPasswordFile, backends, grace, drainDelay, false);
+    }
+
+    /** The HTTPS options while they are read: all of them or none. */
+    private static final class Tls {
+        int port = HTTPS_OFF;
+        Path keystore;
+        Path passwordFile;
+        boolean redirectHttp;
+
+        void check() {
+            if (port == HTTPS_OFF) {
+                for (String needless : new String[] {keystore == null ? null : "--tls-keystore",
+                        passwordFile == null ? null : "--tls-password-file", redirectHttp ? "--redirect-http" : null}) {
+                    if (needless != null) {
+                        throw new IllegalArgumentException(needless + " needs HTTPS on, but --https-port was not given");
+                    }
+                }
+            } else if (keystore == null || passwordFile == null) {
+                throw new IllegalArgumentException("--https-port needs --tls-keystore and --tls-password-file, but "
+                        + (keystore == null ? "--tls-keystore" : "--tls-password-file") + " was not given");
+            }
+        }
     }
 
     /** The backends as the proxy's {@code backends} parameter reads them. */

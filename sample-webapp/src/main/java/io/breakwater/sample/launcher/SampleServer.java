@@ -1,6 +1,11 @@
 package io.breakwater.sample.launcher;
 
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
 import io.breakwater.core.health.Readiness;
+import io.breakwater.core.metric.BreakwaterMetrics;
+import io.breakwater.core.metric.internal.MetricCatalog;
+import io.breakwater.core.metric.internal.ProcessMetrics;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,14 +30,16 @@ public final class SampleServer {
     private static final Duration CUT_WAIT = Duration.ofMillis(100);
 
     private final Server server;
+    private final FrontDoor front;
     private final WebAppContext webapp;
     private final InFlightRequests inFlight;
     private final JmxConnector jmx;
     private final List<DemoBackend> demoBackends;
 
-    private SampleServer(Server server, WebAppContext webapp, InFlightRequests inFlight, JmxConnector jmx,
-            List<DemoBackend> demoBackends) {
+    private SampleServer(Server server, FrontDoor front, WebAppContext webapp, InFlightRequests inFlight,
+            JmxConnector jmx, List<DemoBackend> demoBackends) {
         this.server = server;
+        this.front = front;
         this.webapp = webapp;
         this.inFlight = inFlight;
         this.jmx = jmx;
@@ -41,6 +48,10 @@ public final class SampleServer {
 
     /** Starts the sample: three demo backends unless the options name real ones, JMX unless off, the web app. */
     public static SampleServer start(Options options) throws Exception {
+        Server server = new Server();
+        server.setErrorHandler(new ProblemErrorHandler());
+        // first: a bad keystore stops the start before anything else runs
+        FrontDoor front = FrontDoor.open(server, options);
         List<DemoBackend> demoBackends = new ArrayList<>();
         String backends;
         if (options.backends.isEmpty()) {
@@ -53,12 +64,6 @@ public final class SampleServer {
         }
         JmxConnector jmx = options.jmxPort == Options.JMX_OFF ? null
                 : JmxConnector.start(options.jmxPort, options.jmxPasswordFile);
-        Server server = new Server();
-        server.setErrorHandler(new ProblemErrorHandler());
-        DrainingConnector connector = new DrainingConnector(server);
-        hideServerVersion(connector);
-        connector.setPort(options.port);
-        server.addConnector(connector);
         WebAppContext webapp = new WebAppContext();
         webapp.setContextPath("/");
         webapp.setErrorHandler(new AllMethodsErrorPages());
@@ -74,7 +79,7 @@ public final class SampleServer {
         webapp.setInitParameter("breakwater.failureRateThresholdOverrides", "/breakwater/*=off");
         webapp.setThrowUnavailableOnStartupException(true);
         InFlightRequests inFlight = new InFlightRequests(webapp);
-        server.setHandler(inFlight);
+        server.setHandler(front.redirecting(inFlight));
         // the launcher drains on its own terms (GracefulStop); a stop is then immediate
         server.setStopTimeout(0);
         server.setStopAtShutdown(false);
@@ -86,7 +91,21 @@ public final class SampleServer {
             demoBackends.forEach(DemoBackend::close);
             throw e;
         }
-        return new SampleServer(server, webapp, inFlight, jmx, demoBackends);
+        front.started();
+        countConnections(webapp, front);
+        return new SampleServer(server, front, webapp, inFlight, jmx, demoBackends);
+    }
+
+    /**
+     * Adds the open connections to the process figures of the web app's registry (JMX, JSON, Prometheus, the status
+     * page): only the launcher, which owns the connectors, can count them.
+     */
+    private static void countConnections(WebAppContext webapp, FrontDoor front) {
+        Object registry = webapp.getServletContext().getAttribute(BreakwaterMetrics.REGISTRY_ATTRIBUTE);
+        if (registry instanceof MetricRegistry metrics) {
+            MetricCatalog.of(metrics).gauge(ProcessMetrics.OPEN_CONNECTIONS,
+                    () -> (Gauge<Integer>) front::openConnections);
+        }
     }
 
     /** No {@code Server: Jetty(12.x)} on the answers: a version tells an attacker which flaws to try. */
@@ -94,8 +113,14 @@ public final class SampleServer {
         connector.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration().setSendServerVersion(false);
     }
 
+    /** The plain HTTP port (HTTP/1.1 and h2c). */
     public int port() {
-        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+        return front.port();
+    }
+
+    /** The HTTPS port (h2 and HTTP/1.1 over TLS), or -1 without HTTPS. */
+    public int httpsPort() {
+        return front.httpsPort();
     }
 
     /** The JMX service URL, for jconsole or a JMX client, or {@code null} when JMX is off. */
@@ -123,7 +148,7 @@ public final class SampleServer {
      * ({@link DrainingConnector#stopAccepting()}).
      */
     CompletableFuture<Void> stopAccepting() {
-        return ((DrainingConnector) server.getConnectors()[0]).stopAccepting();
+        return front.stopAccepting();
     }
 
     /** Makes the coming stop interrupt the threads of requests in flight at once, instead of waiting for them. */

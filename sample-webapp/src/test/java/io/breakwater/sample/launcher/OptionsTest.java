@@ -33,13 +33,19 @@ class OptionsTest {
         assertEquals(Duration.ofSeconds(30), options.grace);
         assertEquals(Duration.ZERO, options.drainDelay);
         assertFalse(options.help);
-        for (String option : List.of("--port N ", "--backends URL,URL,... ", "--jmx-port N|off ",
+        assertEquals(Options.HTTPS_OFF, options.httpsPort);
+        assertNull(options.tlsKeystore);
+        assertNull(options.tlsPasswordFile);
+        assertFalse(options.redirectHttp);
+        for (String option : List.of("--port N ", "--https-port N ", "--tls-keystore PATH ",
+                "--tls-password-file PATH ", "--redirect-http ", "--backends URL,URL,... ", "--jmx-port N|off ",
                 "--jmx-password-file PATH ", "--grace DURATION ", "--drain-delay DURATION ", "-h, --help ")) {
             assertTrue(Options.USAGE.contains("\n  " + option), option + " in\n" + Options.USAGE);
         }
-        assertEquals(6, Options.USAGE.split("\\(default", -1).length - 1, Options.USAGE);
+        assertEquals(10, Options.USAGE.split("\\(default", -1).length - 1, Options.USAGE);
         for (String shown : List.of("(default 8080)", "(default: three embedded demo backends)", "(default 9010)",
-                "(default: none, any local user connects)", "(default 30s)", "(default 0)")) {
+                "(default: none, any local user connects)", "(default 30s)", "(default 0)",
+                "(default: none)", "(default: off)")) {
             assertTrue(Options.USAGE.contains(shown), shown + " in\n" + Options.USAGE);
         }
     }
@@ -98,5 +104,31 @@ class OptionsTest {
         assertEquals("--grace must be a duration between 1s and 1h, but was \"5 parsecs\"",
                 refusal("--grace", "5 parsecs"));
         assertEquals("--backends needs a value", refusal("--backends"));
+    }
+
+    @Test
+    void httpsTakesAKeystoreAndItsPasswordFileTogether(@TempDir Path dir) throws Exception {
+        Path keystore = Files.writeString(dir.resolve("sample.p12"), "not read here");
+        Path password = Files.writeString(dir.resolve("password"), "secret\n");
+        Options options = Options.parse("--https-port", "8443", "--tls-keystore", keystore.toString(),
+                "--tls-password-file", password.toString(), "--redirect-http");
+        assertEquals(8443, options.httpsPort);
+        assertEquals(keystore, options.tlsKeystore);
+        assertEquals(password, options.tlsPasswordFile);
+        assertTrue(options.redirectHttp);
+        assertEquals("--https-port needs --tls-keystore and --tls-password-file, but --tls-keystore was not given",
+                refusal("--https-port", "8443", "--tls-password-file", password.toString()));
+        assertEquals("--https-port needs --tls-keystore and --tls-password-file, but --tls-password-file was not"
+                + " given", refusal("--https-port", "8443", "--tls-keystore", keystore.toString()));
+        assertEquals("--tls-keystore needs HTTPS on, but --https-port was not given",
+                refusal("--tls-keystore", keystore.toString()));
+        assertEquals("--redirect-http needs HTTPS on, but --https-port was not given", refusal("--redirect-http"));
+        assertEquals("--https-port must be a port number between 0 and 65535, but was \"-1\"",
+                refusal("--https-port", "-1"));
+        String missing = dir.resolve("missing.p12").toString();
+        assertEquals("--tls-keystore must be a readable file, but was \"" + missing + "\"",
+                refusal("--tls-keystore", missing));
+        assertEquals("unknown option --tls-cert (PEM files are not read: make a PKCS12 keystore of them, see the"
+                + " README's HTTPS section)", refusal("--tls-cert", "cert.pem"));
     }
 }

@@ -5,8 +5,11 @@ import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 
 /**
- * Tells a client that closed or reset its connection from a failure of the app: such a failure gets no answer,
- * no ERROR line, and does not count against a route. Stateless and thread-safe.
+ * Reads a failure that the container itself reported for a request's exchange with its client (an async cycle's
+ * {@code onError}): the container raises its own connection's failures there, so an end-of-stream, a closed channel
+ * or a reset means that the client went away. Never for what the app threw: an {@code EOFException} from the app's
+ * own work (its database, its HTTP client) is the app's failure, and whether the client's own connection failed is
+ * recorded where the chain reads and writes it ({@code ClientConnection}). Stateless and thread-safe.
  */
 public final class ClientGone {
     private static final int MAX_CAUSES = 16;
@@ -14,10 +17,10 @@ public final class ClientGone {
     private ClientGone() {
     }
 
-    /** Whether the throwable, or one of its causes, is an I/O failure of the connection to the client. */
-    public static boolean isCause(Throwable thrown) {
+    /** Whether a failure the container reported of the client's exchange is its connection failing. */
+    public static boolean reportedByContainer(Throwable reported) {
         int depth = 0;
-        for (Throwable t = thrown; t != null && depth < MAX_CAUSES; t = t.getCause(), depth++) {
+        for (Throwable t = reported; t != null && depth < MAX_CAUSES; t = t.getCause(), depth++) {
             if (t instanceof EOFException || t instanceof ClosedChannelException) {
                 return true; // Jetty's EofException extends EOFException
             }

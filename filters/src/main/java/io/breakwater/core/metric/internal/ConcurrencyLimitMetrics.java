@@ -14,6 +14,12 @@ public final class ConcurrencyLimitMetrics {
             "Requests holding a place under the concurrency limit.", "filter.{filter}.inFlight");
     public static final MetricFamily SHED = MetricFamily.counter("filter_shed",
             "Requests the concurrency limit shed with OVERLOADED.", "filter.{filter}.shed");
+    /** One route's own limit, under the app's; published once the route's first request was seen. */
+    public static final MetricFamily ROUTE_LIMIT = MetricFamily.gauge("route_concurrency_limit",
+            "The number of the route's requests its concurrency limit admits at once, as it stands now.",
+            "route.{route}.concurrencyLimit");
+    public static final MetricFamily ROUTE_IN_FLIGHT = MetricFamily.gauge("route_concurrency_in_flight",
+            "The route's requests holding a place under its concurrency limit.", "route.{route}.concurrencyInFlight");
 
     private ConcurrencyLimitMetrics() {
     }

@@ -3,6 +3,10 @@ package io.breakwater.core.metric.internal;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What one Breakwater filter did, labelled with its name: {@link #CALLS}, its own execution time (downstream work
@@ -31,6 +35,24 @@ public final class FilterMetrics {
             "filter.{filter}.lastExecution", "seconds", millis -> millis / 1e3);
     public static final MetricFamily FAILURES = MetricFamily.counter("filter_failures",
             "Failures of the filter's own work, by exception class.", "filter.{filter}.failures.{exception}");
+    public static final MetricFamily TIMEOUTS = MetricFamily.counter("filter_timeouts",
+            "Requests the filter answered TIMEOUT: past the request's deadline, or past a guarded filter's own.",
+            "filter.{filter}.timeouts");
+    public static final MetricFamily REJECTIONS = MetricFamily.counter("filter_rejections",
+            "Requests answered CIRCUIT_OPEN.", "filter.{filter}.rejections");
+    public static final MetricFamily SKIPS = MetricFamily.counter("filter_skips",
+            "Requests that bypassed an optional guarded filter while its breaker was open.", "filter.{filter}.skips");
+    /** Meters, so that the JSON shows their rates: {@code success} or {@code failure} of the filter's own work. */
+    public static final MetricFamily OUTCOMES = MetricFamily.counter("filter_outcomes",
+            "Calls of a guarded filter by outcome of its own work.", "filter.{filter}.outcomes.{outcome}");
+
+    /** The labels of the suite's own filters' figures; a guarded filter taking one would share that filter's. */
+    public static final String TIMEOUT_FILTER = "timeout";
+    public static final String CIRCUIT_BREAKER_FILTER = "circuitBreaker";
+    public static final String EXCEPTION_HANDLING_FILTER = "exceptionHandling";
+    public static final String METRICS_FILTER = "metrics";
+    public static final Set<String> SUITE_FILTERS = Collections.unmodifiableSet(new TreeSet<>(List.of(TIMEOUT_FILTER,
+            CIRCUIT_BREAKER_FILTER, ConcurrencyLimitMetrics.FILTER, EXCEPTION_HANDLING_FILTER, METRICS_FILTER)));
 
     private static final long NANOS_PER_MILLI = 1_000_000;
 

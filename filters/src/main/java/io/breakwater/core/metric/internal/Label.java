@@ -24,7 +24,11 @@ public enum Label {
     /** An error code of the error contract, like {@code CIRCUIT_OPEN}. */
     CODE("code"),
     /** What kind of fault a client caused, like {@code stalled}. */
-    KIND("kind");
+    KIND("kind"),
+    /** How a guarded filter's own work ended: {@code success} or {@code failure}. */
+    OUTCOME("outcome"),
+    /** A garbage collector of the JVM, by its name, like {@code G1 Young Generation}. */
+    GC("gc");
 
     private final String label;
 

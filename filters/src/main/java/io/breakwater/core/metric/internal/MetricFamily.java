@@ -71,6 +71,12 @@ public final class MetricFamily {
         return new MetricFamily(name, Kind.COUNTER, help, key, null, DoubleUnaryOperator.identity(), List.of());
     }
 
+    /** A count that only goes up, shown in {@code unit} after {@code toBase} converted it. */
+    public static MetricFamily counter(String name, String help, String key, String unit,
+            DoubleUnaryOperator toBase) {
+        return new MetricFamily(name, Kind.COUNTER, help, key, unit, toBase, List.of());
+    }
+
     /** A count of nanoseconds that only goes up, shown in seconds ({@code name} without the unit). */
     public static MetricFamily nanosCounter(String name, String help, String key) {
         return new MetricFamily(name, Kind.COUNTER, help, key, "seconds", nanos -> nanos / 1e9, List.of());

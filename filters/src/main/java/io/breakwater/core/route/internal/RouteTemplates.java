@@ -49,6 +49,15 @@ public final class RouteTemplates {
         return templates.length == 0;
     }
 
+    /** The templates as written, in their order of precedence. */
+    public List<String> texts() {
+        List<String> texts = new ArrayList<>(templates.length);
+        for (Template template : templates) {
+            texts.add(template.text);
+        }
+        return texts;
+    }
+
     /** The number of templates; each one is at most one route. */
     public int size() {
         return templates.length;

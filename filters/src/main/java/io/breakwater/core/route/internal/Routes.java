@@ -6,6 +6,8 @@ import io.breakwater.core.config.internal.Parsers;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletMapping;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The route of a request: the first of the app's {@link #ROUTES} templates that matches the path inside the context
@@ -46,6 +48,34 @@ public final class Routes {
             RouteTemplates templates = ConfigReader.of(context).get(ROUTES);
             context.setAttribute(TEMPLATES_ATTRIBUTE, templates);
             return templates;
+        }
+    }
+
+    /**
+     * Adds templates after the app's own: routes a framework knows (a handler's mapping pattern) once it knows
+     * them, before the app takes requests. A template already listed keeps its place; one that is not a valid
+     * template is left out (its requests keep their servlet mapping). Returns the templates now in force.
+     */
+    public static RouteTemplates append(ServletContext context, List<String> more) {
+        synchronized (context) {
+            List<String> texts = new ArrayList<>(configure(context).texts());
+            for (String template : more) {
+                if (!texts.contains(template) && isTemplate(template)) {
+                    texts.add(template);
+                }
+            }
+            RouteTemplates templates = RouteTemplates.of(texts);
+            context.setAttribute(TEMPLATES_ATTRIBUTE, templates);
+            return templates;
+        }
+    }
+
+    private static boolean isTemplate(String template) {
+        try {
+            RouteTemplates.of(List.of(template));
+            return true;
+        } catch (IllegalArgumentException notATemplate) {
+            return false;
         }
     }
 

@@ -5,9 +5,12 @@ import io.breakwater.core.route.internal.Routes;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletRequestWrapper;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
+import java.io.BufferedReader;
+import java.io.IOException;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashSet;
@@ -28,9 +31,12 @@ public final class AsyncStarts {
     private AsyncStarts() {
     }
 
-    /** The request to hand down the chain, so that a later {@link #startedCycle} can skip the container's lock. */
-    public static HttpServletRequest track(HttpServletRequest request) {
-        return new Tracked(request);
+    /**
+     * The request to hand down the chain, so that a later {@link #startedCycle} can skip the container's lock, and
+     * whose body is read through {@code connection}, which notes a failed read.
+     */
+    public static HttpServletRequest track(HttpServletRequest request, ClientConnection connection) {
+        return new Tracked(request, connection);
     }
 
     /**
@@ -58,9 +64,30 @@ public final class AsyncStarts {
      * started no cycle through a {@link #track tracked} request.
      */
     public static void aborting(ServletRequest request) {
+        aborting(request, null);
+    }
+
+    /**
+     * Tells the filters' async listeners that the request's answer is whole, before whoever answered it completes
+     * its async cycle: the container's {@code onComplete} comes later, on its own time, and a deadline that fires
+     * in between must find the request over rather than count a timeout for an answer that was delivered. Each
+     * listener is told once (the container's own {@code onComplete} then finds them ended). Call it while the
+     * request is alive; nothing happens for a request whose chain started no cycle through a {@link #track tracked}
+     * request.
+     */
+    public static void answered(ServletRequest request) {
+        aborting(request, null);
+    }
+
+    /**
+     * Like {@link #aborting(ServletRequest)}, with what broke the answer ({@code null}: nothing the app or its
+     * backend did, such as the client going away): each filter's {@link RequestEnd} ends with it as if the chain had
+     * thrown it, so that a breaker counts an answer cut short by a failing backend as the failure it is.
+     */
+    public static void aborting(ServletRequest request, Throwable failure) {
         Object cycle = request.getAttribute(ListenedCycle.ATTRIBUTE);
         if (cycle instanceof ListenedCycle) {
-            ((ListenedCycle) cycle).aborting();
+            ((ListenedCycle) cycle).aborting(failure);
         }
     }
 
@@ -78,9 +105,29 @@ public final class AsyncStarts {
         /** Volatile like the id: the request's route and its answer's count, read by listeners on other threads. */
         private volatile String route;
         private volatile Object answer;
+        private final ClientConnection connection;
+        private ServletInputStream input;
+        private BufferedReader reader;
 
-        Tracked(HttpServletRequest request) {
+        Tracked(HttpServletRequest request, ClientConnection connection) {
             super(request);
+            this.connection = connection;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() throws IOException {
+            if (input == null) {
+                input = connection.watch(super.getInputStream());
+            }
+            return input;
+        }
+
+        @Override
+        public BufferedReader getReader() throws IOException {
+            if (reader == null) {
+                reader = connection.watch(super.getReader());
+            }
+            return reader;
         }
 
         @Override

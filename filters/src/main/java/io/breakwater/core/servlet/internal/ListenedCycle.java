@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
  * request that ends by an abort still ends for them. Jetty aborts a committed response (its proxy's
  * {@code sendError(-1)}, a failure thrown from an async dispatch) by marking the request completed without calling
  * any listener's {@code onComplete}, so a filter that counts active requests, holds a breaker's permit or waits to
- * cancel a deadline would wait for good. Whoever aborts calls {@link #aborting()} first, while the request is still
- * alive: every listener is told {@code onComplete} once, and one added later (a filter whose chain has not returned
- * yet) is told as it is added. One per request, kept in a request attribute; thread-safe.
+ * cancel a deadline would wait for good. Whoever aborts calls {@link #aborting(Throwable)} first, while the request
+ * is still alive: every listener is told {@code onComplete} once (a {@link RequestEnd}, with what broke the answer),
+ * and one added later (a filter whose chain has not returned yet) is told as it is added. A whole answer's end may
+ * be told the same way before the container's own. One per request, kept in a request attribute; thread-safe.
  */
 final class ListenedCycle extends ForwardingAsyncContext {
     private static final Logger LOG = LoggerFactory.getLogger(ListenedCycle.class);
@@ -27,6 +28,8 @@ final class ListenedCycle extends ForwardingAsyncContext {
     /** The listeners added, each with the request and response it was given; guarded by itself. */
     private final List<Listened> listeners = new ArrayList<>(4);
     private boolean aborted;
+    /** What broke the aborted answer, or {@code null}; written under {@link #listeners}' lock with {@link #aborted}. */
+    private Throwable failure;
 
     private ListenedCycle(AsyncContext real) {
         super(real);
@@ -43,14 +46,18 @@ final class ListenedCycle extends ForwardingAsyncContext {
         return cycle;
     }
 
-    /** Tells every listener, once, that the request is over; from then on, one added is told at once. */
-    void aborting() {
+    /**
+     * Tells every listener, once, that the request is over, a {@link RequestEnd} with {@code failure} (what broke
+     * the answer, or {@code null}); from then on, one added is told at once.
+     */
+    void aborting(Throwable brokenBy) {
         List<Listened> toTell;
         synchronized (listeners) {
             if (aborted) {
                 return;
             }
             aborted = true;
+            failure = brokenBy;
             toTell = new ArrayList<>(listeners);
         }
         for (Listened listened : toTell) {
@@ -95,7 +102,15 @@ final class ListenedCycle extends ForwardingAsyncContext {
         void complete(ListenedCycle cycle) {
             ServletRequest req = request == null ? cycle.getRequest() : request;
             ServletResponse res = response == null ? cycle.getResponse() : response;
+            Throwable failure;
+            synchronized (cycle.listeners) {
+                failure = cycle.failure;
+            }
             try {
+                if (failure != null && listener instanceof RequestEnd) {
+                    ((RequestEnd) listener).aborted(failure);
+                    return;
+                }
                 listener.onComplete(new AsyncEvent(cycle, req, res));
             } catch (IOException | RuntimeException e) {
                 // one listener's failure must not keep the others from learning that the request is over

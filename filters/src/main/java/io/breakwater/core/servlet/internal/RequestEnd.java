@@ -78,6 +78,11 @@ public abstract class RequestEnd extends CompletionListener {
         end(request, response, failure, System.nanoTime());
     }
 
+    /** The request's answer was aborted, broken by {@code failure}: it ends with it, as if the chain had thrown it. */
+    final void aborted(Throwable failure) {
+        end(request, response, failure, System.nanoTime());
+    }
+
     /**
      * Whether the caller is the one to end the request: {@code true} once. For an end that bypasses
      * {@link #ended}, such as a count closed at the moment the timeout answers.

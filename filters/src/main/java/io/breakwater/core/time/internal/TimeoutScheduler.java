@@ -11,17 +11,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A daemon thread that fires request deadlines: one per web app for {@code TimeoutFilter}, one per proxy servlet
- * for the longest wait for a backend connection and the hedges. A request pushes its deadline onto a lock-free stack
- * (one compare-and-set) and, when it ends in time, cancels it by clearing one field: no lock, no heap to keep in
- * order, nothing for the request threads of two cores to queue behind, as they did on a
- * {@code ScheduledThreadPoolExecutor} (see BENCHMARKS.md). Every {@value #TICK_MILLIS} ms the thread takes the whole
- * stack with one swap, drops what was cancelled already and fires what is due; the rest it keeps in arrays of its
- * own, with each deadline's time beside it, so that a tick finds what is due without touching the deadlines that are
- * not, which other cores wrote. Deadlines cancelled after that first look are dropped every
- * {@value #CLEANUP_TICKS} ticks, so it holds the requests in flight and at most {@value #CLEANUP_TICKS} ticks of
- * ended ones. A deadline fires at most one tick late. An idle scheduler sleeps until the next request arrives.
- * Thread-safe.
+ * A daemon thread that fires request deadlines: one per web app for {@code TimeoutFilter} and the guarded filters
+ * together ({@link ContextScheduler}), one per proxy servlet for the longest wait for a backend connection and the
+ * hedges. A request pushes its deadline onto a lock-free stack (one compare-and-set) and, when it ends in time, cancels
+ * it by clearing one field: no lock, no heap to keep in order, nothing for the request threads of two cores to queue
+ * behind, as they did on a {@code ScheduledThreadPoolExecutor} (see BENCHMARKS.md). Every {@value #TICK_MILLIS} ms the
+ * thread takes the whole stack with one swap, drops what was cancelled already and fires what is due; the rest it keeps
+ * in arrays of its own, with each deadline's time beside it, so that a tick finds what is due without touching the
+ * deadlines that are not, which other cores wrote. Deadlines cancelled after that first look are dropped every
+ * {@value #CLEANUP_TICKS} ticks, so it holds the requests in flight and at most {@value #CLEANUP_TICKS} ticks of ended
+ * ones. A deadline fires at most one tick late. An idle scheduler sleeps until the next request arrives. Thread-safe.
  */
 public final class TimeoutScheduler {
     private static final Logger LOG = LoggerFactory.getLogger(TimeoutScheduler.class);

@@ -1,15 +1,18 @@
-package io.breakwater.circuit.internal;
+package io.breakwater.core.breaker.internal;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Instant;
 import java.util.function.Consumer;
 
-/** The MBean of one route's breaker: Resilience4j's state and rates, and its manual transitions. Thread-safe. */
+/**
+ * The MBean of one breaker (a route's or a guarded filter's): Resilience4j's state and rates, and its manual
+ * transitions. Thread-safe.
+ */
 public final class CircuitBreakerControl implements CircuitBreakerControlMBean {
-    private final RouteBreaker route;
+    private final Breaker route;
 
-    CircuitBreakerControl(RouteBreaker route) {
+    CircuitBreakerControl(Breaker route) {
         this.route = route;
     }
 

@@ -1,7 +1,7 @@
-package io.breakwater.circuit.internal;
+package io.breakwater.core.breaker.internal;
 
 /**
- * The JMX view and controls of one route's circuit breaker, registered as
+ * The JMX view and controls of one circuit breaker, a route's or a guarded filter's, registered as
  * {@code breakwater:type=CircuitBreaker,context=<path>,name=<breaker>}. Implementations are thread-safe.
  */
 public interface CircuitBreakerControlMBean {

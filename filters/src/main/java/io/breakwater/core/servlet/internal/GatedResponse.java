@@ -1,6 +1,5 @@
-package io.breakwater.timeout.internal;
+package io.breakwater.core.servlet.internal;
 
-import io.breakwater.core.servlet.internal.WrappedOutput;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.Cookie;
@@ -15,20 +14,20 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The response as the handler sees it under a deadline: every change passes the exchange's gate, so that once
- * the timeout owns the response, header changes are dropped and writes fail, and nothing the handler does after
- * the deadline reaches the client. The changes a handler (or a proxy passing a backend's answer on) makes on every
+ * The response as the handler sees it under a deadline (the request's, or a guarded filter's own): every change
+ * passes the {@link ResponseGate}, so that once the deadline owns the response, header changes are dropped and
+ * writes fail, and nothing the handler does after the deadline reaches the client. The changes a handler (or a proxy passing a backend's answer on) makes on every
  * request enter the gate inline; the rare ones pass it as a lambda. One per request; as thread-safe as the gate
  * makes it.
  */
-public final class TimeoutResponse extends HttpServletResponseWrapper {
-    private final TimedExchange exchange;
+public final class GatedResponse extends HttpServletResponseWrapper {
+    private final ResponseGate gate;
     private ServletOutputStream output;
     private PrintWriter writer;
 
-    public TimeoutResponse(HttpServletResponse response, TimedExchange exchange) {
+    public GatedResponse(HttpServletResponse response, ResponseGate gate) {
         super(response);
-        this.exchange = exchange;
+        this.gate = gate;
     }
 
     private HttpServletResponse real() {
@@ -37,27 +36,27 @@ public final class TimeoutResponse extends HttpServletResponseWrapper {
 
     private void change(Runnable change) {
         try {
-            exchange.pass(change::run);
+            gate.pass(change::run);
         } catch (IOException impossible) {
             throw new IllegalStateException(impossible);
         }
     }
 
-    private void write(TimedExchange.IoAction action) throws IOException {
-        if (!exchange.pass(action)) {
+    private void write(ResponseGate.IoAction action) throws IOException {
+        if (!gate.pass(action)) {
             throw lateWrite();
         }
     }
 
-    /** Enters the gate to write, or throws when the timeout owns the response; {@code leave()} must follow. */
+    /** Enters the gate to write, or throws when the deadline owns the response; {@code leave()} must follow. */
     private void enterToWrite() throws IOException {
-        if (!exchange.enter()) {
+        if (!gate.enter()) {
             throw lateWrite();
         }
     }
 
     private static InterruptedIOException lateWrite() {
-        return new InterruptedIOException("the request ran past its deadline; nothing more reaches the client");
+        return new InterruptedIOException("the deadline passed; nothing more reaches the client");
     }
 
     /**
@@ -71,7 +70,7 @@ public final class TimeoutResponse extends HttpServletResponseWrapper {
             try {
                 output = new GatedOutput(real().getOutputStream());
             } finally {
-                exchange.leave();
+                gate.leave();
             }
         }
         return output;
@@ -85,7 +84,7 @@ public final class TimeoutResponse extends HttpServletResponseWrapper {
             try {
                 writer = new PrintWriter(new GatedWriter(real().getWriter()));
             } finally {
-                exchange.leave();
+                gate.leave();
             }
         }
         return writer;
@@ -100,22 +99,22 @@ public final class TimeoutResponse extends HttpServletResponseWrapper {
     @Override
     public void sendError(int sc, String msg) throws IOException {
         if (sc < 0) {
-            exchange.aborting();
+            gate.aborting();
         }
-        exchange.pass(() -> real().sendError(sc, msg));
+        gate.pass(() -> real().sendError(sc, msg));
     }
 
     @Override
     public void sendError(int sc) throws IOException {
         if (sc < 0) {
-            exchange.aborting();
+            gate.aborting();
         }
-        exchange.pass(() -> real().sendError(sc));
+        gate.pass(() -> real().sendError(sc));
     }
 
     @Override
     public void sendRedirect(String location) throws IOException {
-        exchange.pass(() -> real().sendRedirect(location));
+        gate.pass(() -> real().sendRedirect(location));
     }
 
     @Override
@@ -135,44 +134,44 @@ public final class TimeoutResponse extends HttpServletResponseWrapper {
 
     @Override
     public void setCharacterEncoding(String charset) {
-        if (exchange.enter()) {
+        if (gate.enter()) {
             try {
                 real().setCharacterEncoding(charset);
             } finally {
-                exchange.leave();
+                gate.leave();
             }
         }
     }
 
     @Override
     public void setContentLength(int len) {
-        if (exchange.enter()) {
+        if (gate.enter()) {
             try {
                 real().setContentLength(len);
             } finally {
-                exchange.leave();
+                gate.leave();
             }
         }
     }
 
     @Override
     public void setContentLengthLong(long len) {
-        if (exchange.enter()) {
+        if (gate.enter()) {
             try {
                 real().setContentLengthLong(len);
             } finally {
-                exchange.leave();
+                gate.leave();
             }
         }
     }
 
     @Override
     public void setContentType(String type) {
-        if (exchange.enter()) {
+        if (gate.enter()) {
             try {
                 real().setContentType(type);
             } finally {
-                exchange.leave();
+                gate.leave();
             }
         }
     }
@@ -199,22 +198,22 @@ public final class TimeoutResponse extends HttpServletResponseWrapper {
 
     @Override
     public void setHeader(String name, String value) {
-        if (exchange.enter()) {
+        if (gate.enter()) {
             try {
                 real().setHeader(name, value);
             } finally {
-                exchange.leave();
+                gate.leave();
             }
         }
     }
 
     @Override
     public void addHeader(String name, String value) {
-        if (exchange.enter()) {
+        if (gate.enter()) {
             try {
                 real().addHeader(name, value);
             } finally {
-                exchange.leave();
+                gate.leave();
             }
         }
     }
@@ -231,11 +230,11 @@ public final class TimeoutResponse extends HttpServletResponseWrapper {
 
     @Override
     public void setStatus(int sc) {
-        if (exchange.enter()) {
+        if (gate.enter()) {
             try {
                 real().setStatus(sc);
             } finally {
-                exchange.leave();
+                gate.leave();
             }
         }
     }
@@ -259,7 +258,7 @@ public final class TimeoutResponse extends HttpServletResponseWrapper {
             try {
                 out.write(b);
             } finally {
-                exchange.leave();
+                gate.leave();
             }
         }
 
@@ -269,7 +268,7 @@ public final class TimeoutResponse extends HttpServletResponseWrapper {
             try {
                 out.write(b, off, len);
             } finally {
-                exchange.leave();
+                gate.leave();
             }
         }
 
@@ -279,7 +278,7 @@ public final class TimeoutResponse extends HttpServletResponseWrapper {
             try {
                 out.flush();
             } finally {
-                exchange.leave();
+                gate.leave();
             }
         }
 
@@ -289,24 +288,24 @@ public final class TimeoutResponse extends HttpServletResponseWrapper {
             try {
                 return use.with(out);
             } finally {
-                exchange.leave();
+                gate.leave();
             }
         }
 
         @Override
         public void close() throws IOException {
-            if (exchange.enter()) {
+            if (gate.enter()) {
                 try {
                     out.close();
                 } finally {
-                    exchange.leave();
+                    gate.leave();
                 }
             }
         }
 
         @Override
         public boolean isReady() {
-            return !exchange.isClosed() && out.isReady();
+            return !gate.isClosed() && out.isReady();
         }
 
         @Override
@@ -329,7 +328,7 @@ public final class TimeoutResponse extends HttpServletResponseWrapper {
             try {
                 out.write(chars, off, len);
             } finally {
-                exchange.leave();
+                gate.leave();
             }
         }
 
@@ -339,18 +338,18 @@ public final class TimeoutResponse extends HttpServletResponseWrapper {
             try {
                 out.write(text, off, len);
             } finally {
-                exchange.leave();
+                gate.leave();
             }
         }
 
         @Override
         public void flush() throws IOException {
-            TimeoutResponse.this.write(out::flush);
+            GatedResponse.this.write(out::flush);
         }
 
         @Override
         public void close() throws IOException {
-            exchange.pass(out::close);
+            gate.pass(out::close);
         }
     }
 }

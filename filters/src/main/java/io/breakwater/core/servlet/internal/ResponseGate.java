@@ -1,0 +1,107 @@
+package io.breakwater.core.servlet.internal;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The gate between a handler and a response that a deadline may take from it: every change of the response
+ * ({@link GatedResponse}) enters and leaves it, and whoever {@link #close closes} it while no change is under way owns
+ * the response alone, so that a deadline's answer and the handler's late writes never mix. It keeps a count of the
+ * changes under way, with the sign bit ({@link #CLOSED}) set once the handler may no longer touch the response: a
+ * change enters with one increment and leaves with one decrement (a lock cost an acquire, a release and a lambda per
+ * change, on every header and write the proxy makes); a change that enters after the close sees the bit and leaves
+ * without touching the response. One per request under a deadline; thread-safe.
+ */
+public final class ResponseGate {
+    /** The gate's bit that says the handler may no longer touch the response. */
+    private static final int CLOSED = Integer.MIN_VALUE;
+
+    private final AtomicInteger gate = new AtomicInteger();
+    private final Runnable onAbort;
+
+    /** A gate whose owner learns, through {@code onAbort}, that the handler aborts the response. */
+    public ResponseGate(Runnable onAbort) {
+        this.onAbort = onAbort;
+    }
+
+    /**
+     * Lets a change of the real response through unless the deadline owns it: {@code true} when the change may
+     * run, and then {@link #leave()} must follow it, in a {@code finally}.
+     */
+    public boolean enter() {
+        if (gate.getAndIncrement() < 0) {
+            gate.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /** Ends a change that {@link #enter()} let through. */
+    public void leave() {
+        gate.decrementAndGet();
+    }
+
+    /** Runs a change of the real response unless the deadline owns it; returns whether it ran. */
+    public boolean pass(IoAction action) throws IOException {
+        if (!enter()) {
+            return false;
+        }
+        try {
+            action.run();
+            return true;
+        } finally {
+            leave();
+        }
+    }
+
+    public boolean isClosed() {
+        return gate.get() < 0;
+    }
+
+    /** Closes the gate; returns whether no change was under way, so that the caller now owns the response. */
+    public boolean close() {
+        return gate.getAndUpdate(g -> g | CLOSED) == 0;
+    }
+
+    /** Closes the gate and waits until the changes under way have left (a handler's thread stuck in a write). */
+    public void awaitChangesLeft() {
+        close();
+        while (gate.get() != CLOSED) {
+            LockSupport.parkNanos(100_000); // rare: a timed-out request whose writer is still inside
+        }
+    }
+
+    /**
+     * Closes the gate for an async cycle's deadline; returns whether the caller now owns an uncommitted response.
+     * A change under way on an uncommitted response (the proxy's client thread copying a header or buffering a
+     * write) ends in microseconds, so it is waited for; one on a committed response may be blocked on a slow
+     * client, and is left to the abort.
+     */
+    public boolean closeOnceUncommittedChangesLeft(HttpServletResponse response) {
+        if (close()) {
+            return true;
+        }
+        while (gate.get() != CLOSED) {
+            if (response.isCommitted()) {
+                return false;
+            }
+            LockSupport.parkNanos(10_000);
+        }
+        return !response.isCommitted();
+    }
+
+    /**
+     * The handler is aborting the response (Jetty's {@code sendError(-1)}, as its proxy does when a backend fails
+     * after the answer was committed): the owner ends the request now.
+     */
+    void aborting() {
+        onAbort.run();
+    }
+
+    /** A change of the real response that may throw {@link IOException}. */
+    public interface IoAction {
+        void run() throws IOException;
+    }
+}
