@@ -18,6 +18,7 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +52,7 @@ public class DrainFilter implements Filter {
     public void init(FilterConfig filterConfig) throws ServletException {
         grace = ConfigReader.read(filterConfig, reader -> reader.get(SHUTDOWN_GRACE));
         context = filterConfig.getServletContext();
-        Drain.install(context, drain);
+        Drain.install(context, drain, this::begin);
     }
 
     /**
@@ -81,6 +82,17 @@ public class DrainFilter implements Filter {
                 ended();
             }
         }
+    }
+
+    /** Work that outlives its request (a proxy's tunnel) counts as in flight until the returned action runs. */
+    private Runnable begin() {
+        inFlight.incrementAndGet();
+        AtomicBoolean ended = new AtomicBoolean();
+        return () -> {
+            if (ended.compareAndSet(false, true)) {
+                ended();
+            }
+        };
     }
 
     private void ended() {

@@ -34,6 +34,7 @@ import io.breakwater.proxy.internal.RetryBudget;
 import io.breakwater.proxy.internal.Tries;
 import io.breakwater.proxy.internal.TryRequests;
 import io.breakwater.proxy.internal.TryRules;
+import io.breakwater.proxy.internal.Tunnels;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -78,6 +79,7 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
     private transient TimeoutScheduler timers;
     private transient Hedging hedging;
     private transient ObjectName poolMBean;
+    private transient Tunnels tunnels;
 
     public BalancingProxyServlet() {
         this(Clock.systemUTC());
@@ -93,10 +95,14 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
         config = ConfigReader.read(getServletConfig(), ProxyConfig::new);
         super.init();
         String name = getServletName();
-        metrics = new ProxyMetrics(BreakwaterMetrics.acquire(getServletContext()), getServletContext(), name);
+        com.codahale.metrics.MetricRegistry registry = BreakwaterMetrics.acquire(getServletContext());
+        metrics = new ProxyMetrics(registry, getServletContext(), name);
         BackendPool.Ejection ejection = new BackendPool.Ejection(config.ejectAfterFailures, config.ejectionTime,
                 config.maxEjectionTime, config.maxEjectedPercent);
-        pool = new BackendPool(config.backends, clock, ejection, config.slowStart, metrics::added, metrics::removed);
+        pool = new BackendPool(config.backends, clock, ejection, config.slowStart, metrics::added, backend -> {
+            metrics.removed(backend);
+            tunnels.removed(backend);
+        });
         retryBudget = new RetryBudget(config.retryBudget, config.retryBudgetMinPerSecond, clock,
                 metrics.retriesOverBudget());
         forwarded = new ForwardedHeaders(config.trustedProxies);
@@ -107,12 +113,14 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
         }
         timers = new TimeoutScheduler("proxy-" + name);
         hedging = new Hedging(config.hedgeAfter, config.hedgeBudget, timers, pool);
-        rules = new TryRules(pool, BalanceStrategy.named(config.strategy, pool),
+        BalanceStrategy strategy = BalanceStrategy.named(config.strategy, pool);
+        rules = new TryRules(pool, strategy,
                 new FailoverPolicy(config.maxAttempts, config.retryNonIdempotent, pool, retryBudget), hedging,
                 config.failoverStatuses, config.tryTimeout, config.maxAttempts, config.hashKey);
         TryRequests requests = new TryRequests(this, config, new ConnectionWait(config.connectionWait, timers),
                 timers);
         tries = new Tries(this, rules, metrics, getHttpClient(), requests);
+        tunnels = new Tunnels(this, pool, strategy, config, forwarded, registry);
         Readiness.of(getServletContext()).register(readinessName(), () -> unready(pool, getServletName()));
     }
 
@@ -134,6 +142,9 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
         if (pool != null) {
             Readiness.of(getServletContext()).unregister(readinessName());
         }
+        if (tunnels != null) {
+            tunnels.stop(); // after the drain: open tunnels had the grace period
+        }
         if (healthChecker != null) {
             healthChecker.stop();
         }
@@ -153,6 +164,11 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
     /** Retries the budget allows now, for tests. */
     long retriesAvailable() {
         return retryBudget.available();
+    }
+
+    /** WebSocket tunnels open now (handshakes under way included), for tests. */
+    int tunnelsOpen() {
+        return tunnels.openNow();
     }
 
     /** Hedges in flight now, for tests. */
@@ -221,6 +237,10 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
             // Answered before any body is read or backend chosen: the client's fault, no backend's or route's.
             metrics.clientFault(ClientFault.BAD_TARGET);
             ErrorAnswers.answerFault(request, response, ClientFault.BAD_TARGET);
+            return;
+        }
+        if (Tunnels.wanted(request)) {
+            tunnels.open(request, response, requestId);
             return;
         }
         if (request.getContentLengthLong() > config.maxBodySize) {

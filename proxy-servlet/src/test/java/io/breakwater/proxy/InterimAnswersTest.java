@@ -71,13 +71,12 @@ class InterimAnswersTest {
     }
 
     @Test
-    void aRequestToUpgradeGoesOnAsPlainHttp() throws Exception {
+    void aRequestToUpgradeToH2cGoesOnAsPlainHttp() throws Exception {
         try (RawBackend backend = RawBackend.start(RawBackend.writing(OK));
                 ProxyFixture fixture = ProxyFixture.start(0, "backends", backend.url())) {
-            String answer = fixture.proxy.raw("GET /chat HTTP/1.1\r\nHost: proxy\r\nConnection: Upgrade, close\r\n"
-                    + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "\r\n");
+            String answer = fixture.proxy.raw("GET /chat HTTP/1.1\r\nHost: proxy\r\n"
+                    + "Connection: Upgrade, HTTP2-Settings, close\r\nUpgrade: h2c\r\n"
+                    + "HTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n");
             assertTrue(answer.startsWith("HTTP/1.1 200 ") && answer.endsWith("ok"), answer);
             String head = backend.heads().get(0).toLowerCase(java.util.Locale.ROOT);
             assertFalse(head.contains("upgrade"), head);

@@ -93,7 +93,7 @@ class ProxyConfigTest {
 
     @Test
     void everyParameterIsListed() {
-        assertEquals(33, ProxyConfig.PARAMETERS.size());
+        assertEquals(35, ProxyConfig.PARAMETERS.size());
         assertEquals(List.of("backends"), ProxyConfig.PARAMETERS.stream().filter(p -> p.defaultText() == null)
                 .map(p -> p.name()).toList());
     }

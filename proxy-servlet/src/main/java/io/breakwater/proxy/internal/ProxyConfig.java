@@ -108,6 +108,13 @@ public final class ProxyConfig {
     public static final Parameter<HeaderTemplates> REQUEST_HEADERS =
             Parameter.of("requestHeaders", COMPONENT, "", HeaderTemplates.parser());
 
+    /** How long a WebSocket tunnel may carry no byte either way before the proxy closes it. */
+    public static final Parameter<Duration> TUNNEL_IDLE_TIMEOUT = Parameter.of("tunnelIdleTimeout", COMPONENT,
+            "5m", Parsers.duration(Duration.ofMillis(10), Duration.ofHours(24)));
+    /** Tunnels open (or opening) to one backend at most; beyond it the backend is skipped for new ones. */
+    public static final Parameter<Integer> MAX_TUNNELS_PER_BACKEND =
+            Parameter.of("maxTunnelsPerBackend", COMPONENT, "1000", Parsers.integer(1, 1_000_000));
+
     /** Every parameter, for the README check. */
     public static final List<Parameter<?>> PARAMETERS = List.of(BACKENDS, STRATEGY, SLOW_START, HASH_KEY, MAX_ATTEMPTS,
             TRY_TIMEOUT, BACKEND_IDLE_TIMEOUT, CLIENT_IDLE_TIMEOUT, CONNECT_TIMEOUT, FAILOVER_STATUSES, RETRY_NON_IDEMPOTENT, REPLAY_BUFFER_SIZE,
@@ -115,7 +122,7 @@ public final class ProxyConfig {
             HEDGE_AFTER, HEDGE_BUDGET, RETRY_BUDGET, RETRY_BUDGET_MIN_PER_SECOND, EJECT_AFTER_FAILURES, EJECTION_TIME,
             MAX_EJECTION_TIME, MAX_EJECTED_PERCENT, HEALTH_CHECK_PATH,
             HEALTH_CHECK_INTERVAL, HEALTH_CHECK_TIMEOUT, HEALTH_CHECK_STATUSES, HEALTHY_AFTER, UNHEALTHY_AFTER,
-            TRUSTED_PROXIES, REQUEST_HEADERS);
+            TRUSTED_PROXIES, REQUEST_HEADERS, TUNNEL_IDLE_TIMEOUT, MAX_TUNNELS_PER_BACKEND);
 
     public final List<BackendSpec> backends;
     public final String strategy;
@@ -150,6 +157,8 @@ public final class ProxyConfig {
     final int unhealthyAfter;
     public final AllowedAddresses trustedProxies;
     public final HeaderTemplates requestHeaders;
+    public final Duration tunnelIdleTimeout;
+    public final int maxTunnelsPerBackend;
 
     public ProxyConfig(ConfigReader reader) {
         backends = reader.get(BACKENDS);
@@ -185,6 +194,8 @@ public final class ProxyConfig {
         unhealthyAfter = reader.get(UNHEALTHY_AFTER);
         trustedProxies = reader.get(TRUSTED_PROXIES);
         requestHeaders = reader.get(REQUEST_HEADERS);
+        tunnelIdleTimeout = reader.get(TUNNEL_IDLE_TIMEOUT);
+        maxTunnelsPerBackend = reader.get(MAX_TUNNELS_PER_BACKEND);
     }
 
     public boolean healthChecks() {

@@ -1,6 +1,7 @@
 package io.breakwater.core.health.internal;
 
 import jakarta.servlet.ServletContext;
+import java.util.function.Supplier;
 
 /**
  * Where a web app's parts that the container may stop first (a servlet's HTTP client, a scheduler) wait for the
@@ -8,6 +9,8 @@ import jakarta.servlet.ServletContext;
  */
 public final class Drain {
     private static final String ATTRIBUTE = Drain.class.getName();
+    private static final String BEGIN = ATTRIBUTE + ".begin";
+    private static final Runnable NOTHING = () -> { };
 
     private Drain() {
     }
@@ -17,11 +20,33 @@ public final class Drain {
         context.setAttribute(ATTRIBUTE, holdUntilIdle);
     }
 
+    /**
+     * Makes {@code holdUntilIdle} the web app's drain, and {@code begin} what counts work that outlives its request
+     * (see {@link #begin}), until {@link #uninstall}.
+     */
+    public static void install(ServletContext context, Runnable holdUntilIdle, Supplier<Runnable> begin) {
+        synchronized (context) {
+            context.setAttribute(BEGIN, begin);
+            context.setAttribute(ATTRIBUTE, holdUntilIdle);
+        }
+    }
+
+    /**
+     * Counts work that outlives its request (a proxy's upgraded connection) as in flight for the drain, until the
+     * returned action runs (once; later runs do nothing): a stopping app then gives it the grace period too. Does
+     * nothing when the app has no drain.
+     */
+    public static Runnable begin(ServletContext context) {
+        return context.getAttribute(BEGIN) instanceof Supplier<?> begin && begin.get() instanceof Runnable end
+                ? end : NOTHING;
+    }
+
     /** Takes the drain out of the web app, unless another has replaced it there. */
     public static void uninstall(ServletContext context, Runnable holdUntilIdle) {
         synchronized (context) {
             if (context.getAttribute(ATTRIBUTE) == holdUntilIdle) {
                 context.removeAttribute(ATTRIBUTE);
+                context.removeAttribute(BEGIN);
             }
         }
     }
