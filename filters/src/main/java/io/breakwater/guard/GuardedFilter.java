@@ -12,6 +12,7 @@ import io.breakwater.core.error.Refusal;
 import io.breakwater.core.error.RequestIds;
 import io.breakwater.core.error.internal.ClientMistake;
 import io.breakwater.core.error.internal.ErrorResponse;
+import io.breakwater.core.error.internal.LoggedIds;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.internal.FilterMetrics;
 import io.breakwater.core.metric.internal.MetricCatalog;
@@ -42,7 +43,6 @@ import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Guards one filter of the app: a deadline on its own work ({@code guardTimeout}; what runs downstream never
@@ -219,21 +219,14 @@ public class GuardedFilter implements Filter {
         timeouts.inc();
         // the filter's fault, not the route's: a route breaker in front lets the answer pass unjudged
         Refusal.mark(request);
-        String previousId = MDC.get(RequestIds.MDC_KEY);
         String requestId = RequestIds.of(request);
-        if (requestId != null) {
-            MDC.put(RequestIds.MDC_KEY, requestId);
-        }
+        String previousId = LoggedIds.enter(requestId);
         try {
             LOG.warn("guarded filter timed out after {}: requestId={} filter={} method={} route={}",
                     settings.guardTimeout().toMillis() + "ms", requestId, name, request.getMethod(),
                     Routes.of(request));
         } finally {
-            if (previousId == null) {
-                MDC.remove(RequestIds.MDC_KEY);
-            } else {
-                MDC.put(RequestIds.MDC_KEY, previousId);
-            }
+            LoggedIds.restore(previousId);
         }
     }
 
