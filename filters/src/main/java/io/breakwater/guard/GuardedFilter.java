@@ -151,7 +151,9 @@ public class GuardedFilter implements Filter {
         GuardChain rest = new GuardChain(chain, exchange);
         Throwable thrown = null;
         try {
-            filter.doFilter(request, new GatedResponse(response, exchange.gate()), rest);
+            // without a deadline nothing ever closes the gate: the response needs no wrapper
+            filter.doFilter(request, scheduler == null ? response : new GatedResponse(response, exchange.gate()),
+                    rest);
         } catch (IOException | ServletException | RuntimeException | Error e) {
             thrown = e;
         }
