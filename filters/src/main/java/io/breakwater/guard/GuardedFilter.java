@@ -154,7 +154,7 @@ public class GuardedFilter implements Filter {
             // without a deadline nothing ever closes the gate: the response needs no wrapper
             filter.doFilter(request, scheduler == null ? response : new GatedResponse(response, exchange.gate()),
                     rest);
-        } catch (IOException | ServletException | RuntimeException | Error e) {
+        } catch (Throwable e) { // a checked exception thrown undeclared, too: the exchange must still end
             thrown = e;
         }
         long end = System.nanoTime();

@@ -152,6 +152,21 @@ class GuardedFilterTest {
     }
 
     @Test
+    void checkedExceptionsThrownUndeclaredEndTheCallAndAreJudgedLikeAnyOther() throws Exception {
+        try (GuardFixture fixture = GuardFixture.start(Map.of())) {
+            assertAnswer(fixture.get("/app/x?downstream=sneaky"), 500, "INTERNAL_ERROR");
+            assertAnswer(fixture.get("/app/x?before=sneaky"), 500, "INTERNAL_ERROR");
+
+            assertEquals(2L, fixture.count("calls"));
+            assertEquals(1L, fixture.count("failures.java.security.GeneralSecurityException"));
+            assertEquals(1L, fixture.metrics().meter("filter.auth.outcomes.failure").getCount());
+            assertEquals(0L, fixture.metrics().meter("filter.auth.outcomes.success").getCount());
+            assertEquals(0L, fixture.count("timeouts"));
+            assertEquals(1, fixture.servletCalls.get());
+        }
+    }
+
+    @Test
     void halfOpenProbeThatPassesClosesTheBreaker() throws Exception {
         try (GuardFixture fixture = GuardFixture.start(Map.of())) {
             fixture.get("/app/x?before=throw");
