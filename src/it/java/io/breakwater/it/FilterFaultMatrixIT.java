@@ -12,6 +12,7 @@ import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.health.DrainFilter;
 import io.breakwater.testing.Await;
 import io.breakwater.testing.ErrorLines;
+import io.breakwater.testing.RawExchange;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
@@ -20,14 +21,12 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -112,8 +111,8 @@ class FilterFaultMatrixIT {
             String requestId = "cell-" + fault.name().toLowerCase(java.util.Locale.ROOT);
             String route = fault.route;
             switch (fault.status) {
-                case ABORTED -> assertAborted(exchange(app, "GET " + route + fault.query + " HTTP/1.1\r\nHost: x\r\n"
-                        + "X-Request-Id: " + requestId + "\r\n\r\n"));
+                case ABORTED -> assertAborted(RawExchange.untilClosed(app.port(), "GET " + route + fault.query
+                        + " HTTP/1.1\r\nHost: x\r\n" + "X-Request-Id: " + requestId + "\r\n\r\n"));
                 case GONE -> leaveMidDownload(app);
                 default -> {
                     HttpResponse<String> response = client.send(HttpRequest.newBuilder(
@@ -250,27 +249,6 @@ class FilterFaultMatrixIT {
         assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked"), answer);
         assertFalse(answer.contains("INTERNAL_ERROR"), answer);
         assertFalse(answer.endsWith("\r\n0\r\n\r\n"), "aborted, not ended as if whole: " + answer);
-    }
-
-    /** Sends a request on a new keep-alive connection and reads until the server ends or aborts it. */
-    private static String exchange(Deployment app, String request) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", app.port()), 5000);
-            socket.setSoTimeout(30_000);
-            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-            socket.getOutputStream().flush();
-            InputStream in = socket.getInputStream();
-            ByteArrayOutputStream answer = new ByteArrayOutputStream();
-            byte[] buffer = new byte[4096];
-            try {
-                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                    answer.write(buffer, 0, n);
-                }
-            } catch (SocketException reset) {
-                // an abort may reach the client as a reset: what arrived before it is the answer
-            }
-            return answer.toString(StandardCharsets.ISO_8859_1);
-        }
     }
 
     private static long active(MetricRegistry registry, String route) {

@@ -26,11 +26,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.Parameter;
@@ -91,7 +89,7 @@ class GuardedFilterIT {
             // the route's breaker did not count the filter's failures as the route's: they were not the route's
             assertFalse(text.contains("breakwater_circuit_state{breaker=\"/demo/guarded/*\",state=\"open\"} 1.0"),
                     text);
-            assertPromtoolSaysNothing(text);
+            Promtool.assertSaysNothing(text);
         }
     }
 
@@ -204,15 +202,5 @@ class GuardedFilterIT {
         } catch (Exception e) {
             throw new IllegalStateException("could not scrape the sample", e);
         }
-    }
-
-    private static void assertPromtoolSaysNothing(String text) throws Exception {
-        Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
-        promtool.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-        promtool.getOutputStream().close();
-        String said = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(promtool.waitFor(60, TimeUnit.SECONDS), "promtool did not finish");
-        assertEquals("", said, "promtool on:\n" + text);
-        assertEquals(0, promtool.exitValue());
     }
 }

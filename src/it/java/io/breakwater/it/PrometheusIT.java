@@ -36,7 +36,7 @@ class PrometheusIT {
             String dead = traffic(sample);
 
             String text = scrape(sample);
-            assertPromtoolSaysNothing(text);
+            Promtool.assertSaysNothing(text);
 
             assertTrue(text.contains("# TYPE breakwater_route_responses_total counter\n"), text);
             assertTrue(text.contains("breakwater_route_responses_total{class=\"5xx\",route=\"/demo/fail\"} 12.0\n"),
@@ -60,7 +60,7 @@ class PrometheusIT {
                     sample.uri("/breakwater/metrics?format=prometheus")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, scrape.statusCode());
             String text = scrape.body();
-            assertPromtoolSaysNothing(text);
+            Promtool.assertSaysNothing(text);
             for (String family : List.of("breakwater_process_uptime_seconds gauge",
                     "breakwater_process_cpu_seconds_total counter", "breakwater_process_cpu_usage_ratio gauge",
                     "breakwater_process_heap_used_bytes gauge", "breakwater_process_heap_max_bytes gauge",
@@ -73,16 +73,6 @@ class PrometheusIT {
             assertTrue(Pattern.compile("\nbreakwater_process_open_connections [1-9][0-9]*\\.0\n").matcher(text)
                     .find(), text);
         }
-    }
-
-    private static void assertPromtoolSaysNothing(String text) throws Exception {
-        Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
-        promtool.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-        promtool.getOutputStream().close();
-        String said = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(promtool.waitFor(60, TimeUnit.SECONDS), "promtool did not finish");
-        assertEquals("", said, "promtool on:\n" + text);
-        assertEquals(0, promtool.exitValue());
     }
 
     @Test

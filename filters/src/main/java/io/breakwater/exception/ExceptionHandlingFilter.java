@@ -6,6 +6,7 @@ import io.breakwater.core.config.internal.ConfigReader;
 import io.breakwater.core.error.RequestIds;
 import io.breakwater.core.error.internal.ClientGone;
 import io.breakwater.core.error.internal.ErrorResponse;
+import io.breakwater.core.error.internal.LoggedIds;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.internal.FilterMetrics;
 import io.breakwater.core.metric.internal.MetricFamily;
@@ -29,7 +30,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * First in the chain: no exception or error from the rest of the chain takes the app down or leaks internals.
@@ -80,10 +80,9 @@ public class ExceptionHandlingFilter extends ChainFilter {
         long start = System.nanoTime();
         ClientConnection response = ClientConnection.watch(res);
         HttpServletRequest request = AsyncStarts.track(req, response);
-        String previousId = MDC.get(RequestIds.MDC_KEY);
         String requestId = req.getDispatcherType() == DispatcherType.REQUEST ? RequestIds.begin(request, response)
                 : RequestIds.resolve(request, response);
-        MDC.put(RequestIds.MDC_KEY, requestId);
+        String previousId = LoggedIds.enter(requestId);
         // the first filter: the answer of every request is counted on its route here, whoever gives it
         RouteAnswers.Answer answer = RouteAnswers.begin(request);
         long downstream = 0;
@@ -101,7 +100,7 @@ public class ExceptionHandlingFilter extends ChainFilter {
         } catch (Throwable thrown) {
             handle(request, response, thrown, response.failed(), requestId);
         } finally {
-            restore(previousId);
+            LoggedIds.restore(previousId);
             long end = System.nanoTime();
             if (answer != null) {
                 answer.returned(request, response, null, end);
@@ -128,9 +127,8 @@ public class ExceptionHandlingFilter extends ChainFilter {
                 HttpServletRequest req = (HttpServletRequest) event.getSuppliedRequest();
                 HttpServletResponse res = (HttpServletResponse) event.getSuppliedResponse();
                 Throwable reported = event.getThrowable();
-                String previousId = MDC.get(RequestIds.MDC_KEY);
                 String requestId = RequestIds.resolve(req, res);
-                MDC.put(RequestIds.MDC_KEY, requestId);
+                String previousId = LoggedIds.enter(requestId);
                 try {
                     // a dispatch of this request handled a CommittedResponseFailure already: nothing to add
                     if (!(reported instanceof CommittedResponseFailure)) {
@@ -141,7 +139,7 @@ public class ExceptionHandlingFilter extends ChainFilter {
                     // the committed case: the container aborts the connection when the error is rethrown
                     LOG.debug("aborting async response", abort);
                 } finally {
-                    restore(previousId);
+                    LoggedIds.restore(previousId);
                     event.getAsyncContext().complete();
                 }
             }
@@ -189,14 +187,6 @@ public class ExceptionHandlingFilter extends ChainFilter {
             metrics.counter(ABORTED_COMMITTED).inc();
             AsyncStarts.aborting(request); // the container's abort tells no async listener that the request ended
             throw new CommittedResponseFailure(thrown);
-        }
-    }
-
-    private static void restore(String previousId) {
-        if (previousId == null) {
-            MDC.remove(RequestIds.MDC_KEY);
-        } else {
-            MDC.put(RequestIds.MDC_KEY, previousId);
         }
     }
 

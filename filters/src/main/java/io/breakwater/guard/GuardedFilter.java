@@ -12,6 +12,7 @@ import io.breakwater.core.error.Refusal;
 import io.breakwater.core.error.RequestIds;
 import io.breakwater.core.error.internal.ClientMistake;
 import io.breakwater.core.error.internal.ErrorResponse;
+import io.breakwater.core.error.internal.LoggedIds;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.internal.FilterMetrics;
 import io.breakwater.core.metric.internal.MetricCatalog;
@@ -42,7 +43,6 @@ import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Guards one filter of the app: a deadline on its own work ({@code guardTimeout}; what runs downstream never
@@ -151,8 +151,10 @@ public class GuardedFilter implements Filter {
         GuardChain rest = new GuardChain(chain, exchange);
         Throwable thrown = null;
         try {
-            filter.doFilter(request, new GatedResponse(response, exchange.gate()), rest);
-        } catch (IOException | ServletException | RuntimeException | Error e) {
+            // without a deadline nothing ever closes the gate: the response needs no wrapper
+            filter.doFilter(request, scheduler == null ? response : new GatedResponse(response, exchange.gate()),
+                    rest);
+        } catch (Throwable e) { // a checked exception thrown undeclared, too: the exchange must still end
             thrown = e;
         }
         long end = System.nanoTime();
@@ -219,21 +221,14 @@ public class GuardedFilter implements Filter {
         timeouts.inc();
         // the filter's fault, not the route's: a route breaker in front lets the answer pass unjudged
         Refusal.mark(request);
-        String previousId = MDC.get(RequestIds.MDC_KEY);
         String requestId = RequestIds.of(request);
-        if (requestId != null) {
-            MDC.put(RequestIds.MDC_KEY, requestId);
-        }
+        String previousId = LoggedIds.enter(requestId);
         try {
             LOG.warn("guarded filter timed out after {}: requestId={} filter={} method={} route={}",
                     settings.guardTimeout().toMillis() + "ms", requestId, name, request.getMethod(),
                     Routes.of(request));
         } finally {
-            if (previousId == null) {
-                MDC.remove(RequestIds.MDC_KEY);
-            } else {
-                MDC.put(RequestIds.MDC_KEY, previousId);
-            }
+            LoggedIds.restore(previousId);
         }
     }
 

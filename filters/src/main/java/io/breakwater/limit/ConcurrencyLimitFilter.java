@@ -59,6 +59,7 @@ import java.util.concurrent.ConcurrentMap;
 public class ConcurrencyLimitFilter extends TimedFilter<Permit> {
     /** Seconds a shed client is asked to wait: the limit moves within a second of windows. */
     static final String RETRY_AFTER_SECONDS = "1";
+    private static final Map<String, String> RETRY_AFTER = Map.of("Retry-After", RETRY_AFTER_SECONDS);
 
     private final NanoClock clock;
     private final ConcurrentMap<String, Boolean> unlimitedServlets = new ConcurrentHashMap<>();
@@ -103,18 +104,19 @@ public class ConcurrencyLimitFilter extends TimedFilter<Permit> {
             return PASS;
         }
         boolean critical = mode.orElse(null) == PathMode.CRITICAL || isCritical(request, config.criticalHeader());
-        Permit permit = limit.tryAcquire(Routes.of(request), critical, clock.at(start));
+        String route = Routes.of(request);
+        Permit permit = limit.tryAcquire(route, critical, clock.at(start));
         if (permit == null) {
-            shed(request, response);
+            shed(request, response, route);
             return ANSWERED;
         }
         return permit;
     }
 
-    private void shed(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    private void shed(HttpServletRequest request, HttpServletResponse response, String route) throws IOException {
         shed.inc();
-        catalog.counter(RouteMetrics.SHED, Routes.of(request)).inc();
-        ErrorResponse.send(request, response, ErrorCode.OVERLOADED, Map.of("Retry-After", RETRY_AFTER_SECONDS));
+        catalog.counter(RouteMetrics.SHED, route).inc();
+        ErrorResponse.send(request, response, ErrorCode.OVERLOADED, RETRY_AFTER);
     }
 
     private static boolean isCritical(HttpServletRequest request, Optional<CriticalHeader> header) {

@@ -6,6 +6,7 @@ import io.breakwater.chain.internal.ChainOrder;
 import io.breakwater.core.config.internal.ConfigReader;
 import io.breakwater.core.error.BreakwaterException;
 import io.breakwater.core.error.RequestIds;
+import io.breakwater.core.error.internal.LoggedIds;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.core.metric.internal.FilterMetrics;
 import io.breakwater.core.metric.internal.MetricCatalog;
@@ -36,7 +37,6 @@ import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Gives every request a deadline and keeps it: the chain runs on the request's own thread, and one task on a
@@ -144,20 +144,13 @@ public class TimeoutFilter extends TimedFilter<TimeoutRequest> {
         metrics.counter(FilterMetrics.TIMEOUTS).inc();
         RouteAnswers.answered(request, config.errorCode().status());
         catalog.counter(RouteMetrics.TIMEOUTS, route).inc();
-        String previousId = MDC.get(RequestIds.MDC_KEY);
         String requestId = RequestIds.of(request);
-        if (requestId != null) {
-            MDC.put(RequestIds.MDC_KEY, requestId);
-        }
+        String previousId = LoggedIds.enter(requestId);
         try {
             LOG.warn("request timed out after {}: requestId={} method={} route={}", timeout.toMillis() + "ms",
                     requestId, request.getMethod(), route);
         } finally {
-            if (previousId == null) {
-                MDC.remove(RequestIds.MDC_KEY);
-            } else {
-                MDC.put(RequestIds.MDC_KEY, previousId);
-            }
+            LoggedIds.restore(previousId);
         }
     }
 

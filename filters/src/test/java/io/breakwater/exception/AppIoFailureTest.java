@@ -11,6 +11,7 @@ import io.breakwater.circuit.internal.BreakerRegistry;
 import io.breakwater.core.metric.BreakwaterMetrics;
 import io.breakwater.testing.Await;
 import io.breakwater.testing.ErrorLines;
+import io.breakwater.testing.RawExchange;
 import io.breakwater.testing.TestServer;
 import io.breakwater.timeout.TimeoutFilter;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -18,7 +19,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -133,8 +133,8 @@ class AppIoFailureTest {
     void appsOwnIoFailureAfterCommitAbortsTheTransfer(String kind) throws Exception {
         try (TestServer server = start(); ErrorLines errors = ErrorLines.capture()) {
             // keep-alive, so that the body is chunked and an abort shows as a missing terminating chunk
-            String answer = exchange(server, "GET /app/" + kind + "?commit=after HTTP/1.1\r\nHost: localhost\r\n"
-                    + "X-Request-Id: late-" + kind + "\r\n\r\n");
+            String answer = RawExchange.untilClosed(server.port(), "GET /app/" + kind
+                    + "?commit=after HTTP/1.1\r\nHost: localhost\r\n" + "X-Request-Id: late-" + kind + "\r\n\r\n");
 
             assertTrue(answer.startsWith("HTTP/1.1 200 "), answer);
             assertTrue(answer.contains("Transfer-Encoding: chunked"), answer);
@@ -185,27 +185,6 @@ class AppIoFailureTest {
             assertEquals(0, breaker.getMetrics().getNumberOfBufferedCalls());
             assertEquals(CircuitBreaker.State.CLOSED, breaker.getState());
             assertEquals(0, errors.lines().size(), errors.lines().toString());
-        }
-    }
-
-    /** Sends a request on a new connection and reads until the server ends or aborts it. */
-    static String exchange(TestServer server, String request) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
-            socket.setSoTimeout(30_000);
-            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-            socket.getOutputStream().flush();
-            InputStream in = socket.getInputStream();
-            ByteArrayOutputStream answer = new ByteArrayOutputStream();
-            byte[] buffer = new byte[4096];
-            try {
-                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                    answer.write(buffer, 0, n);
-                }
-            } catch (java.net.SocketException reset) {
-                // an abort may reach the client as a reset: what arrived before it is the answer
-            }
-            return answer.toString(StandardCharsets.ISO_8859_1);
         }
     }
 

@@ -21,8 +21,9 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
 /**
  * A real server with {@code ExceptionHandlingFilter} first, then a {@link GuardedFilter} named {@code auth} around a
  * {@link ScriptedFilter}, in front of {@code /app/*}: a servlet that answers {@code ok}, throws on
- * {@code downstream=throw} or takes {@code downstreamMs} first. The guard's breaker judges after 2 calls and waits
- * 10s on a test clock. Close it to stop the server.
+ * {@code downstream=throw} (a checked exception it does not declare on {@code downstream=sneaky}) or takes
+ * {@code downstreamMs} first. The guard's breaker judges after 2 calls and waits 10s on a test clock. Close it to
+ * stop the server.
  */
 final class GuardFixture implements AutoCloseable {
     static final String NAME = "auth";
@@ -53,6 +54,9 @@ final class GuardFixture implements AutoCloseable {
                 servletCalls.incrementAndGet();
                 if ("throw".equals(request.getParameter("downstream"))) {
                     throw new IllegalArgumentException("the route's own bug");
+                }
+                if ("sneaky".equals(request.getParameter("downstream"))) {
+                    throw ScriptedFilter.<RuntimeException>undeclared(new Exception("the route's undeclared failure"));
                 }
                 String ms = request.getParameter("downstreamMs");
                 if (ms != null) {

@@ -132,6 +132,41 @@ class GuardedFilterTest {
     }
 
     @Test
+    void filterWithoutADeadlineIsStillTimedAndJudged() throws Exception {
+        try (GuardFixture fixture = GuardFixture.start(Map.of("guardTimeout", "off"))) {
+            HttpResponse<String> passed = fixture.get("/app/x");
+
+            assertEquals(200, passed.statusCode(), passed.body());
+            assertEquals("ok", passed.body());
+            assertEquals("before", passed.headers().firstValue("X-Scripted").orElse(null));
+            // the route's failure passes unjudged; the filter's own is its failure, the second call judged: 1 in 2
+            assertAnswer(fixture.get("/app/x?downstream=throw"), 500, "INTERNAL_ERROR");
+            assertAnswer(fixture.get("/app/x?before=throw"), 500, "INTERNAL_ERROR");
+            assertEquals(2, fixture.servletCalls.get());
+            assertEquals(3L, fixture.count("calls"));
+            assertEquals(1L, fixture.count("failures.java.lang.IllegalStateException"));
+            assertEquals(1L, fixture.metrics().meter("filter.auth.outcomes.success").getCount());
+            assertEquals(1L, fixture.metrics().meter("filter.auth.outcomes.failure").getCount());
+            assertEquals(State.OPEN.getOrder(), fixture.gauge("breakerState"));
+        }
+    }
+
+    @Test
+    void checkedExceptionsThrownUndeclaredEndTheCallAndAreJudgedLikeAnyOther() throws Exception {
+        try (GuardFixture fixture = GuardFixture.start(Map.of())) {
+            assertAnswer(fixture.get("/app/x?downstream=sneaky"), 500, "INTERNAL_ERROR");
+            assertAnswer(fixture.get("/app/x?before=sneaky"), 500, "INTERNAL_ERROR");
+
+            assertEquals(2L, fixture.count("calls"));
+            assertEquals(1L, fixture.count("failures.java.security.GeneralSecurityException"));
+            assertEquals(1L, fixture.metrics().meter("filter.auth.outcomes.failure").getCount());
+            assertEquals(0L, fixture.metrics().meter("filter.auth.outcomes.success").getCount());
+            assertEquals(0L, fixture.count("timeouts"));
+            assertEquals(1, fixture.servletCalls.get());
+        }
+    }
+
+    @Test
     void halfOpenProbeThatPassesClosesTheBreaker() throws Exception {
         try (GuardFixture fixture = GuardFixture.start(Map.of())) {
             fixture.get("/app/x?before=throw");

@@ -8,6 +8,7 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An app's filter whose behaviour each request chooses by query: {@code before=hang} or {@code after=hang} blocks
  * (until interrupted) before or after calling the chain, then tries to write; {@code before=throw} throws before
- * the chain. It counts its calls, what it was initialised with and whether it was destroyed. Thread-safe.
+ * the chain, {@code before=sneaky} a checked exception it does not declare. It counts its calls, what it was
+ * initialised with and whether it was destroyed. Thread-safe.
  */
 public class ScriptedFilter implements Filter {
     final AtomicInteger calls = new AtomicInteger();
@@ -48,6 +50,10 @@ public class ScriptedFilter implements Filter {
         if ("throw".equals(request.getParameter("before"))) {
             throw new IllegalStateException("the identity server is down");
         }
+        if ("sneaky".equals(request.getParameter("before"))) {
+            throw ScriptedFilter.<RuntimeException>undeclared(
+                    new GeneralSecurityException("the token's signature cannot be checked"));
+        }
         if ("hang".equals(request.getParameter("before"))) {
             hangThenWrite((HttpServletResponse) response);
             return;
@@ -73,6 +79,12 @@ public class ScriptedFilter implements Filter {
                 lateWriteWent.complete(false);
             }
         }
+    }
+
+    /** Throws a checked exception that the caller does not declare, as a Kotlin or Lombok filter may. */
+    @SuppressWarnings("unchecked")
+    static <T extends Throwable> T undeclared(Throwable thrown) throws T {
+        throw (T) thrown;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.breakwater.circuit.internal;
 
+import io.breakwater.core.breaker.internal.BreakerParameters;
 import io.breakwater.core.breaker.internal.OpenWaits;
 import io.breakwater.core.config.ConfigException;
 import io.breakwater.core.config.internal.ConfigReader;
@@ -30,33 +31,24 @@ public final class CircuitBreakerSettings implements OpenWaits {
     /** {@code time}: the window holds the last windowSize seconds; {@code count}: the last windowSize calls. */
     public static final Parameter<String> WINDOW_TYPE =
             Parameter.of("windowType", COMPONENT, "time", Parsers.choice("time", "count"));
-    public static final Parameter<Integer> WINDOW_SIZE =
-            Parameter.of("windowSize", COMPONENT, "10", Parsers.integer(1, 10_000));
+    public static final Parameter<Integer> WINDOW_SIZE = BreakerParameters.windowSize(COMPONENT);
     /** Below this many calls in the window, the breaker does not judge the route. */
-    public static final Parameter<Integer> MINIMUM_CALLS =
-            Parameter.of("minimumCalls", COMPONENT, "20", Parsers.integer(1, 10_000));
-    public static final Parameter<Float> FAILURE_RATE_THRESHOLD =
-            Parameter.of("failureRateThreshold", COMPONENT, "50", Parsers.percentage());
+    public static final Parameter<Integer> MINIMUM_CALLS = BreakerParameters.minimumCalls(COMPONENT);
+    public static final Parameter<Float> FAILURE_RATE_THRESHOLD = BreakerParameters.failureRateThreshold(COMPONENT);
     public static final Parameter<Float> SLOW_CALL_RATE_THRESHOLD =
             Parameter.of("slowCallRateThreshold", COMPONENT, "100", Parsers.percentage());
     /** Calls slower than this count as slow; {@code off} counts none. */
     public static final Parameter<Duration> SLOW_CALL_DURATION = Parameter.of("slowCallDuration", COMPONENT, "off",
             Parsers.durationOrOff(Duration.ofMillis(1), Duration.ofHours(1)));
-    public static final Parameter<Duration> WAIT_IN_OPEN = Parameter.of("waitInOpen", COMPONENT, "10s",
-            Parsers.duration(Duration.ofMillis(100), Duration.ofHours(1)));
+    public static final Parameter<Duration> WAIT_IN_OPEN = BreakerParameters.waitInOpen(COMPONENT);
     /** Each reopening without a close in between multiplies the wait by this; 1 keeps it constant. */
     public static final Parameter<Double> WAIT_IN_OPEN_MULTIPLIER =
             Parameter.of("waitInOpenMultiplier", COMPONENT, "1", multiplier());
     public static final Parameter<Duration> MAX_WAIT_IN_OPEN = Parameter.of("maxWaitInOpen", COMPONENT, "5m",
             Parsers.duration(Duration.ofMillis(100), Duration.ofHours(24)));
-    public static final Parameter<Integer> HALF_OPEN_CALLS =
-            Parameter.of("halfOpenCalls", COMPONENT, "3", Parsers.integer(1, 1000));
-    /**
-     * How long a half-open breaker waits for its probes' ends before it opens again: a probe whose end is never
-     * told (a request lost without an end) must not leave the route refused for good.
-     */
-    public static final Parameter<Duration> MAX_WAIT_IN_HALF_OPEN = Parameter.of("maxWaitInHalfOpen", COMPONENT,
-            "1m", Parsers.duration(Duration.ofMillis(100), Duration.ofHours(1)));
+    public static final Parameter<Integer> HALF_OPEN_CALLS = BreakerParameters.halfOpenCalls(COMPONENT);
+    /** How long a half-open breaker waits for its probes' ends before it opens again. */
+    public static final Parameter<Duration> MAX_WAIT_IN_HALF_OPEN = BreakerParameters.maxWaitInHalfOpen(COMPONENT);
     public static final Parameter<StatusSet> FAILURE_STATUSES =
             Parameter.of("failureStatuses", COMPONENT, "500,502,503,504", serverErrorStatuses());
     /** {@code route}: one breaker per servlet mapping; {@code servlet}: per servlet; else one fixed name. */

@@ -30,7 +30,7 @@ public final class GuardChain implements FilterChain {
         }
         try {
             chain.doFilter(request, response);
-        } catch (IOException | ServletException | RuntimeException | Error thrown) {
+        } catch (Throwable thrown) { // a checked exception thrown undeclared is the route's, too
             thrownDownstream = thrown;
             throw thrown;
         } finally {

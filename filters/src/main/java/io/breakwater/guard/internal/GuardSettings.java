@@ -1,5 +1,6 @@
 package io.breakwater.guard.internal;
 
+import io.breakwater.core.breaker.internal.BreakerParameters;
 import io.breakwater.core.breaker.internal.OpenWaits;
 import io.breakwater.core.config.ConfigException;
 import io.breakwater.core.config.internal.ConfigReader;
@@ -46,19 +47,12 @@ public final class GuardSettings implements OpenWaits {
     /** Whether the app may answer without the filter: required for {@code onOpen=skip}. */
     public static final Parameter<Boolean> OPTIONAL = Parameter.of("optional", COMPONENT, "false", Parsers.bool());
     /** The breaker's window, in seconds. */
-    public static final Parameter<Integer> WINDOW_SIZE =
-            Parameter.of("windowSize", COMPONENT, "10", Parsers.integer(1, 10_000));
-    /** Calls the window must hold before the failure rate counts. */
-    public static final Parameter<Integer> MINIMUM_CALLS =
-            Parameter.of("minimumCalls", COMPONENT, "20", Parsers.integer(1, 10_000));
-    public static final Parameter<Float> FAILURE_RATE_THRESHOLD =
-            Parameter.of("failureRateThreshold", COMPONENT, "50", Parsers.percentage());
-    public static final Parameter<Duration> WAIT_IN_OPEN = Parameter.of("waitInOpen", COMPONENT, "10s",
-            Parsers.duration(Duration.ofMillis(100), Duration.ofHours(1)));
-    public static final Parameter<Integer> HALF_OPEN_CALLS =
-            Parameter.of("halfOpenCalls", COMPONENT, "3", Parsers.integer(1, 1000));
-    public static final Parameter<Duration> MAX_WAIT_IN_HALF_OPEN = Parameter.of("maxWaitInHalfOpen", COMPONENT,
-            "1m", Parsers.duration(Duration.ofMillis(100), Duration.ofHours(1)));
+    public static final Parameter<Integer> WINDOW_SIZE = BreakerParameters.windowSize(COMPONENT);
+    public static final Parameter<Integer> MINIMUM_CALLS = BreakerParameters.minimumCalls(COMPONENT);
+    public static final Parameter<Float> FAILURE_RATE_THRESHOLD = BreakerParameters.failureRateThreshold(COMPONENT);
+    public static final Parameter<Duration> WAIT_IN_OPEN = BreakerParameters.waitInOpen(COMPONENT);
+    public static final Parameter<Integer> HALF_OPEN_CALLS = BreakerParameters.halfOpenCalls(COMPONENT);
+    public static final Parameter<Duration> MAX_WAIT_IN_HALF_OPEN = BreakerParameters.maxWaitInHalfOpen(COMPONENT);
 
     /** The guard's own parameters, which the guarded filter never sees among its init-params. */
     public static final Set<String> OWN_NAMES = Set.copyOf(List.of(FILTER, GUARD_TIMEOUT, ON_OPEN, OPTIONAL,

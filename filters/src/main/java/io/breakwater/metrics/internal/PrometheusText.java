@@ -1,7 +1,6 @@
 package io.breakwater.metrics.internal;
 
 import com.codahale.metrics.Counter;
-import com.codahale.metrics.Counting;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Histogram;
 import com.codahale.metrics.Meter;
@@ -100,16 +99,16 @@ public final class PrometheusText {
                 n -> new Family(n, declared.kind(), declared.help(), declared.unit()));
         switch (declared.kind()) {
             case COUNTER:
-                family.counter(values, declared.toBase(number(metric)));
+                family.counter(values, declared.toBase(MetricFamily.number(metric)));
                 break;
             case GAUGE:
-                family.gauge(values, declared.toBase(number(metric)));
+                family.gauge(values, declared.toBase(MetricFamily.number(metric)));
                 break;
             case TIMER:
                 family.summary(values, (Timer) metric, declared::toBase);
                 break;
             case STATE:
-                int current = (int) number(metric);
+                int current = (int) MetricFamily.number(metric);
                 List<String> states = declared.states();
                 for (int state = 0; state < states.size(); state++) {
                     family.gauge(values.add("state", states.get(state)), state == current ? 1 : 0);
@@ -141,7 +140,7 @@ public final class PrometheusText {
                     snapshot.getMean() * histogram.getCount(), snapshot, value -> value);
         } else if (metric instanceof Counter || metric instanceof Gauge
                 && ((Gauge<?>) metric).getValue() instanceof Number) {
-            own(families, name, MetricFamily.Kind.GAUGE, help, null).gauge(Labels.EMPTY, number(metric));
+            own(families, name, MetricFamily.Kind.GAUGE, help, null).gauge(Labels.EMPTY, MetricFamily.number(metric));
         }
     }
 
@@ -150,17 +149,6 @@ public final class PrometheusText {
         Family family = new Family(name, kind, help, unit);
         families.put(name, family);
         return family;
-    }
-
-    private static double number(Metric metric) {
-        if (metric instanceof Counting) {
-            return ((Counting) metric).getCount();
-        }
-        Object value = ((Gauge<?>) metric).getValue();
-        if (value instanceof Boolean) {
-            return (Boolean) value ? 1 : 0;
-        }
-        return value instanceof Number ? ((Number) value).doubleValue() : Double.NaN;
     }
 
     /** One family's points while they are gathered; the model wants them together. */

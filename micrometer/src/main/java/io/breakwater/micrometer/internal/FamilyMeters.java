@@ -1,7 +1,5 @@
 package io.breakwater.micrometer.internal;
 
-import com.codahale.metrics.Counting;
-import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Metric;
 import com.codahale.metrics.Timer;
 import io.breakwater.core.metric.internal.Label;
@@ -38,11 +36,11 @@ final class FamilyMeters {
         Tags tags = tags(id);
         switch (family.kind()) {
             case COUNTER:
-                return List.of(FunctionCounter.builder(name, metric, m -> family.toBase(number(m)))
+                return List.of(FunctionCounter.builder(name, metric, m -> family.toBase(MetricFamily.number(m)))
                         .description(family.help()).baseUnit(family.unit()).tags(tags).register(meters));
             case GAUGE:
                 return List.of(io.micrometer.core.instrument.Gauge.builder(name, metric,
-                                m -> family.toBase(number(m)))
+                                m -> family.toBase(MetricFamily.number(m)))
                         .description(family.help()).baseUnit(family.unit()).tags(tags).register(meters));
             case TIMER:
                 Timer timer = (Timer) metric;
@@ -56,7 +54,7 @@ final class FamilyMeters {
                 for (int state = 0; state < states.size(); state++) {
                     int ordinal = state;
                     gauges.add(io.micrometer.core.instrument.Gauge.builder(name, metric,
-                                    m -> (int) number(m) == ordinal ? 1 : 0)
+                                    m -> (int) MetricFamily.number(m) == ordinal ? 1 : 0)
                             .description(family.help()).tags(tags).tag("state", states.get(state))
                             .register(meters));
                 }
@@ -79,16 +77,5 @@ final class FamilyMeters {
     private static double totalNanos(Timer timer) {
         return timer instanceof SummingTimer ? ((SummingTimer) timer).totalNanos()
                 : timer.getSnapshot().getMean() * timer.getCount(); // a timer the app registered first: an estimate
-    }
-
-    private static double number(Metric metric) {
-        if (metric instanceof Counting) {
-            return ((Counting) metric).getCount();
-        }
-        Object value = ((Gauge<?>) metric).getValue();
-        if (value instanceof Boolean) {
-            return (Boolean) value ? 1 : 0;
-        }
-        return value instanceof Number ? ((Number) value).doubleValue() : Double.NaN;
     }
 }

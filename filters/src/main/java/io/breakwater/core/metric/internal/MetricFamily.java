@@ -1,5 +1,8 @@
 package io.breakwater.core.metric.internal;
 
+import com.codahale.metrics.Counting;
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.Metric;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -136,6 +139,21 @@ public final class MetricFamily {
     /** A figure as stored turned into the base unit. */
     public double toBase(double stored) {
         return toBase.applyAsDouble(stored);
+    }
+
+    /**
+     * What a counter or gauge of the registry reads as stored: a count, a gauge's number, 1 or 0 for a boolean
+     * gauge, {@code NaN} for a gauge of anything else. Every exporter reads figures through it.
+     */
+    public static double number(Metric metric) {
+        if (metric instanceof Counting) {
+            return ((Counting) metric).getCount();
+        }
+        Object value = ((Gauge<?>) metric).getValue();
+        if (value instanceof Boolean) {
+            return (Boolean) value ? 1 : 0;
+        }
+        return value instanceof Number ? ((Number) value).doubleValue() : Double.NaN;
     }
 
     /** A {@link Kind#STATE} family's states, by ordinal. */

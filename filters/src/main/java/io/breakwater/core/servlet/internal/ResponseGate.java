@@ -2,7 +2,7 @@ package io.breakwater.core.servlet.internal;
 
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -18,7 +18,12 @@ public final class ResponseGate {
     /** The gate's bit that says the handler may no longer touch the response. */
     private static final int CLOSED = Integer.MIN_VALUE;
 
-    private final AtomicInteger gate = new AtomicInteger();
+    /** A field, not an {@code AtomicInteger}: one object fewer per request. */
+    private static final AtomicIntegerFieldUpdater<ResponseGate> GATE =
+            AtomicIntegerFieldUpdater.newUpdater(ResponseGate.class, "gate");
+
+    /** The changes under way, with {@link #CLOSED} once closed. */
+    private volatile int gate;
     private final Runnable onAbort;
 
     /** A gate whose owner learns, through {@code onAbort}, that the handler aborts the response. */
@@ -31,8 +36,8 @@ public final class ResponseGate {
      * run, and then {@link #leave()} must follow it, in a {@code finally}.
      */
     public boolean enter() {
-        if (gate.getAndIncrement() < 0) {
-            gate.decrementAndGet();
+        if (GATE.getAndIncrement(this) < 0) {
+            GATE.decrementAndGet(this);
             return false;
         }
         return true;
@@ -40,7 +45,7 @@ public final class ResponseGate {
 
     /** Ends a change that {@link #enter()} let through. */
     public void leave() {
-        gate.decrementAndGet();
+        GATE.decrementAndGet(this);
     }
 
     /** Runs a change of the real response unless the deadline owns it; returns whether it ran. */
@@ -57,18 +62,18 @@ public final class ResponseGate {
     }
 
     public boolean isClosed() {
-        return gate.get() < 0;
+        return gate < 0;
     }
 
     /** Closes the gate; returns whether no change was under way, so that the caller now owns the response. */
     public boolean close() {
-        return gate.getAndUpdate(g -> g | CLOSED) == 0;
+        return GATE.getAndUpdate(this, g -> g | CLOSED) == 0;
     }
 
     /** Closes the gate and waits until the changes under way have left (a handler's thread stuck in a write). */
     public void awaitChangesLeft() {
         close();
-        while (gate.get() != CLOSED) {
+        while (gate != CLOSED) {
             LockSupport.parkNanos(100_000); // rare: a timed-out request whose writer is still inside
         }
     }
@@ -83,7 +88,7 @@ public final class ResponseGate {
         if (close()) {
             return true;
         }
-        while (gate.get() != CLOSED) {
+        while (gate != CLOSED) {
             if (response.isCommitted()) {
                 return false;
             }
