@@ -160,9 +160,7 @@ public final class TimedExchange {
         if (!answered) {
             answered = answer(CLOSE);
         }
-        if (request.isAsyncStarted()) {
-            completeQuietly(request.getAsyncContext());
-        }
+        AsyncStarts.completeStarted(request);
         if (!answered) {
             throw new BreakwaterException(errorCode);
         }
@@ -220,7 +218,7 @@ public final class TimedExchange {
             state.set(State.TIMED_OUT);
         }
         if (answered) {
-            completeQuietly(async);
+            AsyncStarts.complete(async);
         } else {
             // committed before the deadline: an async dispatch throws it back at the container, which aborts
             AsyncStarts.aborting(request);
@@ -245,13 +243,4 @@ public final class TimedExchange {
             return response.isCommitted();
         }
     }
-
-    private static void completeQuietly(AsyncContext async) {
-        try {
-            async.complete();
-        } catch (IllegalStateException alreadyCompleted) {
-            LOG.debug("async cycle already completed", alreadyCompleted);
-        }
-    }
-
 }
