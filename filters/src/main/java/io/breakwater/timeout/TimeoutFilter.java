@@ -50,6 +50,8 @@ public class TimeoutFilter extends TimedFilter<TimeoutRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(TimeoutFilter.class);
 
     private final NanoClock nanoClock;
+    /** Made once, not for each request. */
+    private final TimedExchange.TimeoutListener onTimeout = this::timedOut;
     private TimeoutConfig config;
     private ServletContext context;
     private MetricCatalog catalog;
@@ -96,12 +98,11 @@ public class TimeoutFilter extends TimedFilter<TimeoutRequest> {
         }
         Deadline deadline = Deadline.after(timeout, nanoClock, start);
         request.setAttribute(Deadline.ATTRIBUTE, deadline);
-        TimedExchange exchange = new TimedExchange(request, response, config.errorCode(),
-                () -> timedOut(request, timeout));
+        TimedExchange exchange = new TimedExchange(request, response, config.errorCode(), timeout, onTimeout);
         GatedResponse timedResponse = new GatedResponse(response, exchange.gate());
         TimeoutRequest timedRequest = new TimeoutRequest(request, timedResponse, exchange);
         try {
-            exchange.deadlineTask(scheduler.scheduleAt(exchange::expire, start + timeout.toNanos()));
+            exchange.deadlineTask(scheduler.scheduleAt(exchange, start + timeout.toNanos()));
         } catch (RejectedExecutionException stopping) {
             return PASS; // the app is being undeployed: no deadline for its last requests
         }

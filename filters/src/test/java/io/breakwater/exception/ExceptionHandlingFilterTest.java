@@ -82,6 +82,15 @@ class ExceptionHandlingFilterTest {
                 idsSeen.add(String.valueOf(req.getAttribute(RequestIds.ATTRIBUTE)));
                 resp.sendError(503);
             }), "/send-error");
+            context.addServlet(route((req, resp) -> {
+                if (req.getDispatcherType() == DispatcherType.REQUEST) {
+                    req.setAttribute("firstResponse", resp);
+                    req.startAsync(req, resp).dispatch();
+                    return;
+                }
+                resp.setContentType("text/plain");
+                resp.getWriter().write(req.getAttribute("firstResponse") == resp ? "same" : "rewrapped");
+            }), "/async-own-response");
             context.addServlet(ProblemErrorServlet.class, "/breakwater/error");
             ErrorPageErrorHandler errorPages = new ErrorPageErrorHandler();
             errorPages.addErrorPage(ErrorPageErrorHandler.GLOBAL_ERROR_PAGE, "/breakwater/error");
@@ -120,6 +129,14 @@ class ExceptionHandlingFilterTest {
         assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElseThrow());
         assertTrue(response.body().contains("\"code\":\"INTERNAL_ERROR\""), response.body());
         assertTrue(response.body().contains("\"instance\":\"/async\""), response.body());
+    }
+
+    @Test
+    void asyncDispatchOfTheChainsOwnResponseReusesItsClientConnection() throws Exception {
+        HttpResponse<String> response = server.get("/async-own-response");
+
+        assertEquals(200, response.statusCode());
+        assertEquals("same", response.body());
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.breakwater.guard.internal;
 import io.breakwater.core.error.BreakwaterException;
 import io.breakwater.core.error.ErrorCode;
 import io.breakwater.core.error.internal.ErrorResponse;
+import io.breakwater.core.servlet.internal.AsyncStarts;
 import io.breakwater.core.servlet.internal.ResponseGate;
 import io.breakwater.core.time.internal.TimeoutScheduler;
 import jakarta.servlet.http.HttpServletRequest;
@@ -115,14 +116,17 @@ public final class GuardedExchange {
     }
 
     /**
-     * Finishes a timed-out request on the filter's thread: answers when the scheduler could not, and throws so that
-     * the container aborts the connection when the response was committed before the deadline.
+     * Finishes a timed-out request on the filter's thread: answers when the scheduler could not, ends the async
+     * cycle that the rest of the chain started (the timeout's answer is the request's, and the app's cycle would
+     * otherwise keep every filter in front waiting for an end), and throws so that the container aborts the
+     * connection when the response was committed before the deadline.
      */
     public void finishTimedOut() throws IOException {
         gate.awaitChangesLeft();
         if (!answered) {
             answered = answer();
         }
+        AsyncStarts.completeStarted(request);
         if (!answered) {
             throw new BreakwaterException(errorCode);
         }

@@ -12,6 +12,7 @@ import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -31,9 +32,11 @@ import org.slf4j.LoggerFactory;
  * ASYNC    -> DONE      likewise, in its async cycle
  * </pre>
  * The handler thread is interrupted only in EXPIRING, which it cannot leave {@code doFilter} during, so an
- * interrupt never reaches the thread once it serves another request. Thread-safe.
+ * interrupt never reaches the thread once it serves another request. The exchange is its own deadline task on the
+ * scheduler ({@link #run}) and the owner of its gate, so that a request under a deadline makes no lambda for
+ * either. Thread-safe.
  */
-public final class TimedExchange {
+public final class TimedExchange implements Runnable, ResponseGate.Owner {
     private static final Logger LOG = LoggerFactory.getLogger(TimedExchange.class);
     /** The connection is still held by the hung handler, so the client must not send its next request on it. */
     private static final Map<String, String> CLOSE = Map.of("Connection", "close");
@@ -46,22 +49,31 @@ public final class TimedExchange {
     private final HttpServletRequest request;
     private final HttpServletResponse response;
     private final ErrorCode errorCode;
-    private final Runnable onTimeout;
+    private final Duration timeout;
+    private final TimeoutListener onTimeout;
     private final Thread handler = Thread.currentThread();
     private final AtomicReference<State> state = new AtomicReference<>(State.RUNNING);
     /** Between the handler's changes of the response and the timeout's answer. */
-    private final ResponseGate gate = new ResponseGate(this::aborting);
+    private final ResponseGate gate = new ResponseGate(this);
     /** Whether the timeout answer went out; written before TIMED_OUT, read after it. */
     private boolean answered;
     private TimeoutScheduler.Entry deadlineTask;
     /** The async cycle the handler started in time; written before ASYNC, read after it. */
     private volatile AsyncContext async;
 
+    /** Who counts and logs a request's timeout, told once, before the client can see the answer. */
+    @FunctionalInterface
+    public interface TimeoutListener {
+        void timedOut(HttpServletRequest request, Duration timeout);
+    }
+
+    /** A request with {@code timeout} to run; {@code onTimeout} is told if it runs past it. */
     public TimedExchange(HttpServletRequest request, HttpServletResponse response, ErrorCode errorCode,
-            Runnable onTimeout) {
+            Duration timeout, TimeoutListener onTimeout) {
         this.request = request;
         this.response = response;
         this.errorCode = errorCode;
+        this.timeout = timeout;
         this.onTimeout = onTimeout;
     }
 
@@ -89,6 +101,12 @@ public final class TimedExchange {
         return gate;
     }
 
+    /** The deadline's task on the scheduler: {@link #expire()}. */
+    @Override
+    public void run() {
+        expire();
+    }
+
     /** The deadline passed while the handler still ran, or its async cycle did: answer now, from the scheduler. */
     public void expire() {
         if (state.get() == State.ASYNC) {
@@ -99,7 +117,7 @@ public final class TimedExchange {
             return;
         }
         try {
-            onTimeout.run(); // counted before the client can see the answer
+            onTimeout.timedOut(request, timeout); // counted before the client can see the answer
             // a handler blocked inside a write is in the gate: its thread answers once the interrupt frees it
             if (gate.close()) {
                 answered = answer(CLOSE);
@@ -144,7 +162,8 @@ public final class TimedExchange {
      * The deadline is cancelled, so that it never fires on a request the container has recycled by then, and the
      * chain's listeners are told while the request is still alive. After the deadline this is the timeout's to end.
      */
-    private void aborting() {
+    @Override
+    public void aborting() {
         if (state.compareAndSet(State.ASYNC, State.DONE) || state.compareAndSet(State.RUNNING, State.DONE)) {
             deadlineTask.cancel();
             AsyncStarts.aborting(request);
@@ -160,9 +179,7 @@ public final class TimedExchange {
         if (!answered) {
             answered = answer(CLOSE);
         }
-        if (request.isAsyncStarted()) {
-            completeQuietly(request.getAsyncContext());
-        }
+        AsyncStarts.completeStarted(request);
         if (!answered) {
             throw new BreakwaterException(errorCode);
         }
@@ -212,7 +229,7 @@ public final class TimedExchange {
             return;
         }
         try {
-            onTimeout.run();
+            onTimeout.timedOut(request, timeout);
             if (gate.closeOnceUncommittedChangesLeft(response)) {
                 answered = answer(Map.of());
             }
@@ -220,7 +237,7 @@ public final class TimedExchange {
             state.set(State.TIMED_OUT);
         }
         if (answered) {
-            completeQuietly(async);
+            AsyncStarts.complete(async);
         } else {
             // committed before the deadline: an async dispatch throws it back at the container, which aborts
             AsyncStarts.aborting(request);
@@ -245,13 +262,4 @@ public final class TimedExchange {
             return response.isCommitted();
         }
     }
-
-    private static void completeQuietly(AsyncContext async) {
-        try {
-            async.complete();
-        } catch (IllegalStateException alreadyCompleted) {
-            LOG.debug("async cycle already completed", alreadyCompleted);
-        }
-    }
-
 }

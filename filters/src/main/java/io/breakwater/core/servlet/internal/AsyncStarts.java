@@ -15,6 +15,8 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The async cycle the chain started in this dispatch, for the filters that ask once their chain returned.
@@ -28,7 +30,29 @@ import java.util.Set;
  * that a request the container aborts is over. Stateless and thread-safe.
  */
 public final class AsyncStarts {
+    private static final Logger LOG = LoggerFactory.getLogger(AsyncStarts.class);
+
     private AsyncStarts() {
+    }
+
+    /**
+     * Ends the async cycle that the request's chain started, if it did, once a deadline answered in the app's
+     * place: the cycle is the request's to end, not the app's any more, and until it completes no filter's listener
+     * learns that the request is over (a route's active count, a concurrency permit, a drain count stay taken).
+     */
+    public static void completeStarted(HttpServletRequest request) {
+        if (request.isAsyncStarted()) {
+            complete(request.getAsyncContext());
+        }
+    }
+
+    /** Completes {@code cycle}, which the app may have completed meanwhile: then there is nothing left to end. */
+    public static void complete(AsyncContext cycle) {
+        try {
+            cycle.complete();
+        } catch (IllegalStateException alreadyCompleted) {
+            LOG.debug("async cycle already completed", alreadyCompleted);
+        }
     }
 
     /**

@@ -31,8 +31,15 @@ public final class ClientConnection extends HttpServletResponseWrapper {
         super(response);
     }
 
-    /** The response to hand down the chain, recording failures of the client's connection. */
+    /**
+     * The response to hand down the chain, recording failures of the client's connection: {@code response} itself
+     * when it is one already (an async dispatch of the response that an earlier dispatch handed down, after
+     * {@code startAsync(request, response)}), so that the request keeps one record and one set of wrapped streams.
+     */
     public static ClientConnection watch(HttpServletResponse response) {
+        if (response instanceof ClientConnection) {
+            return (ClientConnection) response;
+        }
         return new ClientConnection(response);
     }
 

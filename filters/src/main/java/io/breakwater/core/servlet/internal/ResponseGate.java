@@ -24,11 +24,11 @@ public final class ResponseGate {
 
     /** The changes under way, with {@link #CLOSED} once closed. */
     private volatile int gate;
-    private final Runnable onAbort;
+    private final Owner owner;
 
-    /** A gate whose owner learns, through {@code onAbort}, that the handler aborts the response. */
-    public ResponseGate(Runnable onAbort) {
-        this.onAbort = onAbort;
+    /** A gate whose {@code owner} learns that the handler aborts the response. */
+    public ResponseGate(Owner owner) {
+        this.owner = owner;
     }
 
     /**
@@ -102,7 +102,17 @@ public final class ResponseGate {
      * after the answer was committed): the owner ends the request now.
      */
     void aborting() {
-        onAbort.run();
+        owner.aborting();
+    }
+
+    /**
+     * Who may take the response from the handler. An interface of its own rather than a {@code Runnable}, so that
+     * the owner is it, not a lambda made for each request.
+     */
+    @FunctionalInterface
+    public interface Owner {
+        /** The handler is aborting the response: the request ends now. */
+        void aborting();
     }
 
     /** A change of the real response that may throw {@link IOException}. */
