@@ -35,7 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The proxy's fault cells ({@link ProxyFaultCells}, the table its own Jetty test runs) with
  * {@code BalancingProxyServlet} behind the suite's chain (and a DrainFilter) in each container: what the client
- * gets, whose counter moves, the backend's health and the route's breaker, and that nothing is left in flight.
+ * gets, whose counter moves, the backend's health and the route's breaker, that nothing is left in flight, and that
+ * nothing touched a request the container had ended ({@link LoggedFailures}).
  */
 @ParameterizedClass
 @EnumSource(ServletContainer.class)
@@ -56,6 +57,7 @@ class ProxyFaultMatrixIT {
     void eachFaultHasOneOwner(Cell cell) throws Exception {
         Backend backend = cell.backend().start();
         Deployment app = null;
+        LoggedFailures logged = LoggedFailures.listen();
         try {
             app = deploy(backend.url(), cell.params());
             MetricRegistry registry = (MetricRegistry) app.servletContext()
@@ -102,11 +104,18 @@ class ProxyFaultMatrixIT {
             Await.until("drain count at rest", WAIT, () -> drain.inFlight() == 0);
             Await.until("no try in flight", WAIT, () -> gauge(registry, at + "inFlight").intValue() == 0);
         } finally {
-            backend.close();
-            if (app != null) {
-                app.stop();
+            try {
+                backend.close();
+                if (app != null) {
+                    app.stop();
+                }
+            } finally {
+                logged.close();
             }
         }
+        // after the stop, which ends the proxy's threads: a request touched after the container ended it is logged
+        // by whichever thread touched it, whenever that was
+        assertEquals(List.of(), logged.failures());
     }
 
     /** The suite's chain, a DrainFilter and the proxy at {@code /*}, set up in code as an app's initializer does. */

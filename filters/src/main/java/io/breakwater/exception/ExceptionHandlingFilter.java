@@ -140,7 +140,20 @@ public class ExceptionHandlingFilter extends ChainFilter {
                     LOG.debug("aborting async response", abort);
                 } finally {
                     LoggedIds.restore(previousId);
-                    event.getAsyncContext().complete();
+                    complete(event.getAsyncContext());
+                }
+            }
+
+            /**
+             * Ends the cycle the container's error left open. The app may have completed it on its own thread just
+             * before the error came (a proxy whose answer broke as the client went away): Tomcat then refuses a
+             * second complete, and the cycle ends as the app asked.
+             */
+            private void complete(AsyncContext cycle) {
+                try {
+                    cycle.complete();
+                } catch (IllegalStateException completing) {
+                    LOG.debug("the async cycle was completed before the container's error", completing);
                 }
             }
 

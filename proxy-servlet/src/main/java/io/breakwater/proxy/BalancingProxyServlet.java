@@ -18,6 +18,7 @@ import io.breakwater.proxy.internal.BackendOrigins;
 import io.breakwater.proxy.internal.ClientBody;
 import io.breakwater.proxy.internal.ClientFault;
 import io.breakwater.proxy.internal.ConnectionWait;
+import io.breakwater.proxy.internal.ContainerError;
 import io.breakwater.proxy.internal.ErrorAnswers;
 import io.breakwater.proxy.internal.Exchange;
 import io.breakwater.proxy.internal.FailoverPolicy;
@@ -35,6 +36,7 @@ import io.breakwater.proxy.internal.Tries;
 import io.breakwater.proxy.internal.TryRequests;
 import io.breakwater.proxy.internal.TryRules;
 import io.breakwater.proxy.internal.Tunnels;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -247,18 +249,19 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
             ErrorResponse.send(request, response, ErrorCode.PAYLOAD_TOO_LARGE);
             return;
         }
+        ContainerError containerError = new ContainerError();
         if (!hasContent(request)) {
-            proceed(request, response, requestId, null, null);
+            proceed(request, response, requestId, null, null, containerError);
             return;
         }
         // The body is read without holding a thread while the client is slow; the proxy request carries its own
         // timeout, so the servlet's async cycle must not end first.
-        request.startAsync().setTimeout(0);
+        startAsync(request, containerError);
         new ClientBody(request, config.replayBufferSize, config.maxBodySize, config.bodyReadTimeout,
                 getHttpClient().getScheduler(), new ClientBody.Sink() {
                     @Override
                     public Exchange ready(byte[] bytes, Request.Content streamed) {
-                        return proceed(request, response, requestId, bytes, streamed);
+                        return proceed(request, response, requestId, bytes, streamed, containerError);
                     }
 
                     @Override
@@ -281,9 +284,9 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
      * exchange, or {@code null} when the request was answered without one.
      */
     private Exchange proceed(HttpServletRequest request, HttpServletResponse response, String requestId,
-            byte[] bytes, Request.Content streamed) {
+            byte[] bytes, Request.Content streamed, ContainerError containerError) {
         Exchange exchange = new Exchange(request, response, requestId, forwarded.clientAddress(request), bytes,
-                streamed, rules);
+                streamed, rules, containerError);
         Backend backend = exchange.attempts().choose();
         if (backend == null) {
             ErrorAnswers.answer(request, response, ErrorCode.NO_HEALTHY_BACKENDS,
@@ -291,11 +294,21 @@ public class BalancingProxyServlet extends ProxyServlet implements SelfLimiting 
             return null;
         }
         if (!request.isAsyncStarted()) {
-            request.startAsync().setTimeout(0);
+            startAsync(request, containerError);
         }
         retryBudget.deposit();
         tries.first(exchange, backend);
         return exchange;
+    }
+
+    /**
+     * Starts the request's async cycle without the container's timeout (each try carries its own), watched for the
+     * container's error, after which the request is the container's to end.
+     */
+    private static void startAsync(HttpServletRequest request, ContainerError containerError) {
+        AsyncContext cycle = request.startAsync();
+        cycle.setTimeout(0);
+        containerError.watch(cycle);
     }
 
     private String retryAfter() {

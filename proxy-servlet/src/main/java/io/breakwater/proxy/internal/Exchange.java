@@ -20,6 +20,7 @@ public final class Exchange implements Attempts.Client {
     private final byte[] body;
     private final Request.Content streamedBody;
     private final Attempts<KeptAnswer> attempts;
+    private final ContainerError containerError;
 
     /**
      * A backend's whole answer with a failover status, dropped for a try beside it that might still bring a better
@@ -29,13 +30,14 @@ public final class Exchange implements Attempts.Client {
     }
 
     public Exchange(HttpServletRequest request, HttpServletResponse response, String requestId, String clientAddress,
-            byte[] body, Request.Content streamedBody, TryRules rules) {
+            byte[] body, Request.Content streamedBody, TryRules rules, ContainerError containerError) {
         this.request = request;
         this.response = response;
         this.requestId = requestId;
         this.clientAddress = clientAddress;
         this.body = body;
         this.streamedBody = streamedBody;
+        this.containerError = containerError;
         this.attempts = new Attempts<>(rules, this, hashKey(request, rules.hashKey, clientAddress),
                 streamedBody == null, FailoverPolicy.isIdempotent(request.getMethod()), Deadline.of(request));
     }
@@ -70,9 +72,28 @@ public final class Exchange implements Attempts.Client {
         return attempts;
     }
 
+    /**
+     * Whether the container reported an error on the client's request ({@link ContainerError}): the request and
+     * response are the container's to end, and may be recycled already; the proxy no longer touches them.
+     */
+    boolean containerEnds() {
+        return containerError.reported();
+    }
+
+    /** Committed as the client's response is; a request the container ends can take nothing else either. */
     @Override
     public boolean committed() {
-        return response.isCommitted();
+        if (containerEnds()) {
+            return true;
+        }
+        try {
+            return response.isCommitted();
+        } catch (IllegalStateException recycled) {
+            if (containerEnds()) {
+                return true; // the container's error came meanwhile, and the request was recycled
+            }
+            throw recycled;
+        }
     }
 
     /**

@@ -67,6 +67,20 @@ public final class Tries {
 
     /** Carries out {@code move}, decided at the end of {@code ended}, whose outcome is {@code result}. */
     void carryOut(Exchange exchange, Attempt ended, Move move, Result result) {
+        if (exchange.containerEnds()) {
+            return; // the container ends the request after its error, and tells the chain's listeners
+        }
+        try {
+            carryOutFor(exchange, ended, move, result);
+        } catch (IllegalStateException e) {
+            if (!exchange.containerEnds()) {
+                throw e;
+            }
+            // the container's error came meanwhile: the request was its to end, and may be recycled already
+        }
+    }
+
+    private void carryOutFor(Exchange exchange, Attempt ended, Move move, Result result) {
         HttpServletRequest request = exchange.request();
         HttpServletResponse response = exchange.response();
         switch (move.kind()) {

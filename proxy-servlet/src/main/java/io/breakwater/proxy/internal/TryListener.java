@@ -120,6 +120,10 @@ public final class TryListener implements Response.Listener, Request.Listener, C
                 if (answer == Move.Answer.PASS_HEDGE) {
                     tries.metrics().hedgeWon();
                 }
+                if (exchange.containerEnds()) {
+                    clientGone(serverResponse);
+                    return;
+                }
                 exchange.response().setStatus(serverResponse.getStatus());
             }
             case LOSE, DROP -> {
@@ -135,6 +139,8 @@ public final class TryListener implements Response.Listener, Request.Listener, C
         if (answer == Move.Answer.DROP || answer == Move.Answer.KEEP && (keeping == null
                 || serverResponse.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH) > KEPT_ANSWER_LIMIT)) {
             drop(serverResponse);
+        } else if (passes() && exchange.containerEnds()) {
+            clientGone(serverResponse);
         } else if (passes()) {
             tries.servlet().onServerResponseHeaders(exchange.request(), exchange.response(), serverResponse);
             exchange.response().setHeader(RequestIds.HEADER, exchange.requestId());
@@ -179,6 +185,10 @@ public final class TryListener implements Response.Listener, Request.Listener, C
         this.demander = demander;
         passed = chunk;
         timer.waitingOnClient();
+        if (exchange.containerEnds()) {
+            failed(new ClientFault.Failure(ClientFault.GONE)); // nobody is left to take it
+            return;
+        }
         if (first && chunk.remaining() == serverResponse.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH)) {
             try {
                 if (AnswerPassing.sendWhole(exchange.response().getOutputStream(), chunk.getByteBuffer(), this)) {
@@ -269,6 +279,17 @@ public final class TryListener implements Response.Listener, Request.Listener, C
                 // never expires
             }
         }
+    }
+
+    /**
+     * The container reported the client's request failed (the client went away) before the answer could reach it:
+     * nobody is left to take it, which is no fault of the backend's.
+     */
+    private void clientGone(Response serverResponse) {
+        if (exchange.attempts().clientFault(ClientFault.GONE)) {
+            tries.metrics().clientFault(ClientFault.GONE);
+        }
+        serverResponse.abort(new ClientFault.Failure(ClientFault.GONE));
     }
 
     /** Gives up a dropped answer: its connection is closed rather than read to the end. */
