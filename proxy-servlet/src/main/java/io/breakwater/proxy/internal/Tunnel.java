@@ -46,6 +46,8 @@ final class Tunnel {
     private final TunnelEndPoints.ClientConnection jettyEndPoint;
     private volatile ServletInputStream in;
     private volatile ServletOutputStream out;
+    /** Held by each step that touches the client's streams; see {@link Serial}. Set before the first step. */
+    private volatile java.util.concurrent.locks.Lock clientLock;
     /** Bytes written to the client that the container may still hold: flushed before the backend is read again. */
     private boolean flushDue; // ToClient's, in its steps
     private volatile long lastActive = System.nanoTime();
@@ -75,6 +77,7 @@ final class Tunnel {
         try {
             in = upgraded.getInputStream();
             out = upgraded.getOutputStream();
+            clientLock = TunnelEndPoints.clientLock(out);
             scheduleIdleCheck();
             out.setWriteListener(new ToClient());
             if (jettyEndPoint != null) {
@@ -172,10 +175,13 @@ final class Tunnel {
     }
 
     /**
-     * Runs a direction's step on one thread at a time, without a lock held while the container is called (its own
-     * locks would then wait on ours): a call while another thread is in the step makes that thread step once more.
+     * Runs a direction's step on one thread at a time: a call while another thread is in the step makes that thread
+     * step once more. Each step holds the client connection's lock ({@link TunnelEndPoints#clientLock}), which a
+     * container thread calling a listener holds already: a step on a backend's thread then touches the container's
+     * streams as a container thread would, never beside one. No lock of the tunnel's own is held while the step
+     * waits for the container's, and the container's calls into the tunnel never wait, so no thread waits in a cycle.
      */
-    private static final class Serial {
+    private final class Serial {
         private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
         private final Runnable step;
 
@@ -188,7 +194,12 @@ final class Tunnel {
                 return;
             }
             do {
-                step.run();
+                clientLock.lock();
+                try {
+                    step.run();
+                } finally {
+                    clientLock.unlock();
+                }
             } while (calls.decrementAndGet() != 0);
         }
     }

@@ -8,6 +8,8 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -16,7 +18,7 @@ import java.util.function.Consumer;
  * the client's connection (Jetty's {@code EndPoint}) instead, with its idle timeout (the connector's, 30 s by default)
  * lifted so that the tunnel's own timer rules. Jetty's classes are reached by reflection, through the loader of
  * Jetty's own request: a web app on Jetty does not see the server's classes. On Tomcat, the tunnel's close must reach
- * the socket ({@link #closeTomcatSocket}). Stateless.
+ * the socket ({@link #closeTomcatSocket}), and its steps hold the connection's lock ({@link #clientLock}). Stateless.
  */
 final class TunnelEndPoints {
     private static final String JETTY_REQUEST = "org.eclipse.jetty.ee10.servlet.ServletApiRequest";
@@ -71,6 +73,30 @@ final class TunnelEndPoints {
         } catch (ReflectiveOperationException | RuntimeException e) {
             // left to Tomcat's next event on the connection
         }
+    }
+
+    /**
+     * On Tomcat, the lock Tomcat holds while it handles an event on the client's connection: Tomcat's own
+     * {@code onDataAvailable} fills the connection's read buffer before it calls the listener, so the tunnel's reads
+     * and writes from other threads must hold this lock too, or they race Tomcat's on the same buffers (and a
+     * readiness Tomcat found can be overwritten with the "not ready" the tunnel found a moment before, after which
+     * Tomcat, having fired already, never calls the listener again). Elsewhere, or if Tomcat's classes differ, a lock
+     * of the tunnel's own.
+     */
+    static Lock clientLock(jakarta.servlet.ServletOutputStream out) {
+        if (out != null && out.getClass().getName().equals(TOMCAT_OUTPUT)) {
+            try {
+                java.lang.reflect.Field field = out.getClass().getDeclaredField("socketWrapper");
+                field.setAccessible(true);
+                Object socket = field.get(out);
+                if (socket.getClass().getMethod("getLock").invoke(socket) instanceof Lock lock) {
+                    return lock;
+                }
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // the tunnel's own lock, below
+            }
+        }
+        return new ReentrantLock();
     }
 
     /** Jetty's connection to the client, as far as the tunnel reads it. Thread-safe as Jetty's is. */
