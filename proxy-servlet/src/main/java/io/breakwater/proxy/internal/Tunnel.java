@@ -131,10 +131,23 @@ final class Tunnel {
         }
         WebConnection client = connection;
         if (client != null) {
-            closeQuietly(client);
-            TunnelEndPoints.closeTomcatSocket(out);
-            if (jettyEndPoint != null) {
-                jettyEndPoint.close();
+            // The client's socket first: closing the upgraded streams may wait on a last write, and the client must
+            // learn of the end whatever that write does. Under the connection's lock, as every step runs, so that
+            // a close from a backend's or the idle timer's thread never races the container on that connection.
+            java.util.concurrent.locks.Lock lock = clientLock;
+            if (lock != null) {
+                lock.lock();
+            }
+            try {
+                TunnelEndPoints.closeTomcatSocket(out);
+                if (jettyEndPoint != null) {
+                    jettyEndPoint.close();
+                }
+                closeQuietly(client);
+            } finally {
+                if (lock != null) {
+                    lock.unlock();
+                }
             }
         }
         onClosed.accept(this);
