@@ -31,14 +31,16 @@ import java.util.Set;
  * any  -> ENDED      it ended, answered or failed; later events about it are ignored
  * </pre>
  * The exchange is OPEN until one answer wins, then WON; a winning answer that broke before any byte of it reached
- * the client reopens it ({@link #reopened}) when no other answer began, so that another try may still win.
+ * the client reopens it when no other answer began, so that another try may still win.
  *
  * <p>Thread-safe: every move is made under the exchange's one lock, its monitor, because a decision reads several
  * things together (the winner, the tries in flight and their stages, the kept answer, the client's fault) that a
  * compare-and-set per field could not keep consistent. It is uncontended except when a try and its hedge race,
- * and it is never held across I/O: a move is returned and carried out after the lock is released. The one
- * exception is on purpose: the servlet builds a try beside others (a hedge, a try after a broken answer) from the
- * client's request while it holds this monitor, so that no answer wins and completes the request meanwhile.
+ * and it is never held across I/O: a move is returned and carried out after the lock is released. Two exceptions
+ * are on purpose: the servlet builds a try beside others (a hedge, a try after a broken answer) from the client's
+ * request while it holds this monitor, so that no answer wins and completes the request meanwhile; and a broken
+ * winner's answer is dropped from the response's buffer under it ({@link Client#dropAnswer}), so that no other
+ * answer begins between the break and the reopening.
  *
  * @param <K> the answer a {@code KEEPING} try brings, opaque here
  */
@@ -47,6 +49,12 @@ public final class Attempts<K> {
     public interface Client {
         /** Whether bytes of an answer reached the client already: no other answer can follow them. */
         boolean committed();
+
+        /**
+         * Drops the part of a broken answer still in the client's response buffer, with its head; {@code false}
+         * when bytes of it reached the client already, and it cannot be replaced.
+         */
+        boolean dropAnswer();
     }
 
     private final TryRules rules;
@@ -196,9 +204,10 @@ public final class Attempts<K> {
             if (failure == null) {
                 return winner.backend != firstBackend ? Move.COMPLETE_AFTER_FAILOVER : Move.COMPLETE;
             }
-            // Part of the answer is with the client: it cannot be replaced by another backend's.
-            // Otherwise it broke while still in the response's buffer: the servlet drops it, then reopens.
-            return client.committed() ? Move.COMPLETE : Move.RESET_AND_REOPEN;
+            // Part of the answer is with the client: it cannot be replaced by another backend's. Otherwise it
+            // broke while still in the response's buffer: dropped now, under this lock, so that an answer of a try
+            // in flight that begins meanwhile finds the exchange reopened, not lost to the broken one.
+            return client.dropAnswer() ? reopen(attempt, failure) : Move.COMPLETE;
         }
         if (winner != null || !inFlight.isEmpty()) {
             return Move.NONE; // the client's answer is another try's
@@ -238,17 +247,15 @@ public final class Attempts<K> {
     }
 
     /**
-     * The servlet dropped the broken answer of a try that won ({@link Move.Kind#RESET_AND_REOPEN}): another try may
-     * win, one in flight whose answer has not begun yet, or a next one. The win stands, and the broken answer is
-     * the client's, while a try in flight has begun its answer: that one lost, or was set aside, already.
+     * The broken answer of the try that won was dropped: another try may win, one in flight whose answer has not
+     * begun yet, or a next one. The win stands, and the broken answer is the client's, while a try in flight has
+     * begun its answer: that one lost, or was set aside, already.
      */
-    public synchronized Move reopened(Attempt attempt, Throwable failure) {
-        boolean othersBegun = false;
+    private Move reopen(Attempt attempt, Throwable failure) {
         for (Attempt other : inFlight) {
-            othersBegun |= other.stage != Stage.SENT;
-        }
-        if (winner != attempt || othersBegun) {
-            return FailoverPolicy.isTimeout(failure) ? Move.FAIL_TIMEOUT : Move.FAIL_ERROR;
+            if (other.stage != Stage.SENT) {
+                return FailoverPolicy.isTimeout(failure) ? Move.FAIL_TIMEOUT : Move.FAIL_ERROR;
+            }
         }
         winner = null;
         return inFlight.isEmpty() ? afterFailure(attempt, false, Failure.RESET, failure) : Move.TRY_BESIDE;

@@ -96,6 +96,20 @@ public final class Exchange implements Attempts.Client {
         }
     }
 
+    /** Resets the response, head and buffer, unless bytes of it reached the client or the container ends it. */
+    @Override
+    public boolean dropAnswer() {
+        if (containerEnds()) {
+            return false;
+        }
+        try {
+            response.reset();
+            return true;
+        } catch (IllegalStateException committedOrRecycled) {
+            return false; // it reached the client after all, or the container's error came meanwhile
+        }
+    }
+
     /**
      * What the hash strategy hashes for {@code key}: the named header's or cookie's value, else the client's
      * address.

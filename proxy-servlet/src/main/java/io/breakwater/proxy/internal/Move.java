@@ -22,8 +22,6 @@ public record Move(Kind kind, Attempt next) {
         COMPLETE,
         /** The winning answer, from another backend than the first one chosen, ended well: count the failover. */
         COMPLETE_AFTER_FAILOVER,
-        /** The winning answer broke before a byte reached the client: reset the response, then {@code reopened}. */
-        RESET_AND_REOPEN,
         /** The winner's place is open and tries are in flight: ask {@code besideDue} for one more beside them. */
         TRY_BESIDE,
         /** Answer the client's fault ({@link ClientFault#answer}), or abort the connection if the client is gone. */
@@ -65,7 +63,6 @@ public record Move(Kind kind, Attempt next) {
     public static final Move HEDGE_OVER_BUDGET = new Move(Kind.HEDGE_OVER_BUDGET, null);
     public static final Move COMPLETE = new Move(Kind.COMPLETE, null);
     public static final Move COMPLETE_AFTER_FAILOVER = new Move(Kind.COMPLETE_AFTER_FAILOVER, null);
-    public static final Move RESET_AND_REOPEN = new Move(Kind.RESET_AND_REOPEN, null);
     public static final Move TRY_BESIDE = new Move(Kind.TRY_BESIDE, null);
     public static final Move ANSWER_CLIENT_FAULT = new Move(Kind.ANSWER_CLIENT_FAULT, null);
     public static final Move ANSWER_KEPT = new Move(Kind.ANSWER_KEPT, null);

@@ -96,16 +96,6 @@ public final class Tries {
                 complete(exchange, result);
             }
             case COMPLETE -> complete(exchange, result);
-            case RESET_AND_REOPEN -> {
-                // Dropped before the win is given up, so that no other try's answer is under way yet.
-                try {
-                    response.reset();
-                } catch (IllegalStateException committed) {
-                    abort(exchange, result.getResponse(), result.getFailure()); // it reached the client after all
-                    return;
-                }
-                carryOut(exchange, ended, exchange.attempts().reopened(ended, result.getFailure()), result);
-            }
             case TRY_BESIDE -> tryBeside(exchange);
             case ANSWER_CLIENT_FAULT -> ErrorAnswers.answerFault(request, response, exchange.attempts().clientFault());
             case ANSWER_KEPT -> answerWith(exchange, exchange.attempts().kept());

@@ -29,6 +29,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +48,22 @@ class AttemptsTest {
     private final RetryBudget retryBudget = new RetryBudget(20, 1, clock, retriesRefused);
     private final Hedging hedging = new Hedging(Duration.ofMillis(100), 0, null, pool);
     private final AtomicBoolean committed = new AtomicBoolean();
+    private final AtomicInteger dropped = new AtomicInteger();
+    private final Attempts.Client client = new Attempts.Client() {
+        @Override
+        public boolean committed() {
+            return committed.get();
+        }
+
+        @Override
+        public boolean dropAnswer() {
+            if (committed.get()) {
+                return false;
+            }
+            dropped.incrementAndGet();
+            return true;
+        }
+    };
     private final ExecutorService racers = Executors.newFixedThreadPool(2);
 
     @AfterEach
@@ -66,7 +83,7 @@ class AttemptsTest {
 
     private Attempts<String> exchange(int maxAttempts, boolean replayable, boolean idempotent,
             Optional<Deadline> deadline) {
-        return new Attempts<>(rules(maxAttempts), committed::get, "10.0.0.1", replayable, idempotent, deadline);
+        return new Attempts<>(rules(maxAttempts), client, "10.0.0.1", replayable, idempotent, deadline);
     }
 
     /** The first try, its request on its way to the backend. */
@@ -319,12 +336,25 @@ class AttemptsTest {
         Attempt a = sent(exchange);
         Attempt b = hedge(exchange, a);
         assertEquals(Move.Answer.PASS_HEDGE, exchange.answerBegan(b, 200));
-        assertSame(Move.RESET_AND_REOPEN, failed(exchange, b, RESET));
-        assertSame(Move.TRY_BESIDE, exchange.reopened(b, RESET));
+        assertSame(Move.TRY_BESIDE, failed(exchange, b, RESET));
+        assertEquals(1, dropped.get(), "the broken answer was dropped from the response's buffer");
         Move beside = exchange.besideDue();
         assertEquals(Move.Kind.RETRY, beside.kind(), "a third try runs beside the one in flight");
         assertEquals(Move.Answer.PASS, exchange.answerBegan(a, 200));
         assertEquals(Move.Answer.LOSE, exchange.answerBegan(beside.next(), 200));
+    }
+
+    @Test
+    void anAnswerBeginningRightAfterTheWinnerBrokeWins() {
+        // no window between the break and the reopening in which the slow try's answer would lose to a broken one
+        Attempts<String> exchange = exchange(2);
+        Attempt a = sent(exchange);
+        Attempt b = hedge(exchange, a);
+        assertEquals(Move.Answer.PASS_HEDGE, exchange.answerBegan(b, 200));
+        assertSame(Move.TRY_BESIDE, failed(exchange, b, RESET));
+        assertEquals(Move.Answer.PASS, exchange.answerBegan(a, 200));
+        assertSame(Move.NONE, exchange.besideDue(), "no third try is allowed");
+        assertSame(Move.COMPLETE, answered(exchange, a, 200));
     }
 
     @Test
@@ -334,8 +364,7 @@ class AttemptsTest {
         Attempt b = hedge(exchange, a);
         assertEquals(Move.Answer.PASS_HEDGE, exchange.answerBegan(b, 200));
         assertEquals(Move.Answer.LOSE, exchange.answerBegan(a, 200));
-        assertSame(Move.RESET_AND_REOPEN, failed(exchange, b, RESET));
-        assertSame(Move.FAIL_ERROR, exchange.reopened(b, RESET));
+        assertSame(Move.FAIL_ERROR, failed(exchange, b, RESET));
     }
 
     @Test
@@ -343,9 +372,8 @@ class AttemptsTest {
         Attempts<String> exchange = exchange(3);
         Attempt a = sent(exchange);
         assertEquals(Move.Answer.PASS, exchange.answerBegan(a, 200));
-        assertSame(Move.RESET_AND_REOPEN, failed(exchange, a, RESET));
-        assertEquals(Move.Kind.RETRY, exchange.reopened(a, RESET).kind());
-        assertSame(Move.FAIL_ERROR, exchange.reopened(a, RESET), "reopened once only");
+        assertEquals(Move.Kind.RETRY, failed(exchange, a, RESET).kind());
+        assertEquals(1, dropped.get());
     }
 
     @Test
@@ -355,6 +383,7 @@ class AttemptsTest {
         exchange.answerBegan(a, 200);
         committed.set(true);
         assertSame(Move.COMPLETE, failed(exchange, a, RESET));
+        assertEquals(0, dropped.get());
     }
 
     @Test
