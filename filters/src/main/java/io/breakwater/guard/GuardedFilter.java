@@ -22,7 +22,6 @@ import io.breakwater.core.servlet.internal.GatedResponse;
 import io.breakwater.core.status.internal.StatusSources;
 import io.breakwater.core.time.internal.ContextScheduler;
 import io.breakwater.core.time.internal.TimeoutScheduler;
-import io.breakwater.guard.internal.GuardChain;
 import io.breakwater.guard.internal.GuardSettings;
 import io.breakwater.guard.internal.GuardStatus;
 import io.breakwater.guard.internal.GuardedExchange;
@@ -72,6 +71,9 @@ public class GuardedFilter implements Filter {
     private Meter failures;
     private Breaker breaker;
     private TimeoutScheduler scheduler;
+    private long timeoutNanos;
+    /** One for the filter, not a lambda per request. */
+    private final GuardedExchange.TimeoutListener timeoutListener = this::timedOut;
     private String statusName;
     private boolean filterStarted;
 
@@ -127,7 +129,8 @@ public class GuardedFilter implements Filter {
         StatusSources.of(context).publish(statusName, new GuardStatus(breaker));
         filter.init(new GuardedFilterConfig(filterConfig, GuardSettings.OWN_NAMES));
         filterStarted = true;
-        if (!settings.guardTimeout().isZero()) {
+        timeoutNanos = settings.guardTimeout().toNanos();
+        if (timeoutNanos != 0) {
             scheduler = ContextScheduler.acquire(context); // the app's one deadline thread, whatever its filters
         }
     }
@@ -146,14 +149,13 @@ public class GuardedFilter implements Filter {
             return;
         }
         long start = System.nanoTime();
-        GuardedExchange exchange = new GuardedExchange(request, response, ErrorCode.TIMEOUT, scheduler,
-                settings.guardTimeout().toNanos(), () -> timedOut(request), start);
-        GuardChain rest = new GuardChain(chain, exchange);
+        GuardedExchange exchange = new GuardedExchange(request, response, chain, ErrorCode.TIMEOUT, scheduler,
+                timeoutNanos, timeoutListener, start);
         Throwable thrown = null;
         try {
             // without a deadline nothing ever closes the gate: the response needs no wrapper
             filter.doFilter(request, scheduler == null ? response : new GatedResponse(response, exchange.gate()),
-                    rest);
+                    exchange);
         } catch (Throwable e) { // a checked exception thrown undeclared, too: the exchange must still end
             thrown = e;
         }
@@ -175,7 +177,7 @@ public class GuardedFilter implements Filter {
             breaker.succeeded(own);
             return;
         }
-        judge(request, response, thrown, rest, own);
+        judge(request, response, thrown, exchange, own);
         throw GuardedFilter.<RuntimeException>unchecked(thrown);
     }
 
@@ -198,9 +200,9 @@ public class GuardedFilter implements Filter {
      * container's rejection of a malformed request the filter read) is no failure of the filter; anything else is its
      * own failure.
      */
-    private void judge(HttpServletRequest request, HttpServletResponse response, Throwable thrown, GuardChain rest,
-            long own) {
-        if (rest.threwDownstream(thrown) || ClientConnection.failed(response)) {
+    private void judge(HttpServletRequest request, HttpServletResponse response, Throwable thrown,
+            GuardedExchange exchange, long own) {
+        if (exchange.threwDownstream(thrown) || ClientConnection.failed(response)) {
             breaker.released();
             return;
         }

@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import javax.management.JMX;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 @Timeout(60)
 class GuardedFilterTest {
@@ -74,6 +76,38 @@ class GuardedFilterTest {
                     "own time " + fixture.count("ownTimeTotalNanos"));
             assertEquals(State.CLOSED.getOrder(), fixture.gauge("breakerState"));
             assertEquals(3L, fixture.metrics().meter("filter.auth.outcomes.success").getCount());
+        }
+    }
+
+    /**
+     * The filter's deadline is armed once, due when its own time would run out had nothing run downstream; the
+     * chain's time makes it come early, during the chain (700 ms in, 1,200 ms downstream) or during the filter's
+     * work after it (1,000 ms in, 300 ms into 700 ms of it). Either way the filter keeps its whole second of own time.
+     */
+    @ParameterizedTest
+    @CsvSource({"1200, 500", "700, 700"})
+    void aDeadlineThatComesEarlyLeavesTheFilterItsWholeOwnTime(int downstreamMs, int afterMs) throws Exception {
+        try (GuardFixture fixture = GuardFixture.start(Map.of("guardTimeout", "1s"))) {
+            HttpResponse<String> response = fixture.get("/app/x?downstreamMs=" + downstreamMs + "&afterMs=" + afterMs);
+
+            assertEquals(200, response.statusCode(), response.body());
+            assertEquals("ok", response.body());
+            assertEquals(0L, fixture.count("timeouts"));
+            long own = fixture.count("ownTimeTotalNanos");
+            assertTrue(own >= TimeUnit.MILLISECONDS.toNanos(afterMs) && own < TimeUnit.SECONDS.toNanos(1),
+                    "own time " + own);
+        }
+    }
+
+    @Test
+    void aFilterThatWorksPastItsOwnTimeAfterALongChainTimesOut() throws Exception {
+        try (GuardFixture fixture = GuardFixture.start(Map.of("guardTimeout", "300ms"))) {
+            HttpResponse<String> response = fixture.get("/app/x?downstreamMs=500&after=hang");
+
+            assertAnswer(response, 503, "TIMEOUT");
+            assertEquals(1, fixture.servletCalls.get());
+            assertEquals(1L, fixture.count("timeouts"));
+            assertFalse(fixture.filter.lateWriteWent.get(10, TimeUnit.SECONDS));
         }
     }
 

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An app's filter whose behaviour each request chooses by query: {@code before=hang} or {@code after=hang} blocks
- * (until interrupted) before or after calling the chain, then tries to write; {@code before=throw} throws before
+ * (until interrupted) before or after calling the chain, then tries to write; {@code afterMs} works that long
+ * after the chain; {@code before=throw} throws before
  * the chain, {@code before=sneaky} a checked exception it does not declare. It counts its calls, what it was
  * initialised with and whether it was destroyed. Thread-safe.
  */
@@ -62,6 +63,14 @@ public class ScriptedFilter implements Filter {
         chain.doFilter(request, response);
         if ("hang".equals(request.getParameter("after"))) {
             hangThenWrite((HttpServletResponse) response);
+        }
+        String afterMs = request.getParameter("afterMs");
+        if (afterMs != null) {
+            try {
+                Thread.sleep(Long.parseLong(afterMs)); // the filter's own work after the chain, not a synchronisation
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
