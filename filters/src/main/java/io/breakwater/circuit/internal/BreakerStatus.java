@@ -29,7 +29,7 @@ public final class BreakerStatus implements BreakerSource {
     @Override
     public boolean reset(String name) {
         Optional<Breaker> breaker = breakers.getOrDefault(name, Optional.empty());
-        breaker.ifPresent(route -> route.breaker().reset());
+        breaker.ifPresent(Breaker::reset);
         return breaker.isPresent();
     }
 }

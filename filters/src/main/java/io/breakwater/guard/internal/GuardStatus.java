@@ -23,7 +23,7 @@ public final class GuardStatus implements BreakerSource {
         if (!breaker.breaker().getName().equals(name)) {
             return false;
         }
-        breaker.breaker().reset();
+        breaker.reset();
         return true;
     }
 }

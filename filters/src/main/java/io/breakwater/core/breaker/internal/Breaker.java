@@ -10,7 +10,6 @@ import io.breakwater.core.metric.internal.MetricCatalog;
 import io.breakwater.core.metric.internal.MetricFamily;
 import io.breakwater.core.status.internal.BreakerView;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker.StateTransition;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.IllegalStateTransitionException;
 import jakarta.servlet.ServletContext;
@@ -23,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import javax.management.ObjectName;
 import org.slf4j.Logger;
@@ -67,6 +67,12 @@ public final class Breaker {
     private volatile Instant halfOpenSince = Instant.MIN;
     private ObjectName mbean;
     private volatile StateJournal journal;
+    /**
+     * The state last seen. Changes are found by looking after each call that may make one, rather than from
+     * Resilience4j's events: a consumer of those makes it build an event, with its time zone and date, for every
+     * call, which cost more than the rest of the breaker on a request.
+     */
+    private volatile State seen;
 
     /**
      * Around {@code breaker}, open as long as {@code settings} say, its state changes logged on {@code log} with its
@@ -81,7 +87,7 @@ public final class Breaker {
         this.clock = clock;
         this.metrics = MetricCatalog.of(metrics);
         this.rejected = this.metrics.counter(REJECTED_CALLS, breaker.getName());
-        breaker.getEventPublisher().onStateTransition(event -> changed(event.getStateTransition()));
+        this.seen = breaker.getState();
     }
 
     /** Publishes the breaker's gauges and MBean; {@link #unpublish} takes them back. */
@@ -114,7 +120,9 @@ public final class Breaker {
      * does, without its timer thread): a lost probe delays the route's next probe, it never refuses it for good.
      */
     public boolean tryAcquire() {
-        if (breaker.tryAcquirePermission()) {
+        boolean permitted = breaker.tryAcquirePermission();
+        look(); // an open breaker whose wait is over went half-open
+        if (permitted) {
             return true;
         }
         rejected.inc();
@@ -125,21 +133,59 @@ public final class Breaker {
             } catch (IllegalStateTransitionException moved) {
                 // another call moved it first
             }
+            look();
         }
         return false;
     }
 
     public void succeeded(long nanos) {
         breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+        look();
     }
 
     public void failed(long nanos, Throwable failure) {
         breaker.onError(nanos, TimeUnit.NANOSECONDS, failure);
+        look();
     }
 
     /** Gives back a permission without judging the route: the call said nothing about it. */
     public void released() {
         breaker.releasePermission();
+        look();
+    }
+
+    /** Closes the breaker and forgets its window, as an operator's reset does. */
+    public void reset() {
+        breaker.reset();
+        look();
+    }
+
+    /** Makes an operator's move ({@code transitionToForcedOpenState} and the like) and reports it. */
+    public void move(Consumer<CircuitBreaker> transition) {
+        try {
+            transition.accept(breaker);
+        } finally {
+            look();
+        }
+    }
+
+    /**
+     * Reports a change of state made by the call just made, or by another thread's meanwhile. Calls that change
+     * it race only when probes do, and then each change that is seen is reported once, in order.
+     */
+    private void look() {
+        if (breaker.getState() != seen) {
+            report();
+        }
+    }
+
+    private synchronized void report() {
+        State from = seen;
+        State to = breaker.getState();
+        if (to != from) {
+            seen = to;
+            changed(from, to);
+        }
     }
 
     public long rejectedCalls() {
@@ -185,8 +231,7 @@ public final class Breaker {
         return percent < 0 ? Double.NaN : percent / 100;
     }
 
-    private void changed(StateTransition transition) {
-        State to = transition.getToState();
+    private void changed(State from, State to) {
         if (to == State.CLOSED) {
             openings.set(0);
         } else if (to == State.OPEN) {
@@ -194,15 +239,11 @@ public final class Breaker {
         } else if (to == State.HALF_OPEN) {
             halfOpenSince = clock.instant();
         }
-        if (transition.getFromState() != to) {
-            log.warn("circuit breaker state change: " + subject + "={} from={} to={} failureRate={} requestId={}",
-                    breaker.getName(), transition.getFromState(), to, breaker.getMetrics().getFailureRate(),
-                    MDC.get(RequestIds.MDC_KEY));
-            StateJournal changes = journal;
-            if (changes != null) {
-                changes.record(clock.instant(), "breaker", breaker.getName(), transition.getFromState().name(),
-                        to.name());
-            }
+        log.warn("circuit breaker state change: " + subject + "={} from={} to={} failureRate={} requestId={}",
+                breaker.getName(), from, to, breaker.getMetrics().getFailureRate(), MDC.get(RequestIds.MDC_KEY));
+        StateJournal changes = journal;
+        if (changes != null) {
+            changes.record(clock.instant(), "breaker", breaker.getName(), from.name(), to.name());
         }
     }
 }

@@ -44,7 +44,7 @@ public final class CircuitBreakerControl implements CircuitBreakerControlMBean {
 
     @Override
     public void reset() {
-        route.breaker().reset();
+        route.reset();
     }
 
     @Override
@@ -72,7 +72,7 @@ public final class CircuitBreakerControl implements CircuitBreakerControlMBean {
             return;
         }
         try {
-            transition.accept(breaker);
+            route.move(transition);
         } catch (RuntimeException e) {
             if (breaker.getState() != target) {
                 throw new IllegalStateException("could not move circuit breaker " + breaker.getName() + " to "
