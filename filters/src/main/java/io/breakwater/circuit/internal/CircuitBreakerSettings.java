@@ -118,7 +118,7 @@ public final class CircuitBreakerSettings implements OpenWaits {
         float threshold = thresholdOverride.map(Optional::get).orElse(failureRateThreshold);
         Duration slow = slowCallDurationOverrides.match(route).orElse(slowCallDuration);
         return Optional.of(CircuitBreakerConfig.custom()
-                .slidingWindow(windowSize, minimumCalls, windowType, SlidingWindowSynchronizationStrategy.LOCK_FREE)
+                .slidingWindow(windowSize, minimumCalls, windowType, SlidingWindowSynchronizationStrategy.SYNCHRONIZED)
                 .failureRateThreshold(threshold)
                 .slowCallRateThreshold(slowCallRateThreshold)
                 .slowCallDurationThreshold(slow.isZero() ? NEVER_SLOW : slow)

@@ -56,8 +56,8 @@ public final class GuardSettings implements OpenWaits {
 
     /** The guard's own parameters, which the guarded filter never sees among its init-params. */
     public static final Set<String> OWN_NAMES = Set.copyOf(List.of(FILTER, GUARD_TIMEOUT, ON_OPEN, OPTIONAL,
-            WINDOW_SIZE, MINIMUM_CALLS, FAILURE_RATE_THRESHOLD, WAIT_IN_OPEN, HALF_OPEN_CALLS, MAX_WAIT_IN_HALF_OPEN).stream()
-            .map(Parameter::name).toList());
+            WINDOW_SIZE, MINIMUM_CALLS, FAILURE_RATE_THRESHOLD, WAIT_IN_OPEN, HALF_OPEN_CALLS,
+            MAX_WAIT_IN_HALF_OPEN).stream().map(Parameter::name).toList());
 
     private final Duration guardTimeout;
     private final boolean skipWhenOpen;
@@ -108,7 +108,7 @@ public final class GuardSettings implements OpenWaits {
     public CircuitBreakerConfig breakerConfig(Clock clock) {
         return CircuitBreakerConfig.custom()
                 .slidingWindow(windowSize, minimumCalls, SlidingWindowType.TIME_BASED,
-                        SlidingWindowSynchronizationStrategy.LOCK_FREE)
+                        SlidingWindowSynchronizationStrategy.SYNCHRONIZED)
                 .failureRateThreshold(failureRateThreshold)
                 .slowCallRateThreshold(100)
                 .slowCallDurationThreshold(Duration.ofDays(365))
