@@ -1,5 +1,6 @@
-# What the interleaved benchmarks share (bench/ab sources it): the contender JVMs (started, awaited, stopped at
-# the end), their CPU time, and the statistics of rounds (medians, and the interval of a median by round).
+# What the interleaved benchmarks share (bench/ab, bench/ws and bench/h2 source it): the contender JVMs (started,
+# awaited, stopped at the end), their CPU time, and the statistics of rounds (medians, medians of per-round
+# ratios, and their intervals).
 # Defines functions and variables only; harness_begin makes the run's directory and the trap that stops everything.
 
 # a fixed heap and GC for every JVM, so that no contender wins by memory
@@ -78,3 +79,42 @@ function interval(values, n,    resample, medians, b, i, j, t) {
     return sprintf("%.3f–%.3f", medians[25], medians[975])
 }
 '
+
+# paired_summary <rounds file>: a Markdown table of a file whose first line is "round label NAME..." and whose
+# other lines are "ROUND LABEL VALUE...": per label, each column's median and the median over the rounds of (its
+# value / the first label's in the same round), with that median's 95 % interval
+paired_summary() {
+    awk "$AWK_STATS"'
+        NR == 1 { columns = NF - 2; for (c = 1; c <= columns; c++) name[c] = $(c + 2); next }
+        NF == columns + 2 {
+            if (!($2 in seen)) { seen[$2] = 1; order[++labels] = $2 }
+            for (c = 1; c <= columns; c++) value[$1, $2, c] = $(c + 2)
+            if ($1 > rounds) rounds = $1
+        }
+        END {
+            srand(1)
+            first = order[1]
+            header = "| contender |"; line = "|---|"
+            for (c = 1; c <= columns; c++) {
+                header = header sprintf(" %s, median | ratio to %s, median by round | 95 %% interval |", name[c], first)
+                line = line "---:|---:|---:|"
+            }
+            print header; print line
+            for (k = 1; k <= labels; k++) {
+                l = order[k]; row = "| " l " |"
+                for (c = 1; c <= columns; c++) {
+                    n = 0; paired = 0
+                    for (r = 1; r <= rounds; r++) {
+                        if (!((r, l, c) in value)) continue
+                        values[++n] = value[r, l, c]
+                        if (((r, first, c) in value) && value[r, first, c] > 0)
+                            ratios[++paired] = value[r, l, c] / value[r, first, c]
+                    }
+                    row = row sprintf(" %.0f | %s | %s |", median(values, n),
+                        paired ? sprintf("%.3fx", median(ratios, paired)) : "-",
+                        (l == first || paired == 0) ? "-" : interval(ratios, paired))
+                }
+                print row
+            }
+        }' "$1"
+}
