@@ -2,6 +2,7 @@ package io.breakwater.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.breakwater.proxy.EchoBackend;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,7 +23,7 @@ class BrowserWebSocketIT {
 
     @Test
     void aBrowsersWebSocketGetsItsEchoThroughTheProxy() throws Exception {
-        try (ItWebSocketBackend backend = ItWebSocketBackend.start("w1");
+        try (EchoBackend backend = EchoBackend.start("w1");
                 SampleWar sample = SampleWar.deploy(container, Map.of("breakwater.backends", backend.url()));
                 HeadlessChromium chromium = HeadlessChromium.start(800, 600,
                         Path.of("target").resolve("chromium-websocket-" + container + ".log"))) {

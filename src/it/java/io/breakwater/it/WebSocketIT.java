@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.breakwater.proxy.EchoBackend;
+import io.breakwater.proxy.EchoClient;
 import io.breakwater.testing.Await;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -63,11 +65,11 @@ class WebSocketIT {
 
     @Test
     void relaysFramesATenMegabyteMessageAndTwoHundredTunnels() throws Exception {
-        try (ItWebSocketBackend first = ItWebSocketBackend.start("w1");
-                ItWebSocketBackend second = ItWebSocketBackend.start("w2");
+        try (EchoBackend first = EchoBackend.start("w1");
+                EchoBackend second = EchoBackend.start("w2");
                 SampleWar sample = SampleWar.deploy(container,
                         Map.of("breakwater.backends", first.url() + "," + second.url()))) {
-            ItWebSocketClient socket = ItWebSocketClient.connect(client, ws(sample, "/echo"));
+            EchoClient socket = EchoClient.connect(client, ws(sample, "/echo"));
             assertEquals("hello", socket.echo("hello"));
             assertArrayEquals(new byte[] {1, 2, 3}, socket.echo(new byte[] {1, 2, 3}));
             byte[] big = new byte[10 * 1024 * 1024];
@@ -76,18 +78,18 @@ class WebSocketIT {
             socket.socket.sendClose(1000, "done").get(30, TimeUnit.SECONDS);
             assertEquals(1000, socket.ended.get(30, TimeUnit.SECONDS));
 
-            List<CompletableFuture<ItWebSocketClient>> opening = new ArrayList<>();
+            List<CompletableFuture<EchoClient>> opening = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 opening.add(CompletableFuture.supplyAsync(() -> {
                     try {
-                        return ItWebSocketClient.connect(client, ws(sample, "/echo"));
+                        return EchoClient.connect(client, ws(sample, "/echo"));
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }
                 }));
             }
-            List<ItWebSocketClient> sockets = new ArrayList<>();
-            for (CompletableFuture<ItWebSocketClient> each : opening) {
+            List<EchoClient> sockets = new ArrayList<>();
+            for (CompletableFuture<EchoClient> each : opening) {
                 sockets.add(each.get(120, TimeUnit.SECONDS));
             }
             assertEquals(200, tunnelsOpen(sample));
@@ -97,7 +99,7 @@ class WebSocketIT {
             for (int i = 0; i < sockets.size(); i++) {
                 assertEquals("message " + i, sockets.get(i).next());
             }
-            for (ItWebSocketClient each : sockets) {
+            for (EchoClient each : sockets) {
                 each.socket.sendClose(1000, "");
             }
             awaitNoTunnel(sample);
@@ -106,15 +108,15 @@ class WebSocketIT {
 
     @Test
     void closesEachSideWhenTheOtherGoesAway() throws Exception {
-        try (ItWebSocketBackend backend = ItWebSocketBackend.start("w1");
+        try (EchoBackend backend = EchoBackend.start("w1");
                 SampleWar sample = SampleWar.deploy(container, Map.of("breakwater.backends", backend.url()))) {
-            ItWebSocketClient leaving = ItWebSocketClient.connect(client, ws(sample, "/echo"));
+            EchoClient leaving = EchoClient.connect(client, ws(sample, "/echo"));
             assertEquals("bye", leaving.echo("bye"));
             leaving.socket.abort();
             assertTrue(backend.sessionClosed.await(30, TimeUnit.SECONDS), "the backend saw the client go");
             awaitNoTunnel(sample);
 
-            ItWebSocketClient staying = ItWebSocketClient.connect(client, ws(sample, "/echo"));
+            EchoClient staying = EchoClient.connect(client, ws(sample, "/echo"));
             assertEquals("hi", staying.echo("hi"));
             backend.stop(); // the backend stops
             staying.ended.get(30, TimeUnit.SECONDS);
@@ -128,11 +130,11 @@ class WebSocketIT {
         try (ServerSocket closed = new ServerSocket(0)) {
             refusing = closed.getLocalPort();
         }
-        try (ItWebSocketBackend backend = ItWebSocketBackend.start("w1");
+        try (EchoBackend backend = EchoBackend.start("w1");
                 SampleWar sample = SampleWar.deploy(container, Map.of("breakwater.backends",
                         "http://127.0.0.1:" + refusing + "," + backend.url()))) {
             for (int i = 0; i < 4; i++) {
-                ItWebSocketClient socket = ItWebSocketClient.connect(client, ws(sample, "/echo"));
+                EchoClient socket = EchoClient.connect(client, ws(sample, "/echo"));
                 assertEquals("try " + i, socket.echo("try " + i));
                 socket.socket.sendClose(1000, "");
             }
@@ -140,7 +142,7 @@ class WebSocketIT {
             // the backend's own refusal of a handshake reaches the client as it is
             java.util.concurrent.ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
                     java.util.concurrent.ExecutionException.class,
-                    () -> ItWebSocketClient.connect(client, ws(sample, "/elsewhere")));
+                    () -> EchoClient.connect(client, ws(sample, "/elsewhere")));
             java.net.http.WebSocketHandshakeException handshake =
                     (java.net.http.WebSocketHandshakeException) refused.getCause();
             assertEquals(403, handshake.getResponse().statusCode());
@@ -151,10 +153,10 @@ class WebSocketIT {
 
     @Test
     void givesOpenTunnelsTheGracePeriodOnUndeployThenClosesThem() throws Exception {
-        try (ItWebSocketBackend backend = ItWebSocketBackend.start("w1");
+        try (EchoBackend backend = EchoBackend.start("w1");
                 SampleWar sample = SampleWar.deploy(container, Map.of("breakwater.backends", backend.url(),
                         "breakwater.shutdownGrace", "2s"))) {
-            ItWebSocketClient socket = ItWebSocketClient.connect(client, ws(sample, "/echo"));
+            EchoClient socket = EchoClient.connect(client, ws(sample, "/echo"));
             CompletableFuture<Void> undeployed = CompletableFuture.runAsync(() -> {
                 try {
                     sample.undeploy();

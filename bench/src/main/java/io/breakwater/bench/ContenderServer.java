@@ -17,7 +17,8 @@ import org.eclipse.jetty.server.ServerConnector;
  * One contender of {@code bench/run} in its own JVM, on 127.0.0.1 only:
  * {@code java -cp breakwater-bench.jar io.breakwater.bench.ContenderServer <contender> <port> [backend URLs]}.
  * Contenders: every {@link FilterContender} label (the hello servlet behind that chain), {@code backend} (the bare
- * hello servlet on every path), {@code jettyProxy} (Jetty's plain ProxyServlet, round-robin) and
+ * hello servlet on every path), {@code wsBackend} (the same, and a WebSocket echo at {@link EchoSocket#PATH}),
+ * {@code jettyProxy} (Jetty's plain ProxyServlet, round-robin) and
  * {@code breakwaterProxy} (BalancingProxyServlet behind the full chain, with the sample's proxy settings), and the
  * overload scenario's {@code overloadBare}, {@code overloadQos} and {@code overloadLimit} ({@link FixedCapacityServlet}
  * alone, behind Jetty's QoSFilter, behind ConcurrencyLimitFilter). Prints
@@ -50,13 +51,13 @@ public final class ContenderServer {
         connector.setPort(port);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
-        server.setHandler(context);
 
         Optional<String> absent = configure(context, contender, backends);
         if (absent.isPresent()) {
             System.out.println("absent: " + absent.get());
             System.exit(ABSENT);
         }
+        server.setHandler(contender.equals("wsBackend") ? EchoSocket.upgrading(server, context) : context);
         server.start();
         if (!context.isAvailable()) {
             System.err.println("the " + contender + " context failed to start");
@@ -103,6 +104,7 @@ public final class ContenderServer {
     private static String description(String contender) {
         return switch (contender) {
             case "backend" -> "hello servlet";
+            case "wsBackend" -> "WebSocket echo at " + EchoSocket.PATH + ", hello servlet elsewhere";
             case "overloadBare" -> "fixed-capacity servlet, no limiter";
             case "overloadQos" -> "fixed-capacity servlet behind Jetty's QoSFilter (maxRequests=" + CAPACITY_LIMIT
                     + ", other parameters default)";
@@ -125,7 +127,8 @@ public final class ContenderServer {
     @SuppressWarnings("deprecation")
     private static Optional<String> configure(ServletContextHandler context, String contender, String backends) {
         switch (contender) {
-            case "backend" -> context.addServlet(HelloServlet.class, "/*");
+            // the breakwaterProxy contender checks /health: the hello servlet answers it
+            case "backend", "wsBackend" -> context.addServlet(HelloServlet.class, "/*");
             case "overloadBare" -> context.addServlet(FixedCapacityServlet.class, "/*");
             case "overloadQos" -> {
                 FilterHolder qos = new FilterHolder(QoSFilter.class);

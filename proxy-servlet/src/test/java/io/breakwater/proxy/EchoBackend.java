@@ -24,14 +24,15 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 /**
  * A real WebSocket echo backend (Jetty's WebSocket server) on 127.0.0.1: {@code /echo} echoes each text and binary
  * message, prefixed by nothing; any other path answers a plain {@code 403} naming the backend, and says in
- * {@code X-Saw-Upgrade} which {@code Upgrade} header it got. Counts the sessions it opened and closed.
+ * {@code X-Saw-Upgrade} which {@code Upgrade} header it got. Counts the sessions it opened and closed. Public for
+ * the integration tests, which run it behind the sample in each container. Thread-safe.
  */
-final class EchoBackend implements AutoCloseable {
+public final class EchoBackend implements AutoCloseable {
     final String name;
     private final Server server;
-    final AtomicInteger opened = new AtomicInteger();
+    public final AtomicInteger opened = new AtomicInteger();
     final AtomicInteger closedSessions = new AtomicInteger();
-    final CountDownLatch sessionClosed = new CountDownLatch(1);
+    public final CountDownLatch sessionClosed = new CountDownLatch(1);
     /** The handshake headers of the last session, as the backend got them. */
     final Map<String, String> handshake = new ConcurrentHashMap<>();
 
@@ -66,11 +67,11 @@ final class EchoBackend implements AutoCloseable {
         server.start();
     }
 
-    static EchoBackend start(String name) throws Exception {
+    public static EchoBackend start(String name) throws Exception {
         return new EchoBackend(name);
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
 
@@ -105,6 +106,11 @@ final class EchoBackend implements AutoCloseable {
             closedSessions.incrementAndGet();
             sessionClosed.countDown();
         }
+    }
+
+    /** Stops the server: its sessions close (for a test that stops it inside its try-with-resources). */
+    public void stop() {
+        close();
     }
 
     @Override

@@ -14,17 +14,18 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real WebSocket client (the JDK's) whose whole messages, text or binary, land in a queue, and whose end (a close
- * from the other side, or a failure of the connection) completes {@link #ended}.
+ * from the other side, or a failure of the connection) completes {@link #ended}. Public for the integration tests.
+ * One test thread drives it; the JDK's client delivers to it one message at a time.
  */
-final class EchoClient implements WebSocket.Listener {
+public final class EchoClient implements WebSocket.Listener {
     final BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
     /** The close status from the other side, or -1 when the connection failed. */
-    final CompletableFuture<Integer> ended = new CompletableFuture<>();
+    public final CompletableFuture<Integer> ended = new CompletableFuture<>();
     private final StringBuilder text = new StringBuilder();
     private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
-    WebSocket socket;
+    public WebSocket socket;
 
-    static EchoClient connect(HttpClient client, URI uri) throws Exception {
+    public static EchoClient connect(HttpClient client, URI uri) throws Exception {
         EchoClient listener = new EchoClient();
         listener.socket = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(uri, listener).get(30, TimeUnit.SECONDS);
@@ -32,18 +33,18 @@ final class EchoClient implements WebSocket.Listener {
     }
 
     /** Sends a text and returns its echo. */
-    String echo(String message) throws Exception {
+    public String echo(String message) throws Exception {
         socket.sendText(message, true).get(30, TimeUnit.SECONDS);
         return (String) next();
     }
 
     /** Sends bytes and returns their echo. */
-    byte[] echo(byte[] message) throws Exception {
+    public byte[] echo(byte[] message) throws Exception {
         socket.sendBinary(ByteBuffer.wrap(message), true).get(60, TimeUnit.SECONDS);
         return (byte[]) next();
     }
 
-    Object next() throws InterruptedException {
+    public Object next() throws InterruptedException {
         Object message = messages.poll(60, TimeUnit.SECONDS);
         if (message == null) {
             throw new AssertionError("no message in 60 s");
