@@ -12,7 +12,8 @@ public final class BreakwaterClasses {
     public static final String METRICS = "io.breakwater.metrics.MetricsFilter";
     public static final String GUARDED = "io.breakwater.guard.GuardedFilter";
     public static final String BALANCING_PROXY = "io.breakwater.proxy.BalancingProxyServlet";
-    public static final List<String> FILTERS_IN_ORDER = List.of(EXCEPTION_HANDLING, TIMEOUT, CIRCUIT_BREAKER, METRICS);
+    public static final List<String> FILTERS_IN_ORDER =
+            List.of(EXCEPTION_HANDLING, CONCURRENCY_LIMIT, TIMEOUT, CIRCUIT_BREAKER, METRICS);
 
     private BreakwaterClasses() {
     }
