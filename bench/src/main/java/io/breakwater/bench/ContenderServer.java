@@ -24,7 +24,8 @@ import org.eclipse.jetty.server.ServerConnector;
  * overload scenario's {@code overloadBare}, {@code overloadQos} and {@code overloadLimit} ({@link FixedCapacityServlet}
  * alone, behind Jetty's QoSFilter, behind ConcurrencyLimitFilter). Prints
  * {@code ready <port>} once serving, or {@code absent: <what>} and exits with status 3 when the contender's classes
- * are not on the class path.
+ * are not on the class path. With {@code -Dbench.allocationPort=N} it also reports the bytes it has allocated
+ * ({@link AllocationMeter}).
  */
 public final class ContenderServer {
     static final int ABSENT = 3;
@@ -71,6 +72,7 @@ public final class ContenderServer {
             System.out.println("absent: " + absent.get());
             System.exit(ABSENT);
         }
+        AllocationMeter.startIfAsked();
         server.start();
         if (server.getHandler() == context && !context.isAvailable()) {
             System.err.println("the " + contender + " context failed to start");
