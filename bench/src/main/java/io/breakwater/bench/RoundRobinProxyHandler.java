@@ -59,6 +59,7 @@ public class RoundRobinProxyHandler extends ProxyHandler.Reverse {
             return HttpURI.build(choose()).path(client.getPath()).query(client.getQuery());
         }
 
+        /** The next backend (bench/profile counts this method as the balancer). */
         private HttpURI choose() {
             return backends.get(Math.floorMod(next.getAndIncrement(), backends.size()));
         }

@@ -44,6 +44,7 @@ public class RoundRobinSmileyProxyServlet extends ProxyServlet {
         super.service(request, response);
     }
 
+    /** The next backend (bench/profile counts this method as the balancer). */
     private Target choose() {
         return backends.get(Math.floorMod(next.getAndIncrement(), backends.size()));
     }
