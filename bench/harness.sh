@@ -55,6 +55,13 @@ cpu_ticks() {
     for pid in "$@"; do cat "/proc/$pid/stat"; done | awk '{ user += $14; kernel += $15 } END { print user, kernel }'
 }
 
+# allocated <port>: the bytes the contender JVM has allocated so far (its AllocationMeter), or nothing
+allocated() {
+    local bytes=""
+    { exec 3<>"/dev/tcp/127.0.0.1/$1" && read -r -t 5 bytes <&3; exec 3<&-; } 2>/dev/null || true
+    if [[ "$bytes" =~ ^[0-9]+$ ]]; then echo "$bytes"; fi
+}
+
 TICK_NS=$((1000000000 / $(getconf CLK_TCK)))
 
 # awk functions: median(values, n), and interval(values, n), the 2.5th and 97.5th percentiles of the median of n

@@ -18,18 +18,25 @@ import org.eclipse.jetty.server.ServerConnector;
  * {@code java -cp breakwater-bench.jar io.breakwater.bench.ContenderServer <contender> <port> [backend URLs]}.
  * Contenders: every {@link FilterContender} label (the hello servlet behind that chain), {@code backend} (the bare
  * hello servlet on every path), {@code wsBackend} (the same, and a WebSocket echo at {@link EchoSocket#PATH}),
- * {@code jettyProxy} (Jetty's plain ProxyServlet, round-robin) and
+ * {@code jettyProxy} (Jetty's plain ProxyServlet, round-robin),
+ * {@code jettyProxyHandler} (Jetty's core ProxyHandler as the server's handler, no servlet context, round-robin),
+ * {@code smileyProxy} (MITRE's HTTP-Proxy-Servlet on Apache HttpClient 4.5, round-robin) and
  * {@code breakwaterProxy} (BalancingProxyServlet behind the full chain, with the sample's proxy settings), and the
  * overload scenario's {@code overloadBare}, {@code overloadQos} and {@code overloadLimit} ({@link FixedCapacityServlet}
  * alone, behind Jetty's QoSFilter, behind ConcurrencyLimitFilter). Prints
  * {@code ready <port>} once serving, or {@code absent: <what>} and exits with status 3 when the contender's classes
- * are not on the class path.
+ * are not on the class path. With {@code -Dbench.allocationPort=N} it also reports the bytes it has allocated
+ * ({@link AllocationMeter}).
  */
 public final class ContenderServer {
     static final int ABSENT = 3;
     private static final int USAGE = 2;
     /** Matches the peers' failover settings (nginx proxy_read_timeout, HAProxy timeout server). */
     private static final String PLAIN_PROXY_TIMEOUT_MS = "2000";
+    /** The Apache HttpClient pool of the smileyProxy contender: as many as the heaviest load's connections. */
+    private static final String SMILEY_MAX_CONNECTIONS = "256";
+    private static final String PROXY_HANDLER = "org.eclipse.jetty.proxy.ProxyHandler";
+    private static final String SMILEY_PROXY = "org.mitre.dsmiley.httpproxy.ProxyServlet";
     /** QoSFilter's fixed limit in the overload scenario: the app's own capacity, the best a fixed number can do. */
     private static final int CAPACITY_LIMIT = FixedCapacityServlet.CAPACITY;
 
@@ -51,15 +58,24 @@ public final class ContenderServer {
         connector.setPort(port);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
-
-        Optional<String> absent = configure(context, contender, backends);
+        Optional<String> absent;
+        if (contender.equals("jettyProxyHandler")) {
+            // the core handler in place of the servlet context: no servlet layer at all
+            absent = present(PROXY_HANDLER);
+            if (absent.isEmpty()) {
+                server.setHandler(new RoundRobinProxyHandler(backends, Long.parseLong(PLAIN_PROXY_TIMEOUT_MS)));
+            }
+        } else {
+            absent = configure(context, contender, backends);
+            server.setHandler(contender.equals("wsBackend") ? EchoSocket.upgrading(server, context) : context);
+        }
         if (absent.isPresent()) {
             System.out.println("absent: " + absent.get());
             System.exit(ABSENT);
         }
-        server.setHandler(contender.equals("wsBackend") ? EchoSocket.upgrading(server, context) : context);
+        AllocationMeter.startIfAsked();
         server.start();
-        if (!context.isAvailable()) {
+        if (!contender.equals("jettyProxyHandler") && !context.isAvailable()) {
             System.err.println("the " + contender + " context failed to start");
             server.stop();
             System.exit(1);
@@ -67,6 +83,11 @@ public final class ContenderServer {
         System.out.println("runs " + description(contender));
         System.out.println("ready " + connector.getLocalPort());
         server.join();
+    }
+
+    /** Empty when {@code className} is on the class path, else its name: the classes a contender needs. */
+    private static Optional<String> present(String className) {
+        return BreakwaterClasses.load(className, Object.class).isPresent() ? Optional.empty() : Optional.of(className);
     }
 
     /** The sample's hedge delay, unless {@code -Dbench.hedgeAfter} says otherwise ({@code off}: no hedging). */
@@ -111,6 +132,11 @@ public final class ContenderServer {
             case "overloadLimit" -> "fixed-capacity servlet behind ExceptionHandlingFilter + ConcurrencyLimitFilter"
                     + " (defaults)";
             case "jettyProxy" -> "Jetty ProxyServlet, round-robin";
+            case "jettyProxyHandler" -> "Jetty core ProxyHandler.Reverse as the server's handler (no servlet), "
+                    + "round-robin, 2s per request";
+            case "smileyProxy" -> "MITRE HTTP-Proxy-Servlet 2.0 on Apache HttpClient 4.5 (blocking: one server "
+                    + "thread per request), round-robin, 2s connect and read timeouts, " + SMILEY_MAX_CONNECTIONS
+                    + " pooled connections";
             case "breakwaterProxy" -> "BalancingProxyServlet (sample settings: least-connections, 2s per try, "
                     + "hedge after " + hedgeAfter() + ", checks every 2s"
                     + (System.getProperty("bench.selectors") == null ? ""
@@ -148,6 +174,19 @@ public final class ContenderServer {
                 ServletHolder proxy = context.addServlet(RoundRobinProxyServlet.class, "/*");
                 proxy.setInitParameter("backends", backends);
                 proxy.setInitParameter("timeout", PLAIN_PROXY_TIMEOUT_MS);
+            }
+            case "smileyProxy" -> {
+                Optional<String> absent = present(SMILEY_PROXY);
+                if (absent.isPresent()) {
+                    return absent;
+                }
+                ServletHolder proxy = context.addServlet(RoundRobinSmileyProxyServlet.class, "/*");
+                proxy.setInitParameter("backends", backends);
+                proxy.setInitParameter("http.maxConnections", SMILEY_MAX_CONNECTIONS);
+                // its names: http.socket.timeout is the connect timeout, http.read.timeout the socket's read timeout
+                proxy.setInitParameter("http.socket.timeout", PLAIN_PROXY_TIMEOUT_MS);
+                proxy.setInitParameter("http.read.timeout", PLAIN_PROXY_TIMEOUT_MS);
+                proxy.setInitParameter("http.connectionrequest.timeout", PLAIN_PROXY_TIMEOUT_MS);
             }
             case "breakwaterProxy" -> {
                 Optional<Class<? extends Servlet>> proxy =
