@@ -213,6 +213,8 @@ public class GuardedFilter implements Filter {
         }
         failures.mark();
         metrics.failure(thrown);
+        // the filter's fault, not the route's: a route breaker in front lets the failure pass unjudged
+        Refusal.mark(request);
         LOG.warn("guarded filter failed: requestId={} filter={} exception={}", RequestIds.of(request), name,
                 thrown.getClass().getName());
         breaker.failed(own, thrown);

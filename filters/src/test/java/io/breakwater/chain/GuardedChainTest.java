@@ -9,6 +9,7 @@ import io.breakwater.core.time.Deadline;
 import io.breakwater.testing.Await;
 import io.breakwater.testing.TestServer;
 import io.breakwater.testing.TestServlets;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -67,6 +68,46 @@ class GuardedChainTest {
 
             assertEquals("X-Org deadline=true", passed.headers().firstValue("X-Tenant-Seen").orElse(null));
             assertEquals(1, instance.inits);
+        }
+    }
+
+    @Test
+    void aGuardedFilterBehindTheRouteBreakerFailsOnItsOwnBreakerOnly() throws Exception {
+        BreakwaterChain chain = new BreakwaterChain().guarding(AuditFilter.class,
+                Map.of("onOpen", "skip", "optional", "true"));
+        try (TestServer server = TestServer.start(context -> {
+            context.setInitParameter("breakwater.minimumCalls", "2");
+            context.setInitParameter("breakwater.failureRateThreshold", "50");
+            context.addServletContainerInitializer(chain);
+            TestServlets.route(context, "/*", (request, response) -> response.getWriter().write("ok"));
+        })) {
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<String> failed = server.get("/orders/1?fail=1");
+                assertEquals(500, failed.statusCode(), failed.body());
+            }
+            MetricRegistry metrics = (MetricRegistry) server.context().getServletContext()
+                    .getAttribute(BreakwaterMetrics.REGISTRY_ATTRIBUTE);
+            assertEquals(State.OPEN.getOrder(), metrics.getGauges().get("filter.AuditFilter.breakerState").getValue());
+
+            // the optional filter is skipped; the route's breaker, which saw both failures pass, is still closed
+            HttpResponse<String> passed = server.get("/orders/1?fail=1");
+
+            assertEquals(200, passed.statusCode(), passed.body());
+            assertEquals("ok", passed.body());
+            assertEquals(1L, metrics.counter("filter.AuditFilter.skips").getCount());
+        }
+    }
+
+    /** An app's filter behind the breaker (300) that throws on {@code fail}. */
+    @Priority(350)
+    public static final class AuditFilter implements Filter {
+        @Override
+        public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+                throws IOException, ServletException {
+            if (request.getParameter("fail") != null) {
+                throw new IllegalStateException("the audit store is down");
+            }
+            chain.doFilter(request, response);
         }
     }
 

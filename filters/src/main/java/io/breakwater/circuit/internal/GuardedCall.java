@@ -56,6 +56,8 @@ public final class GuardedCall extends RequestEnd {
     protected void ended(HttpServletRequest request, HttpServletResponse response, Throwable failure, long nanoTime) {
         if (failure == CLIENT_LEFT || failure != null && ClientConnection.failed(response)) {
             breaker.released(); // the route may be fine, so the call is not judged
+        } else if (failure != null && Refusal.isMarked(request)) {
+            breaker.released(); // a guarded filter's own failure, on its own breaker: not the route's
         } else if (failure != null) {
             threw(failure, clock.at(nanoTime));
         } else {
