@@ -3,6 +3,7 @@ package io.breakwater.core.time;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.breakwater.core.time.internal.TimeoutScheduler;
 import io.breakwater.testing.Await;
@@ -14,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -95,6 +97,30 @@ class TimeoutSchedulerTest {
         CountDownLatch second = new CountDownLatch(1);
         scheduler.schedule(second::countDown, Duration.ofMillis(1));
         assertTrue(second.await(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void keepsTickingWhileDeadlinesArriveThatEndBeforeItLooks() throws Exception {
+        CountDownLatch first = new CountDownLatch(1);
+        scheduler.schedule(first::countDown, Duration.ofMillis(1));
+        assertTrue(first.await(5, TimeUnit.SECONDS));
+        awaitTrue(() -> scheduler.sleeps() == 1, "asleep once no deadline arrives for a while");
+        // as under a fast guarded filter: every deadline is cancelled before the next tick; a thread that slept
+        // whenever it held none would be woken by a system call on nearly every request
+        long longestGap = 0;
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+        long last = System.nanoTime();
+        while (last - end < 0) {
+            scheduler.schedule(() -> { }, Duration.ofSeconds(5)).cancel();
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200)); // the pace of the requests, not a wait
+            long now = System.nanoTime();
+            longestGap = Math.max(longestGap, now - last);
+            last = now;
+        }
+        // it may sleep after 100 ms without a deadline: a test thread held up that long by a busy host proves nothing
+        assumeTrue(longestGap < TimeUnit.MILLISECONDS.toNanos(50), "deadlines arrived at most 50 ms apart");
+        assertEquals(1, scheduler.sleeps(), "the thread slept between requests");
+        awaitTrue(() -> scheduler.sleeps() == 2, "asleep again once no deadline arrives for a while");
     }
 
     @Test

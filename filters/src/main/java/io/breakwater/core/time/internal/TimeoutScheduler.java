@@ -20,13 +20,17 @@ import org.slf4j.LoggerFactory;
  * in arrays of its own, with each deadline's time beside it, so that a tick finds what is due without touching the
  * deadlines that are not, which other cores wrote. Deadlines cancelled after that first look are dropped every
  * {@value #CLEANUP_TICKS} ticks, so it holds the requests in flight and at most {@value #CLEANUP_TICKS} ticks of ended
- * ones. A deadline fires at most one tick late. An idle scheduler sleeps until the next request arrives. Thread-safe.
+ * ones. A deadline fires at most one tick late. A scheduler that has seen no deadline for {@value #IDLE_TICKS} ticks
+ * sleeps until the next one arrives; not sooner, because a request that wakes it pays a system call, and requests
+ * whose deadlines all end before the next tick (a guarded filter's, on a fast filter) would each pay it. Thread-safe.
  */
 public final class TimeoutScheduler {
     private static final Logger LOG = LoggerFactory.getLogger(TimeoutScheduler.class);
     static final long TICK_MILLIS = 5;
     /** Every this many ticks (100 ms), the deadlines held and not yet due are checked for cancellation. */
     static final int CLEANUP_TICKS = 20;
+    /** After this many ticks (100 ms) with no deadline held or arriving, the thread sleeps until one arrives. */
+    static final int IDLE_TICKS = 20;
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
     private static final int MIN_CAPACITY = 64;
     private static final AtomicInteger INSTANCES = new AtomicInteger();
@@ -39,12 +43,16 @@ public final class TimeoutScheduler {
     private volatile boolean stopped;
     /** How many deadlines the thread held after its last tick, for tests. */
     private volatile int held;
+    /** How many times the thread went to sleep until a deadline arrived, for tests. */
+    private volatile int sleeps;
 
     // the thread's own: the deadlines it took and has not fired or dropped, and beside each its time
     private Entry[] pending = new Entry[MIN_CAPACITY];
     private long[] due = new long[MIN_CAPACITY];
     private int size;
     private int ticks;
+    /** Ticks in a row that found no deadline held and none arriving. */
+    private int quietTicks;
 
     /** Starts the thread, named {@code breakwater-timeout-<name>-<n>}. */
     public TimeoutScheduler(String name) {
@@ -87,6 +95,11 @@ public final class TimeoutScheduler {
         return held;
     }
 
+    /** How many times the thread went to sleep until the next deadline arrived. */
+    public int sleeps() {
+        return sleeps;
+    }
+
     public String threadName() {
         return thread.getName();
     }
@@ -99,9 +112,11 @@ public final class TimeoutScheduler {
 
     private void run() {
         while (!stopped) {
-            sweep(System.nanoTime());
-            if (size == 0 && arrivals.get() == null) {
+            boolean arrived = sweep(System.nanoTime());
+            quietTicks = size == 0 && !arrived ? quietTicks + 1 : 0;
+            if (quietTicks >= IDLE_TICKS && arrivals.get() == null) {
                 idle = true;
+                sleeps++;
                 // a request that arrived between the sweep and the flag is seen here, or it unparks this thread
                 if (arrivals.get() == null && !stopped) {
                     LockSupport.park(this);
@@ -117,7 +132,8 @@ public final class TimeoutScheduler {
         held = 0;
     }
 
-    private void sweep(long now) {
+    /** Fires what is due and takes what arrived; returns whether anything arrived, cancelled already or not. */
+    private boolean sweep(long now) {
         boolean cleanup = ++ticks % CLEANUP_TICKS == 0;
         // the deadlines held: what is due fires; a dropped one's slot takes the last, already looked at
         for (int i = size - 1; i >= 0; i--) {
@@ -132,7 +148,8 @@ public final class TimeoutScheduler {
             }
         }
         // the deadlines scheduled since; a task fired here may schedule more, which the next tick takes
-        for (Entry deadline = arrivals.getAndSet(null); deadline != null; ) {
+        Entry taken = arrivals.getAndSet(null);
+        for (Entry deadline = taken; deadline != null; ) {
             Entry next = deadline.next;
             deadline.next = null;
             Runnable task = deadline.task;
@@ -149,6 +166,7 @@ public final class TimeoutScheduler {
             resize(Math.max(MIN_CAPACITY, pending.length / 2));
         }
         held = size;
+        return taken != null;
     }
 
     private void hold(Entry deadline) {
