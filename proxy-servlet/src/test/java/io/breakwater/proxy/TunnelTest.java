@@ -34,9 +34,11 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.junit.jupiter.api.AfterEach;
+import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -196,6 +198,28 @@ class TunnelTest {
         assertThrows(TimeoutException.class, () -> socket.ended.get(900, TimeUnit.MILLISECONDS));
         assertEquals("still here", socket.echo("still here"));
         assertEquals(0, routeActive());
+    }
+
+    /**
+     * Jetty runs an upgraded request as an async cycle with its default timeout, 30 s, and the connector's idle
+     * timeout (here 500 ms) applies to the connection; neither may end a tunnel that carries traffic.
+     */
+    @Test
+    void staysOpenWhileBusyPastTheContainersTimeouts() throws Exception {
+        EchoBackend backend = backend("b0");
+        proxy("20s", backend.url());
+        ServerConnector connector = (ServerConnector) proxy.server().getConnectors()[0];
+        connector.setIdleTimeout(500); // the connections accepted from now on: 30 s by default
+        EchoClient socket = EchoClient.connect(client, ws("/echo"));
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(32);
+        int sent = 0;
+        while (System.nanoTime() - end < 0) {
+            assertEquals("message " + sent, socket.echo("message " + sent), "after " + sent + " messages");
+            sent++;
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200)); // the client's pace, not a wait
+        }
+        assertTrue(!socket.ended.isDone(), "the tunnel closed after " + sent + " messages");
+        assertEquals(1, servlet.tunnelsOpen());
     }
 
     @Test

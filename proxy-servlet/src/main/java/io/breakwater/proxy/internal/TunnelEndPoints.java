@@ -57,6 +57,26 @@ final class TunnelEndPoints {
     }
 
     /**
+     * Lifts the container's own time limit on an upgraded request, so that the tunnel's idle timer rules: Jetty runs
+     * an upgraded request as an async cycle, with the default async timeout of 30 s, and ends the upgrade (closing
+     * the connection) when it passes, however busy the tunnel. Called once the container switched the connection.
+     * Elsewhere (Tomcat starts no cycle) it does nothing.
+     */
+    static void keepOpen(ServletRequest request) {
+        ServletRequest unwrapped = request;
+        while (unwrapped instanceof ServletRequestWrapper wrapper) {
+            unwrapped = wrapper.getRequest();
+        }
+        try {
+            if (unwrapped != null && unwrapped.isAsyncStarted()) {
+                unwrapped.getAsyncContext().setTimeout(0);
+            }
+        } catch (IllegalStateException ended) {
+            // the cycle ended meanwhile: the tunnel finds its connection closed
+        }
+    }
+
+    /**
      * On Tomcat, closes the client's socket: closing an upgraded connection's streams from a thread that is not
      * Tomcat's own leaves the socket open until its next event, and a browser waits for the server to close first.
      * Elsewhere, or if Tomcat's classes differ, does nothing (the container closes it in its own time).

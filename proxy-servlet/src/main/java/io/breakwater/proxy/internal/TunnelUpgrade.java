@@ -1,5 +1,6 @@
 package io.breakwater.proxy.internal;
 
+import jakarta.servlet.ServletRequest;
 import jakarta.servlet.http.HttpUpgradeHandler;
 import jakarta.servlet.http.WebConnection;
 
@@ -10,17 +11,20 @@ import jakarta.servlet.http.WebConnection;
  */
 public final class TunnelUpgrade implements HttpUpgradeHandler {
     private volatile Tunnel tunnel;
+    private volatile ServletRequest request;
 
     public TunnelUpgrade() {
         // made by the container
     }
 
-    void tunnel(Tunnel relay) {
+    void tunnel(Tunnel relay, ServletRequest upgraded) {
         this.tunnel = relay;
+        this.request = upgraded;
     }
 
     @Override
     public void init(WebConnection connection) {
+        TunnelEndPoints.keepOpen(request);
         tunnel.start(connection);
     }
 

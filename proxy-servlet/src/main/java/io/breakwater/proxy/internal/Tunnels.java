@@ -242,7 +242,7 @@ public final class Tunnels {
                 });
         open.add(tunnel);
         figures.opened().inc();
-        handler.tunnel(tunnel);
+        handler.tunnel(tunnel, request);
         if (stopped) {
             tunnel.close();
         }
