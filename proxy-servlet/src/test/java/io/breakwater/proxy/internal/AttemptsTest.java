@@ -100,6 +100,16 @@ class AttemptsTest {
         return move.next();
     }
 
+    /** The first try, and a hedge beside it whose answer began first and won. */
+    private record Race(Attempt slow, Attempt hedge) { }
+
+    private static Race hedgeWon(Attempts<String> exchange) {
+        Attempt slow = sent(exchange);
+        Attempt hedge = hedge(exchange, slow);
+        assertEquals(Move.Answer.PASS_HEDGE, exchange.answerBegan(hedge, 200));
+        return new Race(slow, hedge);
+    }
+
     private static Move answered(Attempts<String> exchange, Attempt attempt, int status) {
         return exchange.ended(attempt, null, status, null, 1_000_000);
     }
@@ -323,9 +333,9 @@ class AttemptsTest {
     @Test
     void noAnswerIsDroppedOnceAnotherWon() {
         Attempts<String> exchange = exchange(3);
-        Attempt a = sent(exchange);
-        Attempt b = hedge(exchange, a);
-        assertEquals(Move.Answer.PASS_HEDGE, exchange.answerBegan(b, 200));
+        Race race = hedgeWon(exchange);
+        Attempt a = race.slow();
+        Attempt b = race.hedge();
         assertEquals(Move.Answer.LOSE, exchange.answerBegan(a, 503));
         assertSame(Move.NONE, answered(exchange, a, 503));
     }
@@ -333,9 +343,9 @@ class AttemptsTest {
     @Test
     void aBrokenWinnersPlaceGoesToATryInFlightWhoseAnswerHasNotBegun() {
         Attempts<String> exchange = exchange(3);
-        Attempt a = sent(exchange);
-        Attempt b = hedge(exchange, a);
-        assertEquals(Move.Answer.PASS_HEDGE, exchange.answerBegan(b, 200));
+        Race race = hedgeWon(exchange);
+        Attempt a = race.slow();
+        Attempt b = race.hedge();
         assertSame(Move.TRY_BESIDE, failed(exchange, b, RESET));
         assertEquals(1, dropped.get(), "the broken answer was dropped from the response's buffer");
         Move beside = exchange.besideDue();
@@ -348,9 +358,9 @@ class AttemptsTest {
     void anAnswerBeginningRightAfterTheWinnerBrokeWins() {
         // no window between the break and the reopening in which the slow try's answer would lose to a broken one
         Attempts<String> exchange = exchange(2);
-        Attempt a = sent(exchange);
-        Attempt b = hedge(exchange, a);
-        assertEquals(Move.Answer.PASS_HEDGE, exchange.answerBegan(b, 200));
+        Race race = hedgeWon(exchange);
+        Attempt a = race.slow();
+        Attempt b = race.hedge();
         assertSame(Move.TRY_BESIDE, failed(exchange, b, RESET));
         assertEquals(Move.Answer.PASS, exchange.answerBegan(a, 200));
         assertSame(Move.NONE, exchange.besideDue(), "no third try is allowed");
@@ -360,9 +370,9 @@ class AttemptsTest {
     @Test
     void aBrokenWinnerKeepsItsPlaceWhenTheAnswerInFlightBeganAndLost() {
         Attempts<String> exchange = exchange(3);
-        Attempt a = sent(exchange);
-        Attempt b = hedge(exchange, a);
-        assertEquals(Move.Answer.PASS_HEDGE, exchange.answerBegan(b, 200));
+        Race race = hedgeWon(exchange);
+        Attempt a = race.slow();
+        Attempt b = race.hedge();
         assertEquals(Move.Answer.LOSE, exchange.answerBegan(a, 200));
         assertSame(Move.FAIL_ERROR, failed(exchange, b, RESET));
     }
