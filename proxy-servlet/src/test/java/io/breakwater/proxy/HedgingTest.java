@@ -41,9 +41,10 @@ class HedgingTest {
 
             // The frozen backend's late answers are read and dropped; they count as successes, not failures.
             fixture.backend(0).thaw();
-            Await.until("the late answer is read", Duration.ofSeconds(5), () -> slow.getInFlight() == 0);
+            Await.until("the late answer is read", Duration.ofSeconds(20), () -> slow.getInFlight() == 0);
             assertEquals(0, slow.getFailures());
-            assertEquals(0, fixture.servlet.hedgesInFlight());
+            // a hedge's answer passed whole reaches the client before Jetty's client ends the hedge's exchange
+            Await.until("every hedge ended", Duration.ofSeconds(20), () -> fixture.servlet.hedgesInFlight() == 0);
         }
     }
 
@@ -75,7 +76,7 @@ class HedgingTest {
                     HttpRequest.newBuilder(fixture.proxy.uri("/x?breakBody=1&key=broken-last-hedge")).build(),
                     HttpResponse.BodyHandlers.ofString());
             Backend hedged = backend(fixture, 1);
-            Await.until("the hedge's answer broke", Duration.ofSeconds(5), () -> hedged.getFailures() == 1);
+            Await.until("the hedge's answer broke", Duration.ofSeconds(20), () -> hedged.getFailures() == 1);
             assertEquals(1, backend(fixture, 0).getInFlight(), "the first try still waits for its frozen backend");
             assertTrue(!answer.isDone(), "answered before the first try did: " + (answer.isDone() ? answer.get() : ""));
             fixture.backend(0).thaw();
@@ -129,12 +130,12 @@ class HedgingTest {
         fixture.backend(0).answerAll(503);
         CompletableFuture<HttpResponse<String>> answer = fixture.proxy.client().sendAsync(
                 HttpRequest.newBuilder(fixture.proxy.uri(target)).build(), HttpResponse.BodyHandlers.ofString());
-        Await.until("the hedge reached the second backend", Duration.ofSeconds(5),
-                () -> fixture.backend(1).inHandler() == 1);
-        assertEquals(1, fixture.backend(0).inHandler(), "the first try waits on the first backend");
+        // on a busy host the first try may reach its backend after the hedge reached the other
+        Await.until("the first try waits on the first backend, the hedge on the second", Duration.ofSeconds(20),
+                () -> fixture.backend(0).inHandler() == 1 && fixture.backend(1).inHandler() == 1);
         fixture.backend(0).release();
         Backend first = backend(fixture, 0);
-        Await.until("the first try's 503 was dropped", Duration.ofSeconds(5), () -> first.getFailures() == 1);
+        Await.until("the first try's 503 was dropped", Duration.ofSeconds(20), () -> first.getFailures() == 1);
         assertTrue(!answer.isDone(), "answered before the hedge did: " + (answer.isDone() ? answer.get() : ""));
         fixture.backend(1).release();
         HttpResponse<String> response = answer.get(10, TimeUnit.SECONDS);
@@ -219,7 +220,7 @@ class HedgingTest {
             for (CompletableFuture<HttpResponse<String>> answer : answers) {
                 assertEquals(200, answer.get(10, TimeUnit.SECONDS).statusCode());
             }
-            Await.until("every hedge ended", Duration.ofSeconds(5), () -> fixture.servlet.hedgesInFlight() == 0);
+            Await.until("every hedge ended", Duration.ofSeconds(20), () -> fixture.servlet.hedgesInFlight() == 0);
         }
     }
 
